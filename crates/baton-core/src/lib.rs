@@ -1,0 +1,22 @@
+//! The parts of baton that every layer shares: header propagators and the HTTP semantic
+//! conventions.
+//!
+//! This crate depends only on the OpenTelemetry API and `http`: no SDK, no HTTP framework.
+//! Server and client layers both take their attribute names, span names, status rules and
+//! header formats from here, so they cannot disagree.
+//!
+//! - [`propagation`]: W3C Trace Context and Baggage, B3, Jaeger and X-Ray over
+//!   [`http::HeaderMap`], and the combination named by `OTEL_PROPAGATORS`.
+//! - [`conventions`]: the stable OpenTelemetry HTTP semantic conventions as code.
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod conventions;
+pub mod propagation;
+
+/// Entry points for the fuzz targets in `fuzz/`: each feeds arbitrary text to one parser.
+/// Not part of the stable API.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::propagation::fuzz_entry::*;
+}

@@ -1,0 +1,301 @@
+//! W3C Trace Context: the `traceparent` and `tracestate` headers.
+
+use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator, text_map_propagator::FieldIter};
+use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
+use opentelemetry::Context;
+use std::sync::OnceLock;
+
+use super::hex::{self, Case};
+use super::tracestate;
+
+const TRACEPARENT: &str = "traceparent";
+const TRACESTATE: &str = "tracestate";
+/// Length of a version `00` traceparent, and the least any version may have.
+const LEN: usize = 55;
+/// The flags baton understands and forwards: `sampled` (Level 1) and `random-trace-id`
+/// (Level 2). Every other bit is reserved and sent as zero, as the spec requires.
+pub(crate) const KNOWN_FLAGS: u8 = 0x03;
+/// The Level 2 `random-trace-id` flag.
+pub const RANDOM_TRACE_ID: TraceFlags = TraceFlags::new(0x02);
+
+/// Propagates span context in the W3C Trace Context format
+/// (<https://www.w3.org/TR/trace-context/>), Level 1 plus Level 2's `random-trace-id` flag.
+///
+/// Compared with `opentelemetry_sdk::propagation::TraceContextPropagator` it keeps the
+/// `random-trace-id` flag as received, rejects a version `00` header with trailing data,
+/// treats two `traceparent` headers as invalid, keeps a `tracestate` whose multi-tenant
+/// system id has the full 14 characters, truncates an oversize `tracestate` by whole entries
+/// before sending it, and reads a `traceparent` in a fraction of the instructions.
+///
+/// ```
+/// use baton_core::propagation::{HeaderExtractor, TraceContextPropagator};
+/// use opentelemetry::propagation::TextMapPropagator;
+/// use opentelemetry::trace::TraceContextExt;
+///
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01".parse().unwrap());
+/// let cx = TraceContextPropagator::new().extract(&HeaderExtractor(&headers));
+/// let span = cx.span();
+/// assert_eq!(span.span_context().trace_id().to_string(), "0af7651916cd43dd8448eb211c80319c");
+/// assert!(span.span_context().is_sampled() && span.span_context().is_remote());
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TraceContextPropagator {
+    _private: (),
+}
+
+impl TraceContextPropagator {
+    /// Creates the propagator.
+    pub const fn new() -> Self {
+        TraceContextPropagator { _private: () }
+    }
+}
+
+/// Parses one `traceparent` value into a remote span context (with an empty trace state),
+/// or `None` if the value is invalid by the spec. Space and tab around the value are ignored.
+///
+/// ```
+/// use baton_core::propagation::parse_traceparent;
+///
+/// let sc = parse_traceparent("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-03").unwrap();
+/// assert_eq!(sc.trace_flags().to_u8(), 0x03); // sampled + random-trace-id, kept
+/// assert!(parse_traceparent("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-extra").is_none());
+/// assert!(parse_traceparent("cc-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-extra").is_some());
+/// ```
+pub fn parse_traceparent(value: &str) -> Option<SpanContext> {
+    let v = trim_ows(value.as_bytes());
+    if v.len() < LEN || v[2] != b'-' || v[35] != b'-' || v[52] != b'-' {
+        return None;
+    }
+    let version = hex::decode_u8(&v[0..2], Case::Lower)?;
+    match version {
+        0xff => return None,
+        0x00 if v.len() != LEN => return None,
+        _ if v.len() > LEN && v[LEN] != b'-' => return None,
+        _ => {}
+    }
+    let trace_id = hex::decode_u128(&v[3..35], Case::Lower).filter(|&t| t != 0)?;
+    let span_id = hex::decode_u64(&v[36..52], Case::Lower).filter(|&s| s != 0)?;
+    let flags = hex::decode_u8(&v[53..55], Case::Lower)?;
+    Some(SpanContext::new(
+        TraceId::from(trace_id),
+        SpanId::from(span_id),
+        TraceFlags::new(flags & KNOWN_FLAGS),
+        true,
+        TraceState::NONE,
+    ))
+}
+
+/// Formats the `traceparent` value (version `00`) for a span context, or `None` if the
+/// context is not valid.
+///
+/// ```
+/// use baton_core::propagation::{format_traceparent, parse_traceparent};
+///
+/// let value = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+/// assert_eq!(format_traceparent(&parse_traceparent(value).unwrap()).as_deref(), Some(value));
+/// ```
+pub fn format_traceparent(sc: &SpanContext) -> Option<String> {
+    if !sc.is_valid() {
+        return None;
+    }
+    let mut out = String::with_capacity(LEN);
+    out.push_str("00-");
+    hex::push_hex(&mut out, u128::from_be_bytes(sc.trace_id().to_bytes()), 32);
+    out.push('-');
+    hex::push_hex(&mut out, u128::from(u64::from_be_bytes(sc.span_id().to_bytes())), 16);
+    out.push('-');
+    hex::push_hex(&mut out, u128::from(sc.trace_flags().to_u8() & KNOWN_FLAGS), 2);
+    Some(out)
+}
+
+/// Strips the optional whitespace (space and tab) HTTP allows around a header value.
+pub(crate) fn trim_ows(v: &[u8]) -> &[u8] {
+    let start = v.iter().position(|&b| b != b' ' && b != b'\t').unwrap_or(v.len());
+    let end = v.iter().rposition(|&b| b != b' ' && b != b'\t').map_or(start, |e| e + 1);
+    &v[start..end]
+}
+
+impl TextMapPropagator for TraceContextPropagator {
+    fn inject_context(&self, cx: &Context, injector: &mut dyn Injector) {
+        let span = cx.span();
+        let sc = span.span_context();
+        let Some(traceparent) = format_traceparent(sc) else { return };
+        injector.set(TRACEPARENT, traceparent);
+        if let Some(state) = tracestate::header(sc.trace_state()) {
+            injector.set(TRACESTATE, state);
+        }
+    }
+
+    fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
+        // Cheap presence check first: most requests at an edge carry no context at all.
+        if extractor.get(TRACEPARENT).is_none() {
+            return cx.clone();
+        }
+        let Some(parents) = extractor.get_all(TRACEPARENT) else { return cx.clone() };
+        let [parent] = parents.as_slice() else { return cx.clone() };
+        let Some(sc) = parse_traceparent(parent) else { return cx.clone() };
+        let sc = match extractor.get_all(TRACESTATE) {
+            Some(states) => {
+                let state = tracestate::parse(&states);
+                SpanContext::new(sc.trace_id(), sc.span_id(), sc.trace_flags(), true, state)
+            }
+            None => sc,
+        };
+        cx.with_remote_span_context(sc)
+    }
+
+    fn fields(&self) -> FieldIter<'_> {
+        static FIELDS: OnceLock<[String; 2]> = OnceLock::new();
+        FieldIter::new(FIELDS.get_or_init(|| [TRACEPARENT.to_owned(), TRACESTATE.to_owned()]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::propagation::{HeaderExtractor, HeaderInjector};
+    use http::{HeaderMap, HeaderValue};
+
+    const TID: &str = "12345678901234567890123456789012";
+    const SID: &str = "1234567890123456";
+
+    fn extract(pairs: &[(&str, &[u8])]) -> SpanContext {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(http::HeaderName::from_bytes(k.as_bytes()).unwrap(), HeaderValue::from_bytes(v).unwrap());
+        }
+        TraceContextPropagator::new().extract_with_context(&Context::new(), &HeaderExtractor(&h)).span().span_context().clone()
+    }
+
+    fn tp(value: &str) -> SpanContext {
+        extract(&[("traceparent", value.as_bytes())])
+    }
+
+    #[test]
+    fn accepts_the_spec_examples() {
+        let sc = tp(&format!("00-{TID}-{SID}-01"));
+        assert!(sc.is_valid() && sc.is_remote() && sc.is_sampled());
+        assert_eq!(sc.trace_id().to_string(), TID);
+        assert_eq!(sc.span_id().to_string(), SID);
+        assert!(!tp("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00").is_sampled());
+    }
+
+    #[test]
+    fn header_name_is_case_insensitive_and_lookalikes_are_ignored() {
+        let good = format!("00-{TID}-{SID}-01");
+        assert!(extract(&[("TraceParent", good.as_bytes())]).is_valid());
+        assert!(extract(&[("TRACEPARENT", good.as_bytes())]).is_valid());
+        assert!(!extract(&[("trace-parent", good.as_bytes())]).is_valid());
+        assert!(!extract(&[("trace.parent", good.as_bytes())]).is_valid());
+    }
+
+    #[test]
+    fn future_versions_parse_the_known_prefix() {
+        assert!(tp(&format!("cc-{TID}-{SID}-01")).is_valid());
+        assert!(tp(&format!("cc-{TID}-{SID}-01-what-the-future-will-be-like")).is_valid());
+        assert!(!tp(&format!("cc-{TID}-{SID}-01.what-the-future-will-be-like")).is_valid());
+        assert!(!tp(&format!("00-{TID}-{SID}-01-what-the-future-will-be-like")).is_valid());
+        assert!(!tp(&format!("00-{TID}-{SID}-01-")).is_valid());
+        assert!(!tp(&format!("00-{TID}-{SID}-01.")).is_valid());
+    }
+
+    #[test]
+    fn rejects_every_invalid_form_from_the_test_suite() {
+        let bad = [
+            format!("ff-{TID}-{SID}-01"),
+            format!(".0-{TID}-{SID}-01"),
+            format!("0.-{TID}-{SID}-01"),
+            format!("000-{TID}-{SID}-01"),
+            format!("0000-{TID}-{SID}-01"),
+            format!("0-{TID}-{SID}-01"),
+            format!("00-00000000000000000000000000000000-{SID}-01"),
+            format!("00-{TID}-0000000000000000-01"),
+            format!("00-{}-{SID}-01", &TID[..31]),
+            format!("00-{TID}3-{SID}-01"),
+            format!("00-1234567890123456789012345678901.-{SID}-01"),
+            format!("00-{TID}-{}-01", &SID[..15]),
+            format!("00-{TID}-{SID}7-01"),
+            format!("00-{TID}-123456789012345.-01"),
+            format!("00-{TID}-{SID}-.0"),
+            format!("00-{TID}-{SID}-0."),
+            format!("00-{TID}-{SID}-001"),
+            format!("00-{TID}-{SID}-1"),
+            format!("00-ABCDEF78901234567890123456789012-{SID}-01"),
+            format!("00-{TID}-ABCDEF7890123456-01"),
+            format!("00-{TID}-{SID}-0A"),
+            format!("0A-{TID}-{SID}-01"),
+            String::new(),
+            "00".into(),
+        ];
+        for value in &bad {
+            assert!(!tp(value).is_valid(), "accepted {value:?}");
+        }
+    }
+
+    #[test]
+    fn tolerates_surrounding_whitespace() {
+        assert!(tp(&format!(" \t00-{TID}-{SID}-01 \t")).is_valid());
+        assert_eq!(parse_traceparent(&format!("\t 00-{TID}-{SID}-01")).unwrap().span_id().to_string(), SID);
+    }
+
+    #[test]
+    fn two_traceparent_headers_make_the_context_invalid() {
+        let a = format!("00-{TID}-{SID}-01");
+        let b = format!("00-12345678901234567890123456789011-{SID}-01");
+        assert!(!extract(&[("traceparent", a.as_bytes()), ("traceparent", b.as_bytes())]).is_valid());
+        assert!(!extract(&[("traceparent", a.as_bytes()), ("traceparent", b"\xff")]).is_valid());
+    }
+
+    #[test]
+    fn non_ascii_bytes_are_ignored() {
+        let mut v = format!("00-{TID}-{SID}-01").into_bytes();
+        v[10] = 0xc3;
+        assert!(!extract(&[("traceparent", &v)]).is_valid());
+    }
+
+    #[test]
+    fn random_flag_kept_and_reserved_flags_cleared() {
+        assert_eq!(tp(&format!("00-{TID}-{SID}-03")).trace_flags().to_u8(), 0x03);
+        assert_eq!(tp(&format!("00-{TID}-{SID}-02")).trace_flags().to_u8(), 0x02);
+        assert_eq!(tp(&format!("00-{TID}-{SID}-ff")).trace_flags().to_u8(), 0x03);
+        assert_eq!(tp(&format!("00-{TID}-{SID}-08")).trace_flags().to_u8(), 0x00);
+    }
+
+    #[test]
+    fn tracestate_only_with_a_valid_traceparent() {
+        let good = format!("00-{TID}-{SID}-01");
+        let sc = extract(&[("traceparent", good.as_bytes()), ("tracestate", b"foo=1,bar=2"), ("TraceState", b"baz=3")]);
+        assert_eq!(sc.trace_state().header(), "foo=1,bar=2,baz=3");
+        let sc = extract(&[("traceparent", good.as_bytes()), ("tracestate", b"foo=1"), ("tracestate", b"foo=2")]);
+        assert!(sc.is_valid());
+        assert_eq!(sc.trace_state().header(), "");
+        assert!(!extract(&[("tracestate", b"foo=1")]).is_valid());
+        assert!(!extract(&[("traceparent", b"garbage"), ("tracestate", b"foo=1")]).is_valid());
+        let sc = extract(&[("traceparent", good.as_bytes()), ("tracestate", b""), ("tracestate", b"foo=1")]);
+        assert_eq!(sc.trace_state().get("foo"), Some("1"));
+    }
+
+    #[test]
+    fn injects_version_00_and_tracestate() {
+        let sc = SpanContext::new(
+            TraceId::from_hex(TID).unwrap(),
+            SpanId::from_hex(SID).unwrap(),
+            TraceFlags::new(0x07),
+            false,
+            "a=1,b=2".parse().unwrap(),
+        );
+        let mut h = HeaderMap::new();
+        TraceContextPropagator::new().inject_context(&Context::new().with_remote_span_context(sc), &mut HeaderInjector(&mut h));
+        assert_eq!(h.get("traceparent").unwrap(), &format!("00-{TID}-{SID}-03"));
+        assert_eq!(h.get("tracestate").unwrap(), "a=1,b=2");
+    }
+
+    #[test]
+    fn injects_nothing_for_an_invalid_context() {
+        let mut h = HeaderMap::new();
+        TraceContextPropagator::new().inject_context(&Context::new(), &mut HeaderInjector(&mut h));
+        assert!(h.is_empty());
+        assert_eq!(TraceContextPropagator::new().fields().collect::<Vec<_>>(), ["traceparent", "tracestate"]);
+    }
+}
