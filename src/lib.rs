@@ -1,1 +1,43 @@
+//! # baton
+//!
+//! End-to-end distributed tracing for Rust HTTP services with OpenTelemetry: one layer on an
+//! axum `Router`, one middleware on a reqwest client, one init call, and every request is a
+//! span in a trace that crosses services.
+//!
+//! This facade re-exports the suite's crates so an application depends on `baton` alone,
+//! and re-exports [`opentelemetry`] so the API version always matches the one baton uses.
+//!
+//! Available today:
+//!
+//! - [`propagation`]: W3C Trace Context and Baggage, B3, Jaeger and X-Ray over
+//!   `http::HeaderMap`, chosen by `OTEL_PROPAGATORS`.
+//! - [`conventions`]: the stable OpenTelemetry HTTP semantic conventions as code.
+//!
+//! The server layer, the client middleware and the SDK init arrive in their own crates.
+//!
+//! # Quick start: continue a trace from incoming headers
+//!
+//! ```
+//! use baton::opentelemetry::propagation::TextMapPropagator;
+//! use baton::opentelemetry::trace::TraceContextExt;
+//! use baton::propagation::{CompositePropagator, HeaderExtractor, HeaderInjector};
+//!
+//! // The propagators OTEL_PROPAGATORS names (tracecontext,baggage by default).
+//! let propagator = CompositePropagator::from_env()?;
+//!
+//! let mut incoming = http::HeaderMap::new();
+//! incoming.insert("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01".parse()?);
+//! let cx = propagator.extract(&HeaderExtractor(&incoming));
+//! assert_eq!(cx.span().span_context().trace_id().to_string(), "0af7651916cd43dd8448eb211c80319c");
+//!
+//! // Pass it on to the next service.
+//! let mut outgoing = http::HeaderMap::new();
+//! propagator.inject_context(&cx, &mut HeaderInjector(&mut outgoing));
+//! assert!(outgoing["traceparent"].to_str()?.contains("0af7651916cd43dd8448eb211c80319c"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
+pub use baton_core::{conventions, propagation};
+pub use opentelemetry;

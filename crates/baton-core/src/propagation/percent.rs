@@ -8,20 +8,23 @@ pub(crate) fn is_baggage_octet(b: u8) -> bool {
     matches!(b, 0x21 | 0x23..=0x2B | 0x2D..=0x3A | 0x3C..=0x5B | 0x5D..=0x7E) && b != b'%'
 }
 
-/// Encodes every byte outside `baggage-octet` (and `%`) as `%XX`.
+/// Encodes every byte outside `baggage-octet` (and `%`) as `%XX`. `+` is encoded too,
+/// though the spec allows it literally, because form-decoding peers (OpenTelemetry Python
+/// up to at least 1.45) would read it as a space.
 ///
 /// ```
 /// # use baton_core::propagation::percent_encode;
 /// assert_eq!(percent_encode("Amélie, 5%"), "Am%C3%A9lie%2C%205%25");
 /// ```
 pub fn percent_encode(value: &str) -> Cow<'_, str> {
-    if value.bytes().all(is_baggage_octet) {
+    let plain = |b: u8| is_baggage_octet(b) && b != b'+';
+    if value.bytes().all(plain) {
         return Cow::Borrowed(value);
     }
     const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(value.len() + 8);
     for b in value.bytes() {
-        if is_baggage_octet(b) {
+        if plain(b) {
             out.push(char::from(b));
         } else {
             out.push('%');
@@ -85,6 +88,7 @@ mod tests {
         assert_eq!(percent_decode("%zz%41"), "%zzA");
         assert_eq!(percent_decode("%e2%82%ac"), "€");
         assert_eq!(percent_decode("+"), "+");
+        assert_eq!(percent_encode("1+1"), "1%2B1");
     }
 
     #[test]

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs every test of the workspace on a fresh machine: sets up what the tests need first
+# (the Python virtualenv with OpenTelemetry Python, the interop peer), then runs unit,
+# integration, bench-smoke and doc tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# OpenTelemetry Python, the other implementation the interop tests talk to.
+if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r tests/interop/requirements.txt
+
+# Unit and integration tests, plus each bench run once as a test so benches keep compiling
+# and working; then the doc examples.
+cargo test --workspace --all-targets --locked
+cargo test --workspace --doc --locked
