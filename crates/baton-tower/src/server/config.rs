@@ -1,0 +1,68 @@
+//! Everything a [`ServerLayer`](super::ServerLayer) was configured with, shared by its
+//! services and their requests.
+
+use baton_core::conventions::{HeaderCapture, KnownMethods, UrlRedactor};
+use baton_core::propagation::HeaderExtractor;
+use opentelemetry::propagation::TextMapPropagator;
+use opentelemetry::Context;
+use std::sync::Arc;
+
+use super::hooks::{RequestPredicate, RouteExtractor, SpanNamer};
+use super::metrics::MetricsSource;
+
+#[derive(Clone)]
+pub(crate) struct Config {
+    pub(crate) propagator: Option<Arc<dyn TextMapPropagator + Send + Sync>>,
+    pub(crate) route: Arc<dyn RouteExtractor>,
+    pub(crate) filter: Option<Arc<dyn RequestPredicate>>,
+    pub(crate) public: Option<Arc<dyn RequestPredicate>>,
+    pub(crate) namer: Option<Arc<dyn SpanNamer>>,
+    pub(crate) request_headers: HeaderCapture,
+    pub(crate) response_headers: HeaderCapture,
+    pub(crate) redactor: UrlRedactor,
+    pub(crate) known_methods: KnownMethods,
+    pub(crate) scheme: &'static str,
+    pub(crate) server_timing: bool,
+    pub(crate) traceresponse: bool,
+    pub(crate) metrics: MetricsSource,
+}
+
+impl Config {
+    pub(crate) fn new() -> Self {
+        Config {
+            propagator: None,
+            route: default_route(),
+            filter: None,
+            public: None,
+            namer: None,
+            request_headers: HeaderCapture::default(),
+            response_headers: HeaderCapture::default(),
+            redactor: UrlRedactor::default(),
+            known_methods: KnownMethods::from_env().unwrap_or_default(),
+            scheme: "http",
+            server_timing: false,
+            traceresponse: false,
+            metrics: MetricsSource::global(false),
+        }
+    }
+
+    /// The caller's context from the request headers, through the configured propagator or
+    /// the global one.
+    pub(crate) fn extract(&self, headers: &http::HeaderMap) -> Context {
+        let base = Context::current();
+        match &self.propagator {
+            Some(p) => p.extract_with_context(&base, &HeaderExtractor(headers)),
+            None => opentelemetry::global::get_text_map_propagator(|p| p.extract_with_context(&base, &HeaderExtractor(headers))),
+        }
+    }
+}
+
+#[cfg(feature = "axum")]
+fn default_route() -> Arc<dyn RouteExtractor> {
+    Arc::new(super::hooks::MatchedPathRoute)
+}
+
+#[cfg(not(feature = "axum"))]
+fn default_route() -> Arc<dyn RouteExtractor> {
+    Arc::new(super::hooks::NoRoute)
+}

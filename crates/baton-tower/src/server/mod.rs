@@ -1,0 +1,70 @@
+//! Tracing for HTTP servers: [`ServerLayer`].
+//!
+//! Add the layer to an axum `Router` (or around any tower service that takes an
+//! `http::Request` and returns an `http::Response`: plain hyper, tonic) and every request
+//! gets a `SERVER` span and HTTP server metrics:
+//!
+//! ```
+//! use axum::{routing::get, Router};
+//! use baton_tower::server::ServerLayer;
+//!
+//! let app: Router = Router::new()
+//!     .route("/users/{id}", get(|| async { "user" }))
+//!     .layer(ServerLayer::new());
+//! ```
+//!
+//! # What each request gets
+//!
+//! - The caller's context is read from the headers with the configured propagator (the
+//!   global one by default), and the span is its child: `SERVER` kind, named
+//!   `{method} {http.route}` (`{method}` when no route matched, `HTTP` for unknown methods).
+//! - Attributes of the stable HTTP semantic conventions: `http.request.method` (and
+//!   `_original`), `url.scheme`, `url.path`, `url.query` (redacted), `http.route`,
+//!   `server.address` / `server.port`, then, when the span is recording,
+//!   `network.protocol.version`, `user_agent.original`, `client.address`,
+//!   `network.peer.address` / `port`, captured headers; at the end
+//!   `http.response.status_code`, `http.response.body.size` and `error.type`.
+//! - While the inner service runs (and while the body streams) the context is attached, so
+//!   handler code, baton's client middleware and `tracing` spans (with
+//!   `tracing-opentelemetry`) become children of the server span. The context is also in
+//!   the request extensions as an [`opentelemetry::Context`], to hand to spawned tasks.
+//! - The span ends when the response body has been sent: at its end, on a body error, or
+//!   when it is dropped because the client went away. 5xx and panics are errors; 4xx are
+//!   not; a request cancelled by its client is not an error.
+//! - Metrics: `http.server.request.duration` (same start and end as the span) and
+//!   `http.server.active_requests`, sampled or not; body-size histograms on request.
+//!
+//! # Options
+//!
+//! Each builder method on [`ServerLayer`] has an example: tracer and meter providers,
+//! propagator, route extractor, filter, public endpoints, span names, header capture,
+//! redaction, known methods, scheme, and returning the trace to the caller.
+//!
+//! ```
+//! use baton_tower::server::ServerLayer;
+//! use http::{request::Parts, HeaderName};
+//!
+//! let layer = ServerLayer::new()
+//!     .filter(|parts: &Parts| parts.uri.path() != "/health")
+//!     .public_endpoint(|parts: &Parts| parts.uri.path().starts_with("/public/"))
+//!     .capture_request_headers([HeaderName::from_static("x-request-id")])
+//!     .sensitive_query_key("token")
+//!     .server_timing();
+//! ```
+
+mod body;
+mod config;
+mod future;
+mod hooks;
+mod layer;
+mod metrics;
+mod service;
+mod state;
+
+pub use body::ResponseBody;
+pub use future::ResponseFuture;
+#[cfg(feature = "axum")]
+pub use hooks::MatchedPathRoute;
+pub use hooks::{NoRoute, RequestPredicate, RouteExtractor, SpanNamer};
+pub use layer::{ServerLayer, NEVER_CAPTURED};
+pub use service::ServerService;

@@ -1,0 +1,140 @@
+//! What a traced request carries from its start to the end of its response body, and the
+//! one place its span ends and its metrics are recorded.
+
+use baton_core::conventions::{attributes as attr, server_status, ErrorType};
+use opentelemetry::trace::{Status, TraceContextExt};
+use opentelemetry::{Context, KeyValue};
+use std::borrow::Cow;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use super::config::Config;
+
+/// How a request ended.
+#[derive(Debug)]
+pub(crate) enum Outcome {
+    /// The response body finished streaming (or was empty).
+    Completed,
+    /// The inner service returned an error instead of a response.
+    ServiceError(&'static str),
+    /// The response body returned an error while streaming.
+    BodyError(String),
+    /// The handler (or the body) panicked.
+    Panicked,
+    /// The request future or response body was dropped early: the client went away.
+    Dropped,
+}
+
+pub(crate) struct RequestState {
+    pub(crate) cx: Context,
+    config: Arc<Config>,
+    start: SystemTime,
+    method: KeyValue,
+    scheme: KeyValue,
+    route: Option<KeyValue>,
+    protocol: Option<&'static str>,
+    request_body_size: Option<u64>,
+    pub(crate) status: Option<u16>,
+    pub(crate) body_bytes: u64,
+    done: bool,
+}
+
+impl RequestState {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        cx: Context,
+        config: Arc<Config>,
+        start: SystemTime,
+        method: KeyValue,
+        scheme: KeyValue,
+        route: Option<KeyValue>,
+        protocol: Option<&'static str>,
+        request_body_size: Option<u64>,
+    ) -> Self {
+        if let Some(m) = config.metrics.get() {
+            m.active.add(1, &[method.clone(), scheme.clone()]);
+        }
+        RequestState { cx, config, start, method, scheme, route, protocol, request_body_size, status: None, body_bytes: 0, done: false }
+    }
+
+    pub(crate) fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Ends the span and records the metrics, once.
+    pub(crate) fn finish(&mut self, outcome: Outcome) {
+        if self.done {
+            return;
+        }
+        self.done = true;
+        let end = SystemTime::now();
+        let error_type: Option<Cow<'static, str>> = match &outcome {
+            Outcome::Panicked => Some(ErrorType::Panic.as_str().into()),
+            Outcome::ServiceError(type_name) => Some((*type_name).into()),
+            Outcome::BodyError(_) => Some(ErrorType::Body.as_str().into()),
+            Outcome::Completed | Outcome::Dropped => match self.status {
+                Some(code) if matches!(server_status(code), Status::Error { .. }) => Some(ErrorType::Status(code).as_str().into()),
+                _ => None,
+            },
+        };
+
+        let span = self.cx.span();
+        if span.is_recording() {
+            if let Some(code) = self.status {
+                span.set_attribute(KeyValue::new(attr::HTTP_RESPONSE_STATUS_CODE, i64::from(code)));
+                span.set_attribute(KeyValue::new(attr::HTTP_RESPONSE_BODY_SIZE, self.body_bytes as i64));
+            }
+            if let Some(e) = &error_type {
+                span.set_attribute(KeyValue::new(attr::ERROR_TYPE, e.clone()));
+            }
+            match &outcome {
+                Outcome::Panicked => span.set_status(Status::error("handler panicked")),
+                Outcome::BodyError(message) => span.set_status(Status::error(message.clone())),
+                Outcome::ServiceError(_) => span.set_status(Status::error("")),
+                Outcome::Completed | Outcome::Dropped => {
+                    if let Some(code) = self.status {
+                        span.set_status(server_status(code));
+                    }
+                }
+            }
+            if matches!(outcome, Outcome::Dropped) {
+                span.add_event("request cancelled", Vec::new());
+            }
+        }
+        span.end_with_timestamp(end);
+
+        if let Some(m) = self.config.metrics.get() {
+            let active = [self.method.clone(), self.scheme.clone()];
+            m.active.add(-1, &active);
+            let mut attrs = Vec::with_capacity(6);
+            attrs.extend(active);
+            if let Some(code) = self.status {
+                attrs.push(KeyValue::new(attr::HTTP_RESPONSE_STATUS_CODE, i64::from(code)));
+            }
+            if let Some(route) = &self.route {
+                attrs.push(route.clone());
+            }
+            if let Some(e) = error_type {
+                attrs.push(KeyValue::new(attr::ERROR_TYPE, e));
+            }
+            if let Some(v) = self.protocol {
+                attrs.push(KeyValue::new(attr::NETWORK_PROTOCOL_VERSION, v));
+            }
+            let seconds = end.duration_since(self.start).unwrap_or_default().as_secs_f64();
+            m.duration.record(seconds, &attrs);
+            if let Some(h) = &m.response_size {
+                h.record(self.body_bytes, &attrs);
+            }
+            if let (Some(h), Some(size)) = (&m.request_size, self.request_body_size) {
+                h.record(size, &attrs);
+            }
+        }
+    }
+}
+
+impl Drop for RequestState {
+    fn drop(&mut self) {
+        let outcome = if std::thread::panicking() { Outcome::Panicked } else { Outcome::Dropped };
+        self.finish(outcome);
+    }
+}

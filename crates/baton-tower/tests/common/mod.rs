@@ -1,0 +1,123 @@
+//! Shared test kit: an SDK that keeps spans and metrics in memory, servers on 127.0.0.1,
+//! and a real HTTP/1.1 client.
+#![allow(dead_code)]
+
+use baton_core::propagation::{CompositePropagator, PropagatorKind};
+use baton_tower::server::ServerLayer;
+use bytes::Bytes;
+use http::{Request, Response};
+use http_body_util::{BodyExt, Full};
+use opentelemetry::{Key, KeyValue, Value};
+use opentelemetry_sdk::metrics::data::{AggregatedMetrics, Metric, MetricData};
+use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader, SdkMeterProvider};
+use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracer, SdkTracerProvider, SpanData};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+use tokio::net::{TcpListener, TcpStream};
+
+pub struct Telemetry {
+    pub spans: InMemorySpanExporter,
+    pub tracer_provider: SdkTracerProvider,
+    pub metrics: InMemoryMetricExporter,
+    pub meter_provider: SdkMeterProvider,
+}
+
+impl Telemetry {
+    pub fn new() -> Self {
+        let spans = InMemorySpanExporter::default();
+        let tracer_provider = SdkTracerProvider::builder().with_simple_exporter(spans.clone()).build();
+        let metrics = InMemoryMetricExporter::default();
+        let meter_provider = SdkMeterProvider::builder().with_reader(PeriodicReader::builder(metrics.clone()).build()).build();
+        Telemetry { spans, tracer_provider, metrics, meter_provider }
+    }
+
+    /// A server layer recording into this telemetry, reading W3C trace context and baggage.
+    pub fn layer(&self) -> ServerLayer<SdkTracer> {
+        ServerLayer::new()
+            .propagator(CompositePropagator::new([PropagatorKind::TraceContext, PropagatorKind::Baggage]))
+            .tracer_provider(&self.tracer_provider)
+            .meter_provider(&self.meter_provider)
+    }
+
+    pub fn finished(&self) -> Vec<SpanData> {
+        self.spans.get_finished_spans().unwrap()
+    }
+
+    /// Waits (up to 5 s) until at least `n` spans have ended.
+    pub async fn wait_for_spans(&self, n: usize) -> Vec<SpanData> {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let spans = self.finished();
+            if spans.len() >= n || Instant::now() > deadline {
+                assert!(spans.len() >= n, "expected {n} spans, got {}: {:?}", spans.len(), names(&spans));
+                return spans;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Runs `f` on the latest export of the named metric.
+    pub fn metric<R>(&self, name: &str, f: impl FnOnce(&Metric) -> R) -> R {
+        self.meter_provider.force_flush().unwrap();
+        let exported = self.metrics.get_finished_metrics().unwrap();
+        let metric = exported
+            .iter()
+            .rev()
+            .flat_map(|rm| rm.scope_metrics())
+            .flat_map(|sm| sm.metrics())
+            .find(|m| m.name() == name)
+            .unwrap_or_else(|| panic!("metric {name} not exported"));
+        f(metric)
+    }
+
+    /// Sum of `http.server.active_requests` over all attribute sets.
+    pub fn active_requests(&self) -> i64 {
+        self.metric("http.server.active_requests", |m| match m.data() {
+            AggregatedMetrics::I64(MetricData::Sum(sum)) => sum.data_points().map(|p| p.value()).sum(),
+            other => panic!("unexpected active_requests data {other:?}"),
+        })
+    }
+}
+
+pub fn names(spans: &[SpanData]) -> Vec<String> {
+    spans.iter().map(|s| s.name.to_string()).collect()
+}
+
+/// The value of attribute `key` on a span.
+pub fn attr(span: &SpanData, key: &str) -> Option<Value> {
+    span.attributes.iter().find(|kv| kv.key.as_str() == key).map(|kv| kv.value.clone())
+}
+
+pub fn has_attr(attrs: &[KeyValue], key: &str, value: Value) -> bool {
+    attrs.iter().any(|kv| kv.key == Key::from(key.to_owned()) && kv.value == value)
+}
+
+/// Serves an axum router on 127.0.0.1 with peer addresses available.
+pub async fn serve_axum(router: axum::Router) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+    });
+    addr
+}
+
+/// Sends one request over a new HTTP/1.1 connection and reads the whole response.
+pub async fn send(addr: SocketAddr, request: Request<Full<Bytes>>) -> (Response<()>, Bytes) {
+    let stream = TcpStream::connect(addr).await.unwrap();
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.unwrap();
+    tokio::spawn(conn);
+    let response = sender.send_request(request).await.unwrap();
+    let (parts, body) = response.into_parts();
+    let body = body.collect().await.unwrap().to_bytes();
+    (Response::from_parts(parts, ()), body)
+}
+
+/// A GET request for `path` with the given extra headers.
+pub fn get(addr: SocketAddr, path: &str, headers: &[(&str, &[u8])]) -> Request<Full<Bytes>> {
+    let mut builder = Request::get(path).header("host", addr.to_string());
+    for (k, v) in headers {
+        builder = builder.header(*k, http::HeaderValue::from_bytes(v).unwrap());
+    }
+    builder.body(Full::default()).unwrap()
+}
