@@ -13,5 +13,5 @@ fi
 
 # Unit and integration tests, plus each bench run once as a test so benches keep compiling
 # and working; then the doc examples.
-cargo test --workspace --all-targets --locked
-cargo test --workspace --doc --locked
+cargo test --workspace --all-features --all-targets --locked
+cargo test --workspace --all-features --doc --locked

@@ -12,8 +12,15 @@
 //! - [`propagation`]: W3C Trace Context and Baggage, B3, Jaeger and X-Ray over
 //!   `http::HeaderMap`, chosen by `OTEL_PROPAGATORS`.
 //! - [`conventions`]: the stable OpenTelemetry HTTP semantic conventions as code.
+//! - [`server`]: [`ServerLayer`], one layer that traces every request of an axum, hyper or
+//!   tonic server and records the HTTP server metrics.
 //!
-//! The server layer, the client middleware and the SDK init arrive in their own crates.
+//! The client middleware and the SDK init arrive in their own crates.
+//!
+//! # Feature flags
+//!
+//! - `axum` (default): route templates from axum's `MatchedPath`, peer addresses from
+//!   `ConnectInfo`, and the [`axum::RequestTrace`] extractor.
 //!
 //! # Quick start: continue a trace from incoming headers
 //!
@@ -40,4 +47,7 @@
 #![forbid(unsafe_code)]
 
 pub use baton_core::{conventions, propagation};
+#[cfg(feature = "axum")]
+pub use baton_tower::axum;
+pub use baton_tower::server::{self, ServerLayer};
 pub use opentelemetry;
