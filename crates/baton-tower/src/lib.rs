@@ -2,6 +2,8 @@
 //!
 //! - [`server::ServerLayer`]: one `SERVER` span per request for axum, hyper or tonic
 //!   servers, ended when the response body has been sent, with HTTP server metrics.
+//! - [`client::ClientLayer`]: one `CLIENT` span per attempt for any tower HTTP client
+//!   (hyper-util), trace headers injected, with HTTP client metrics.
 //!
 //! The layers use only the OpenTelemetry API: install an SDK (for example with `baton`'s
 //! init) or pass providers to the builders.
@@ -10,14 +12,22 @@
 //!
 //! - `axum`: route templates from axum's `MatchedPath`, peer addresses from `ConnectInfo`,
 //!   and the [`axum::RequestTrace`] extractor.
+//! - `hyper-util`: `error.type` for hyper-util's client errors (`connect`, `timeout`).
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
 #[cfg(feature = "axum")]
 pub mod axum;
+mod body;
+pub mod client;
+mod future;
+mod metrics;
 pub mod server;
 mod tracer;
+mod tracked;
 
+pub use body::ResponseBody;
+pub use future::ResponseFuture;
 pub use tracer::GlobalTracer;
 
 /// The instrumentation scope of baton's spans and metrics.

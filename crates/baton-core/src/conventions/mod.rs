@@ -14,6 +14,7 @@
 //! | redaction | [`UrlRedactor`]: credentials and signed-URL query values |
 //! | header capture | [`HeaderCapture`] |
 //! | metrics | [`metrics`]: names, units, [`metrics::DURATION_BUCKETS`] |
+//! | client spans | [`UrlTemplate`], [`client_start_attributes`], [`classify_error`] |
 //!
 //! # Naming a server span
 //!
@@ -39,12 +40,14 @@ pub mod attributes;
 pub mod metrics;
 
 mod address;
+mod client;
 mod headers;
 mod method;
 mod span_name;
 mod status;
 mod url;
 
+pub use client::{classify_error, client_start_attributes, ClientUrl, UrlTemplate};
 pub use address::{client_address, default_port, forwarded_scheme, parse_host_port, server_address, HostPort};
 pub use attributes::protocol_version;
 pub use headers::{header_attribute_key, HeaderCapture, HeaderSide};

@@ -8,7 +8,7 @@ use opentelemetry::Context;
 use std::sync::Arc;
 
 use super::hooks::{RequestPredicate, RouteExtractor, SpanNamer};
-use super::metrics::MetricsSource;
+use crate::metrics::{MetricsSource, Side};
 
 #[derive(Clone)]
 pub(crate) struct Config {
@@ -42,7 +42,7 @@ impl Config {
             scheme: "http",
             server_timing: false,
             traceresponse: false,
-            metrics: MetricsSource::global(false),
+            metrics: MetricsSource::global(Side::Server, false),
         }
     }
 

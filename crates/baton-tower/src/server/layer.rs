@@ -10,7 +10,7 @@ use tower_layer::Layer;
 
 use super::config::Config;
 use super::hooks::{RequestPredicate, RouteExtractor, SpanNamer};
-use super::metrics::MetricsSource;
+use crate::metrics::{MetricsSource, Side};
 use super::service::ServerService;
 use crate::tracer::GlobalTracer;
 use crate::scope;
@@ -82,17 +82,9 @@ impl<T> ServerLayer<T> {
     /// let layer = ServerLayer::new().meter_provider(&provider);
     /// ```
     pub fn meter_provider<P: MeterProvider>(mut self, provider: &P) -> Self {
-        let body_sizes = self.body_sizes();
-        self.config().metrics = MetricsSource::given(provider, body_sizes);
+        let body_sizes = self.config.metrics.body_sizes();
+        self.config().metrics = MetricsSource::given(provider, Side::Server, body_sizes);
         self
-    }
-
-    fn body_sizes(&self) -> bool {
-        match &self.config.metrics {
-            MetricsSource::Global { body_sizes, .. } => *body_sizes,
-            MetricsSource::Given(m) => m.as_ref().is_some_and(|m| m.response_size.is_some()),
-            MetricsSource::Off => false,
-        }
     }
 
     /// Turns the HTTP server metrics off (they are on by default).
@@ -106,7 +98,7 @@ impl<T> ServerLayer<T> {
     /// [`meter_provider`](Self::meter_provider).
     pub fn with_body_size_metrics(mut self) -> Self {
         if matches!(self.config.metrics, MetricsSource::Global { .. }) {
-            self.config().metrics = MetricsSource::global(true);
+            self.config().metrics = MetricsSource::global(Side::Server, true);
         }
         self
     }

@@ -52,17 +52,14 @@
 //!     .server_timing();
 //! ```
 
-mod body;
 mod config;
-mod future;
 mod hooks;
 mod layer;
-mod metrics;
 mod service;
-mod state;
+pub(crate) mod state;
 
-pub use body::ResponseBody;
-pub use future::ResponseFuture;
+pub use crate::body::ResponseBody;
+pub use crate::future::ResponseFuture;
 #[cfg(feature = "axum")]
 pub use hooks::MatchedPathRoute;
 pub use hooks::{NoRoute, RequestPredicate, RouteExtractor, SpanNamer};

@@ -13,10 +13,11 @@ use std::task::{Context as TaskContext, Poll};
 use std::time::SystemTime;
 use tower_service::Service;
 
-use super::body::ResponseBody;
 use super::config::Config;
-use super::future::ResponseFuture;
 use super::state::RequestState;
+use crate::body::ResponseBody;
+use crate::future::ResponseFuture;
+use crate::tracked::Tracked;
 
 /// The service a [`ServerLayer`](super::ServerLayer) wraps around yours.
 #[derive(Clone)]
@@ -52,6 +53,7 @@ fn static_scheme(scheme: &str) -> Option<&'static str> {
 impl<S, T, B, R> Service<Request<B>> for ServerService<S, T>
 where
     S: Service<Request<B>, Response = Response<R>>,
+    S::Error: 'static,
     R: Body,
     T: Tracer,
     T::Span: Send + Sync + 'static,
@@ -75,7 +77,7 @@ where
                 let _attached = caller.clone().attach();
                 self.inner.call(Request::from_parts(parts, body))
             };
-            return ResponseFuture::untraced(future, caller);
+            return ResponseFuture::new(future, caller, None);
         }
 
         let start = SystemTime::now();
@@ -140,10 +142,10 @@ where
         parts.extensions.insert(cx.clone());
         let state = RequestState::new(cx.clone(), self.config.clone(), start, method_kv, scheme_kv, route_kv, protocol, request_body_size);
         let future = {
-            let _attached = cx.attach();
+            let _attached = cx.clone().attach();
             self.inner.call(Request::from_parts(parts, body))
         };
-        ResponseFuture::traced(future, state)
+        ResponseFuture::new(future, cx, Some(Tracked::Server(state)))
     }
 }
 

@@ -9,21 +9,9 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use super::config::Config;
-
-/// How a request ended.
-#[derive(Debug)]
-pub(crate) enum Outcome {
-    /// The response body finished streaming (or was empty).
-    Completed,
-    /// The inner service returned an error instead of a response.
-    ServiceError(&'static str),
-    /// The response body returned an error while streaming.
-    BodyError(String),
-    /// The handler (or the body) panicked.
-    Panicked,
-    /// The request future or response body was dropped early: the client went away.
-    Dropped,
-}
+use crate::tracked::Outcome;
+use baton_core::propagation::format_traceparent;
+use http::{HeaderValue, Response};
 
 pub(crate) struct RequestState {
     pub(crate) cx: Context,
@@ -36,6 +24,7 @@ pub(crate) struct RequestState {
     request_body_size: Option<u64>,
     pub(crate) status: Option<u16>,
     pub(crate) body_bytes: u64,
+    service_error: Option<&'static str>,
     done: bool,
 }
 
@@ -54,11 +43,37 @@ impl RequestState {
         if let Some(m) = config.metrics.get() {
             m.active.add(1, &[method.clone(), scheme.clone()]);
         }
-        RequestState { cx, config, start, method, scheme, route, protocol, request_body_size, status: None, body_bytes: 0, done: false }
+        RequestState { cx, config, start, method, scheme, route, protocol, request_body_size, status: None, body_bytes: 0, service_error: None, done: false }
     }
 
-    pub(crate) fn config(&self) -> &Config {
-        &self.config
+    /// Response headers: the status, captured headers on the span, and the trace returned
+    /// to the caller.
+    pub(crate) fn on_response<B>(&mut self, response: &mut Response<B>) {
+        self.status = Some(response.status().as_u16());
+        let config = &*self.config;
+        let span = self.cx.span();
+        if span.is_recording() && !config.response_headers.is_empty() {
+            span.set_attributes(config.response_headers.capture(response.headers()).collect::<Vec<_>>());
+        }
+        if !config.server_timing && !config.traceresponse {
+            return;
+        }
+        let Some(traceparent) = format_traceparent(span.span_context()) else { return };
+        if config.server_timing {
+            if let Ok(value) = HeaderValue::try_from(format!("trace;desc={traceparent}")) {
+                response.headers_mut().append(http::header::HeaderName::from_static("server-timing"), value);
+            }
+        }
+        if config.traceresponse {
+            if let Ok(value) = HeaderValue::try_from(traceparent) {
+                response.headers_mut().insert(http::header::HeaderName::from_static("traceresponse"), value);
+            }
+        }
+    }
+
+    /// The inner service failed: `error.type` is the error's type name.
+    pub(crate) fn on_error<E>(&mut self) {
+        self.service_error = Some(std::any::type_name::<E>());
     }
 
     /// Ends the span and records the metrics, once.
@@ -70,7 +85,7 @@ impl RequestState {
         let end = SystemTime::now();
         let error_type: Option<Cow<'static, str>> = match &outcome {
             Outcome::Panicked => Some(ErrorType::Panic.as_str().into()),
-            Outcome::ServiceError(type_name) => Some((*type_name).into()),
+            Outcome::ServiceError => Some(self.service_error.unwrap_or(ErrorType::Other.as_str()).into()),
             Outcome::BodyError(_) => Some(ErrorType::Body.as_str().into()),
             Outcome::Completed | Outcome::Dropped => match self.status {
                 Some(code) if matches!(server_status(code), Status::Error { .. }) => Some(ErrorType::Status(code).as_str().into()),
@@ -90,7 +105,7 @@ impl RequestState {
             match &outcome {
                 Outcome::Panicked => span.set_status(Status::error("handler panicked")),
                 Outcome::BodyError(message) => span.set_status(Status::error(message.clone())),
-                Outcome::ServiceError(_) => span.set_status(Status::error("")),
+                Outcome::ServiceError => span.set_status(Status::error("")),
                 Outcome::Completed | Outcome::Dropped => {
                     if let Some(code) = self.status {
                         span.set_status(server_status(code));

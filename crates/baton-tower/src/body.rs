@@ -1,4 +1,4 @@
-//! [`ResponseBody`]: ends the span when the last byte has been sent.
+//! [`ResponseBody`]: ends the span when the last byte has been sent (server) or read (client).
 
 use http_body::{Body, Frame, SizeHint};
 use opentelemetry::Context;
@@ -7,22 +7,22 @@ use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 
-use super::state::{Outcome, RequestState};
+use crate::tracked::{Outcome, Tracked};
 
 pin_project! {
-    /// The response body of a traced request. It counts the bytes sent and ends the span at
-    /// the end of the stream (after the trailers, if any), on a body error, or when dropped
-    /// before the end (the client went away).
+    /// The response body of a traced exchange. It counts the bytes that pass and ends the
+    /// span at the end of the stream (after the trailers, if any), on a body error, or when
+    /// dropped before the end (on a server: the client went away).
     pub struct ResponseBody<B> {
         #[pin]
         inner: B,
-        state: Option<RequestState>,
+        state: Option<Tracked>,
         cx: Context,
     }
 }
 
 impl<B: Body> ResponseBody<B> {
-    pub(crate) fn new(inner: B, mut state: Option<RequestState>, cx: Context) -> Self {
+    pub(crate) fn new(inner: B, mut state: Option<Tracked>, cx: Context) -> Self {
         if inner.is_end_stream() {
             if let Some(state) = state.as_mut() {
                 state.finish(Outcome::Completed);
@@ -63,7 +63,7 @@ where
                 Some(Err(e)) => state.finish(Outcome::BodyError(e.to_string())),
                 Some(Ok(frame)) => {
                     if let Some(data) = frame.data_ref() {
-                        state.body_bytes += bytes::Buf::remaining(data) as u64;
+                        state.add_body_bytes(bytes::Buf::remaining(data) as u64);
                     }
                     // hyper stops polling a body that says it has ended: end the span now.
                     if inner.is_end_stream() {

@@ -1,0 +1,54 @@
+//! `error.type` and a message for whatever error type the inner client returns.
+
+use baton_core::conventions::{classify_error, ErrorType};
+use std::any::Any;
+use std::error::Error;
+
+type BoxError = Box<dyn Error + Send + Sync>;
+
+/// Classifies an inner client's error: tower's boxed errors (timeouts included), I/O errors
+/// and, with the `hyper-util` feature, hyper-util's client errors are understood; any other
+/// type is `_OTHER`, described by its type name.
+pub(crate) fn classify<E: 'static>(error: &E) -> (ErrorType, String) {
+    let any: &dyn Any = error;
+    let as_error: Option<&(dyn Error + 'static)> = if let Some(e) = any.downcast_ref::<BoxError>() {
+        Some(e.as_ref())
+    } else if let Some(e) = any.downcast_ref::<Box<dyn Error + Send>>() {
+        Some(e.as_ref())
+    } else if let Some(e) = any.downcast_ref::<Box<dyn Error>>() {
+        Some(e.as_ref())
+    } else if let Some(e) = any.downcast_ref::<std::io::Error>() {
+        Some(e)
+    } else {
+        hyper_util_error(any)
+    };
+    match as_error {
+        Some(e) => (classify_error(e), e.to_string()),
+        None => (ErrorType::Other, std::any::type_name::<E>().to_owned()),
+    }
+}
+
+#[cfg(feature = "hyper-util")]
+fn hyper_util_error(any: &dyn Any) -> Option<&(dyn Error + 'static)> {
+    any.downcast_ref::<hyper_util::client::legacy::Error>().map(|e| e as &(dyn Error + 'static))
+}
+
+#[cfg(not(feature = "hyper-util"))]
+fn hyper_util_error(_: &dyn Any) -> Option<&(dyn Error + 'static)> {
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boxed_and_io_errors_are_understood() {
+        let boxed: BoxError = Box::new(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
+        assert_eq!(classify(&boxed).0, ErrorType::Connect);
+        let timeout: BoxError = "request timed out".into();
+        assert_eq!(classify(&timeout), (ErrorType::Timeout, "request timed out".to_owned()));
+        assert_eq!(classify(&std::io::Error::from(std::io::ErrorKind::TimedOut)).0, ErrorType::Timeout);
+        assert_eq!(classify(&42_u8), (ErrorType::Other, "u8".to_owned()));
+    }
+}

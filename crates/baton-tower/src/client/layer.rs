@@ -1,0 +1,115 @@
+//! [`ClientLayer`]: the builder, and the [`tower_layer::Layer`] it is.
+
+use baton_core::conventions::KnownMethods;
+use opentelemetry::metrics::MeterProvider;
+use opentelemetry::propagation::TextMapPropagator;
+use opentelemetry::trace::TracerProvider;
+use std::sync::Arc;
+use tower_layer::Layer;
+
+use super::config::{ClientConfig, HostPredicate};
+use super::service::ClientService;
+use crate::metrics::{MetricsSource, Side};
+use crate::scope;
+use crate::tracer::GlobalTracer;
+
+/// Traces every request a tower HTTP client sends: one `CLIENT` span per attempt, the trace
+/// headers injected for it, and the HTTP client metrics. See the [module docs](super).
+#[derive(Clone)]
+pub struct ClientLayer<T = GlobalTracer> {
+    config: Arc<ClientConfig>,
+    tracer: T,
+}
+
+impl Default for ClientLayer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Debug for ClientLayer<GlobalTracer> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientLayer").field("metrics", &self.config.metrics).finish_non_exhaustive()
+    }
+}
+
+impl ClientLayer {
+    /// A layer using the global tracer provider, meter provider and propagator.
+    pub fn new() -> Self {
+        ClientLayer { config: Arc::new(ClientConfig::new()), tracer: GlobalTracer::default() }
+    }
+}
+
+impl<T> ClientLayer<T> {
+    fn config(&mut self) -> &mut ClientConfig {
+        Arc::make_mut(&mut self.config)
+    }
+
+    /// Creates spans with this provider's tracer instead of the global one.
+    pub fn tracer_provider<P: TracerProvider>(self, provider: &P) -> ClientLayer<P::Tracer> {
+        ClientLayer { config: self.config, tracer: provider.tracer_with_scope(scope()) }
+    }
+
+    /// Records metrics with this provider instead of the global one.
+    pub fn meter_provider<P: MeterProvider>(mut self, provider: &P) -> Self {
+        let body_sizes = self.config.metrics.body_sizes();
+        self.config().metrics = MetricsSource::given(provider, Side::Client, body_sizes);
+        self
+    }
+
+    /// Turns the HTTP client metrics off.
+    pub fn without_metrics(mut self) -> Self {
+        self.config().metrics = MetricsSource::Off;
+        self
+    }
+
+    /// Also records `http.client.response.body.size`. Call before
+    /// [`meter_provider`](Self::meter_provider).
+    pub fn with_body_size_metrics(mut self) -> Self {
+        if matches!(self.config.metrics, MetricsSource::Global { .. }) {
+            self.config().metrics = MetricsSource::global(Side::Client, true);
+        }
+        self
+    }
+
+    /// Injects trace headers with this propagator instead of the global one.
+    pub fn propagator(mut self, propagator: impl TextMapPropagator + Send + Sync + 'static) -> Self {
+        self.config().propagator = Some(Arc::new(propagator));
+        self
+    }
+
+    /// Sends trace headers only to hosts `allows` accepts (all hosts by default). The span
+    /// is recorded either way.
+    pub fn propagate_to(mut self, allows: impl HostPredicate) -> Self {
+        self.config().trace_to = Some(Arc::new(allows));
+        self
+    }
+
+    /// Sends baggage only to hosts `allows` accepts (all hosts by default), so values such
+    /// as tenant ids never reach third parties.
+    pub fn propagate_baggage_to(mut self, allows: impl HostPredicate) -> Self {
+        self.config().baggage_to = Some(Arc::new(allows));
+        self
+    }
+
+    /// Also redacts the value of query parameter `key` in `url.full`.
+    pub fn sensitive_query_key(mut self, key: impl Into<String>) -> Self {
+        let redactor = std::mem::take(&mut self.config().redactor);
+        self.config().redactor = redactor.with_query_key(key);
+        self
+    }
+
+    /// Replaces the known methods (default: from `OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS`).
+    pub fn known_methods(mut self, methods: KnownMethods) -> Self {
+        self.config().known_methods = methods;
+        self
+    }
+}
+
+impl<S, T: Clone> Layer<S> for ClientLayer<T> {
+    type Service = ClientService<S, T>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        ClientService::new(inner, self.config.clone(), self.tracer.clone())
+    }
+}
