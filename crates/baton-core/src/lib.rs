@@ -8,10 +8,12 @@
 //! - [`propagation`]: W3C Trace Context and Baggage, B3, Jaeger and X-Ray over
 //!   [`http::HeaderMap`], and the combination named by `OTEL_PROPAGATORS`.
 //! - [`conventions`]: the stable OpenTelemetry HTTP semantic conventions as code.
+//! - [`instrument`]: span and metric recording shared by the layers (API only).
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
 pub mod conventions;
+pub mod instrument;
 pub mod propagation;
 
 /// Entry points for the fuzz targets in `fuzz/`: each feeds arbitrary text to one parser.

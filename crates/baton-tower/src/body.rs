@@ -7,7 +7,8 @@ use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 
-use crate::tracked::{Outcome, Tracked};
+use crate::tracked::Tracked;
+use baton_core::instrument::Outcome;
 
 pin_project! {
     /// The response body of a traced exchange. It counts the bytes that pass and ends the

@@ -11,7 +11,8 @@ use std::pin::Pin;
 use std::task::{ready, Context as TaskContext, Poll};
 
 use crate::body::ResponseBody;
-use crate::tracked::{Outcome, Tracked};
+use crate::tracked::Tracked;
+use baton_core::instrument::Outcome;
 
 pin_project! {
     /// The future the server and client services return: the inner future, polled with the

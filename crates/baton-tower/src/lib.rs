@@ -21,16 +21,9 @@ pub mod axum;
 mod body;
 pub mod client;
 mod future;
-mod metrics;
 pub mod server;
-mod tracer;
 mod tracked;
 
 pub use body::ResponseBody;
 pub use future::ResponseFuture;
-pub use tracer::GlobalTracer;
-
-/// The instrumentation scope of baton's spans and metrics.
-pub(crate) fn scope() -> opentelemetry::InstrumentationScope {
-    opentelemetry::InstrumentationScope::builder("baton").with_version(env!("CARGO_PKG_VERSION")).build()
-}
+pub use baton_core::instrument::GlobalTracer;

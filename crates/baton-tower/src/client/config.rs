@@ -4,7 +4,7 @@ use baton_core::conventions::{KnownMethods, UrlRedactor};
 use opentelemetry::propagation::TextMapPropagator;
 use std::sync::Arc;
 
-use crate::metrics::{MetricsSource, Side};
+use baton_core::instrument::{MetricsSource, Side};
 
 /// Decides from a request's host whether it may receive something: trace headers, or
 /// baggage. Implemented for closures.

@@ -9,9 +9,7 @@ use tower_layer::Layer;
 
 use super::config::{ClientConfig, HostPredicate};
 use super::service::ClientService;
-use crate::metrics::{MetricsSource, Side};
-use crate::scope;
-use crate::tracer::GlobalTracer;
+use baton_core::instrument::{scope, GlobalTracer, MetricsSource, Side};
 
 /// Traces every request a tower HTTP client sends: one `CLIENT` span per attempt, the trace
 /// headers injected for it, and the HTTP client metrics. See the [module docs](super).
@@ -53,20 +51,20 @@ impl<T> ClientLayer<T> {
     /// Records metrics with this provider instead of the global one.
     pub fn meter_provider<P: MeterProvider>(mut self, provider: &P) -> Self {
         let body_sizes = self.config.metrics.body_sizes();
-        self.config().metrics = MetricsSource::given(provider, Side::Client, body_sizes);
+        self.config().metrics = MetricsSource::from_provider(provider, Side::Client, body_sizes);
         self
     }
 
     /// Turns the HTTP client metrics off.
     pub fn without_metrics(mut self) -> Self {
-        self.config().metrics = MetricsSource::Off;
+        self.config().metrics = MetricsSource::off();
         self
     }
 
     /// Also records `http.client.response.body.size`. Call before
     /// [`meter_provider`](Self::meter_provider).
     pub fn with_body_size_metrics(mut self) -> Self {
-        if matches!(self.config.metrics, MetricsSource::Global { .. }) {
+        if self.config.metrics.is_global() {
             self.config().metrics = MetricsSource::global(Side::Client, true);
         }
         self

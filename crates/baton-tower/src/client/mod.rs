@@ -30,10 +30,9 @@
 
 mod attempts;
 mod config;
-mod errors;
+pub(crate) mod errors;
 mod layer;
 mod service;
-pub(crate) mod state;
 
 pub use attempts::{Attempts, CountAttempts, CountAttemptsLayer};
 pub use config::HostPredicate;

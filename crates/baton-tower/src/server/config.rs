@@ -8,7 +8,7 @@ use opentelemetry::Context;
 use std::sync::Arc;
 
 use super::hooks::{RequestPredicate, RouteExtractor, SpanNamer};
-use crate::metrics::{MetricsSource, Side};
+use baton_core::instrument::{MetricsSource, Side};
 
 #[derive(Clone)]
 pub(crate) struct Config {

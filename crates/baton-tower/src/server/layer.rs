@@ -10,10 +10,8 @@ use tower_layer::Layer;
 
 use super::config::Config;
 use super::hooks::{RequestPredicate, RouteExtractor, SpanNamer};
-use crate::metrics::{MetricsSource, Side};
+use baton_core::instrument::{scope, GlobalTracer, MetricsSource, Side};
 use super::service::ServerService;
-use crate::tracer::GlobalTracer;
-use crate::scope;
 
 /// Headers that are never captured, whatever the allow-list says: they carry credentials.
 pub const NEVER_CAPTURED: [&str; 4] = ["authorization", "cookie", "set-cookie", "proxy-authorization"];
@@ -83,13 +81,13 @@ impl<T> ServerLayer<T> {
     /// ```
     pub fn meter_provider<P: MeterProvider>(mut self, provider: &P) -> Self {
         let body_sizes = self.config.metrics.body_sizes();
-        self.config().metrics = MetricsSource::given(provider, Side::Server, body_sizes);
+        self.config().metrics = MetricsSource::from_provider(provider, Side::Server, body_sizes);
         self
     }
 
     /// Turns the HTTP server metrics off (they are on by default).
     pub fn without_metrics(mut self) -> Self {
-        self.config().metrics = MetricsSource::Off;
+        self.config().metrics = MetricsSource::off();
         self
     }
 
@@ -97,7 +95,7 @@ impl<T> ServerLayer<T> {
     /// `http.server.response.body.size` histograms. Call before
     /// [`meter_provider`](Self::meter_provider).
     pub fn with_body_size_metrics(mut self) -> Self {
-        if matches!(self.config.metrics, MetricsSource::Global { .. }) {
+        if self.config.metrics.is_global() {
             self.config().metrics = MetricsSource::global(Side::Server, true);
         }
         self

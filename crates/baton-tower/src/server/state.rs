@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use super::config::Config;
-use crate::tracked::Outcome;
+use baton_core::instrument::Outcome;
 use baton_core::propagation::format_traceparent;
 use http::{HeaderValue, Response};
 

@@ -1,11 +1,11 @@
-//! The tracer the layers use when the builder is not given a provider.
+//! The tracer the layers use when they are not given a provider.
 
 use opentelemetry::global::{self, BoxedSpan, BoxedTracer};
 use opentelemetry::trace::{SpanBuilder, Tracer};
 use opentelemetry::Context;
 use std::sync::{Arc, OnceLock};
 
-use crate::scope;
+use super::scope;
 
 /// The global tracer provider's tracer, looked up when the first span starts rather than
 /// when the layer is built, so a layer built before the SDK is installed still exports.

@@ -1,0 +1,22 @@
+//! Recording helpers the layers share, on the OpenTelemetry API only: the lazily resolved
+//! [`GlobalTracer`], the HTTP metric instruments ([`HttpMetrics`], [`MetricsSource`]), and
+//! [`ClientExchange`], which records one client attempt the same way for every client
+//! layer. Most users never touch this module; it is public so that other integrations can
+//! record exactly what baton's layers record.
+
+mod client;
+mod inject;
+mod metrics;
+mod outcome;
+mod tracer;
+
+pub use client::{ClientExchange, ClientRequest};
+pub use inject::injection_context;
+pub use metrics::{HttpMetrics, MetricsSource, Side};
+pub use outcome::Outcome;
+pub use tracer::GlobalTracer;
+
+/// The instrumentation scope of baton's spans and metrics.
+pub fn scope() -> opentelemetry::InstrumentationScope {
+    opentelemetry::InstrumentationScope::builder("baton").with_version(env!("CARGO_PKG_VERSION")).build()
+}
