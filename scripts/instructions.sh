@@ -29,30 +29,30 @@ ir() {
         | awk '/== Collected :/ { print $NF }'
 }
 
-if [ "$#" -gt 0 ]; then cases=("$@"); else mapfile -t cases < <("$bin" list); fi
+mapfile -t all_cases < <("$bin" list)
+if [ "$#" -gt 0 ]; then cases=("$@"); else cases=("${all_cases[@]}"); fi
 
+# Instructions per operation of each case measured, by case.
 declare -A per_op
+measure() {
+    local base full
+    base="$(ir "$1" 0)"
+    full="$(ir "$1" "$n")"
+    [ -n "$base" ] && [ -n "$full" ] || { echo "$1: no callgrind summary (unknown case?)" >&2; exit 1; }
+    per_op[$1]="$(awk -v a="$base" -v b="$full" -v n="$n" 'BEGIN { printf "%.1f", (b - a) / n }')"
+}
+
+for case in "${cases[@]}"; do measure "$case"; done
+
 printf '%-28s %14s %9s\n' case "instr/op" "vs sdk"
 printf '%-28s %14s %9s\n' ---- -------- ------
 for case in "${cases[@]}"; do
-    base="$(ir "$case" 0)"
-    full="$(ir "$case" "$n")"
-    [ -n "$base" ] && [ -n "$full" ] || { echo "$case: no callgrind summary (unknown case?)" >&2; exit 1; }
-    per_op[$case]="$(awk -v a="$base" -v b="$full" -v n="$n" 'BEGIN { printf "%.1f", (b - a) / n }')"
-done
-for case in "${cases[@]}"; do
     ratio=""
-    if [[ "$case" == baton_* ]]; then
-        sdk_case="sdk_${case#baton_}"
-        if [ -z "${per_op[$sdk_case]:-}" ] && "$bin" list | grep -qx "$sdk_case"; then
-            base="$(ir "$sdk_case" 0)"
-            full="$(ir "$sdk_case" "$n")"
-            per_op[$sdk_case]="$(awk -v a="$base" -v b="$full" -v n="$n" 'BEGIN { printf "%.1f", (b - a) / n }')"
-        fi
-        if [ -n "${per_op[$sdk_case]:-}" ]; then
-            ratio="$(awk -v a="${per_op[$case]}" -v b="${per_op[$sdk_case]}" 'BEGIN { printf "%.2fx", a / b }')"
-        fi
+    sdk_case="sdk_${case#baton_}"
+    if [[ "$case" == baton_* && " ${all_cases[*]} " == *" $sdk_case "* ]]; then
+        [ -n "${per_op[$sdk_case]:-}" ] || measure "$sdk_case"
+        ratio="$(awk -v a="${per_op[$case]}" -v b="${per_op[$sdk_case]}" 'BEGIN { printf "%.2fx", a / b }')"
     fi
     printf '%-28s %14s %9s\n' "$case" "${per_op[$case]}" "$ratio"
 done
-echo "(N = $n; instr/op = (Ir(N) - Ir(0)) / N; vs sdk = baton / OpenTelemetry SDK)"
+echo "(N = $n; instr/op = (Ir(N) - Ir(0)) / N; vs sdk = baton's count / the SDK's)"
