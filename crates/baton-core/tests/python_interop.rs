@@ -31,7 +31,8 @@ fn python() -> PathBuf {
 
 /// Runs all cases through the Python peer in one process.
 fn run_python(cases: &[Value]) -> Vec<Value> {
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/interop/propagators.py");
+    let script =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/interop/propagators.py");
     let mut child = Command::new(python())
         .arg(script)
         .stdin(Stdio::piped())
@@ -65,7 +66,12 @@ fn propagator(name: &str) -> Box<dyn TextMapPropagator> {
 fn headers_json(h: &HeaderMap) -> Value {
     Value::Object(
         h.iter()
-            .map(|(k, v)| (k.as_str().to_owned(), Value::String(v.to_str().unwrap().to_owned())))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    Value::String(v.to_str().unwrap().to_owned()),
+                )
+            })
             .collect(),
     )
 }
@@ -88,17 +94,41 @@ struct Sample {
 }
 
 const SAMPLES: [Sample; 4] = [
-    Sample { trace_id: "4bf92f3577b34da6a3ce929d0e0e4736", span_id: "00f067aa0ba902b7", sampled: true },
-    Sample { trace_id: "00000000000000000000000000000001", span_id: "0000000000000001", sampled: false },
-    Sample { trace_id: "ffffffffffffffffffffffffffffffff", span_id: "ffffffffffffffff", sampled: true },
-    Sample { trace_id: "5759e988bd862e3fe1be46a994272793", span_id: "53995c3f42cd8ad8", sampled: false },
+    Sample {
+        trace_id: "4bf92f3577b34da6a3ce929d0e0e4736",
+        span_id: "00f067aa0ba902b7",
+        sampled: true,
+    },
+    Sample {
+        trace_id: "00000000000000000000000000000001",
+        span_id: "0000000000000001",
+        sampled: false,
+    },
+    Sample {
+        trace_id: "ffffffffffffffffffffffffffffffff",
+        span_id: "ffffffffffffffff",
+        sampled: true,
+    },
+    Sample {
+        trace_id: "5759e988bd862e3fe1be46a994272793",
+        span_id: "53995c3f42cd8ad8",
+        sampled: false,
+    },
 ];
 
 const FORMATS: [&str; 5] = ["tracecontext", "b3", "b3multi", "jaeger", "xray"];
 
 fn context(s: &Sample, state: &str) -> Context {
-    let flags = if s.sampled { TraceFlags::SAMPLED } else { TraceFlags::NOT_SAMPLED };
-    let state = if state.is_empty() { TraceState::NONE } else { state.parse().unwrap() };
+    let flags = if s.sampled {
+        TraceFlags::SAMPLED
+    } else {
+        TraceFlags::NOT_SAMPLED
+    };
+    let state = if state.is_empty() {
+        TraceState::NONE
+    } else {
+        state.parse().unwrap()
+    };
     let sc = SpanContext::new(
         TraceId::from_hex(s.trace_id).unwrap(),
         SpanId::from_hex(s.span_id).unwrap(),
@@ -126,19 +156,47 @@ fn span_context_both_ways_for_every_format() {
     let results = run_python(&cases);
     for (pair, (format, s)) in results.chunks(2).zip(expected) {
         let py = &pair[0];
-        assert_eq!(py["valid"], true, "{format}: python rejected baton's headers for {}", s.trace_id);
-        assert_eq!(py["trace_id"], s.trace_id, "{format}: trace id baton -> python");
-        assert_eq!(py["span_id"], s.span_id, "{format}: span id baton -> python");
-        assert_eq!(py["sampled"], s.sampled, "{format}: sampled baton -> python");
+        assert_eq!(
+            py["valid"], true,
+            "{format}: python rejected baton's headers for {}",
+            s.trace_id
+        );
+        assert_eq!(
+            py["trace_id"], s.trace_id,
+            "{format}: trace id baton -> python"
+        );
+        assert_eq!(
+            py["span_id"], s.span_id,
+            "{format}: span id baton -> python"
+        );
+        assert_eq!(
+            py["sampled"], s.sampled,
+            "{format}: sampled baton -> python"
+        );
 
         let h = headers_from_json(&pair[1]["headers"]);
         let cx = propagator(format).extract_with_context(&Context::new(), &HeaderExtractor(&h));
         let span = cx.span();
         let sc = span.span_context();
-        assert!(sc.is_valid(), "{format}: baton rejected python's headers {h:?}");
-        assert_eq!(sc.trace_id().to_string(), s.trace_id, "{format}: trace id python -> baton");
-        assert_eq!(sc.span_id().to_string(), s.span_id, "{format}: span id python -> baton");
-        assert_eq!(sc.is_sampled(), s.sampled, "{format}: sampled python -> baton");
+        assert!(
+            sc.is_valid(),
+            "{format}: baton rejected python's headers {h:?}"
+        );
+        assert_eq!(
+            sc.trace_id().to_string(),
+            s.trace_id,
+            "{format}: trace id python -> baton"
+        );
+        assert_eq!(
+            sc.span_id().to_string(),
+            s.span_id,
+            "{format}: span id python -> baton"
+        );
+        assert_eq!(
+            sc.is_sampled(),
+            s.sampled,
+            "{format}: sampled python -> baton"
+        );
     }
 }
 
@@ -154,7 +212,8 @@ fn tracestate_both_ways() {
     ]);
     assert_eq!(results[0]["trace_state"], state);
     let h = headers_from_json(&results[1]["headers"]);
-    let cx = TraceContextPropagator::new().extract_with_context(&Context::new(), &HeaderExtractor(&h));
+    let cx =
+        TraceContextPropagator::new().extract_with_context(&Context::new(), &HeaderExtractor(&h));
     assert_eq!(cx.span().span_context().trace_state().header(), state);
 }
 
@@ -168,13 +227,26 @@ fn baggage_values_survive_both_ways() {
         ("emoji", "🚀✓"),
         ("plus", "1+1"),
     ];
-    let cx = Context::new().with_baggage(entries.iter().map(|(k, v)| KeyValue::new(*k, *v)).collect::<Vec<_>>());
+    let cx = Context::new().with_baggage(
+        entries
+            .iter()
+            .map(|(k, v)| KeyValue::new(*k, *v))
+            .collect::<Vec<_>>(),
+    );
     let mut w3c = HeaderMap::new();
     BaggagePropagator::new().inject_context(&cx, &mut HeaderInjector(&mut w3c));
     let mut jaeger = HeaderMap::new();
-    let traced = context(&SAMPLES[0], "").with_baggage(entries.iter().map(|(k, v)| KeyValue::new(*k, *v)).collect::<Vec<_>>());
+    let traced = context(&SAMPLES[0], "").with_baggage(
+        entries
+            .iter()
+            .map(|(k, v)| KeyValue::new(*k, *v))
+            .collect::<Vec<_>>(),
+    );
     JaegerPropagator::new().inject_context(&traced, &mut HeaderInjector(&mut jaeger));
-    let map: serde_json::Map<String, Value> = entries.iter().map(|(k, v)| ((*k).to_owned(), json!(v))).collect();
+    let map: serde_json::Map<String, Value> = entries
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), json!(v)))
+        .collect();
     let results = run_python(&[
         json!({"op": "extract", "propagator": "baggage", "headers": headers_json(&w3c)}),
         json!({"op": "inject", "propagator": "baggage", "baggage": map}),
@@ -192,8 +264,16 @@ fn baggage_values_survive_both_ways() {
             // OpenTelemetry Python form-encodes W3C baggage (a space as `+`,
             // open-telemetry/opentelemetry-python#5566); the spec makes `+` a literal, and
             // baton reads it so. Its Jaeger propagator percent-encodes and round-trips.
-            let expected = if p == "baggage" { v.replace(' ', "+") } else { v.to_owned() };
-            assert_eq!(cx.baggage().get(k).map(|v| v.as_str()), Some(expected.as_str()), "{p} python -> baton {k}: {h:?}");
+            let expected = if p == "baggage" {
+                v.replace(' ', "+")
+            } else {
+                v.to_owned()
+            };
+            assert_eq!(
+                cx.baggage().get(k).map(|v| v.as_str()),
+                Some(expected.as_str()),
+                "{p} python -> baton {k}: {h:?}"
+            );
         }
     }
 }
@@ -202,8 +282,12 @@ fn baggage_values_survive_both_ways() {
 fn b3_debug_from_python_is_kept() {
     // Python's B3 propagators send debug as `d` / `X-B3-Flags: 1` when extracted with it.
     let mut h = HeaderMap::new();
-    h.insert("b3", HeaderValue::from_static("80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-d"));
-    let results = run_python(&[json!({"op": "extract", "propagator": "b3", "headers": headers_json(&h)})]);
+    h.insert(
+        "b3",
+        HeaderValue::from_static("80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-d"),
+    );
+    let results =
+        run_python(&[json!({"op": "extract", "propagator": "b3", "headers": headers_json(&h)})]);
     assert_eq!(results[0]["sampled"], true);
     let cx = B3Propagator::new().extract_with_context(&Context::new(), &HeaderExtractor(&h));
     assert!(is_debug(&cx) && cx.span().span_context().is_sampled());

@@ -2,8 +2,8 @@
 
 use axum::extract::FromRequestParts;
 use http::request::Parts;
-use opentelemetry::trace::{SpanContext, TraceContextExt, TraceId};
 use opentelemetry::Context;
+use opentelemetry::trace::{SpanContext, TraceContextExt, TraceId};
 use std::convert::Infallible;
 
 /// The trace of the current request, for handlers: its ids to log or return, and the
@@ -45,6 +45,12 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestTrace {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(RequestTrace(parts.extensions.get::<Context>().cloned().unwrap_or_else(Context::current)))
+        Ok(RequestTrace(
+            parts
+                .extensions
+                .get::<Context>()
+                .cloned()
+                .unwrap_or_else(Context::current),
+        ))
     }
 }

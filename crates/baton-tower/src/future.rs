@@ -6,9 +6,9 @@ use http_body::Body;
 use opentelemetry::Context;
 use pin_project_lite::pin_project;
 use std::future::Future;
-use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
-use std::task::{ready, Context as TaskContext, Poll};
+use std::task::{Context as TaskContext, Poll, ready};
 
 use crate::body::ResponseBody;
 use crate::tracked::Tracked;

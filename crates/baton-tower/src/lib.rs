@@ -24,6 +24,6 @@ mod future;
 pub mod server;
 mod tracked;
 
+pub use baton_core::instrument::GlobalTracer;
 pub use body::ResponseBody;
 pub use future::ResponseFuture;
-pub use baton_core::instrument::GlobalTracer;

@@ -2,15 +2,15 @@
 
 mod common;
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::routing::get;
-use axum::Router;
 use baton_core::conventions::UrlTemplate;
 use baton_core::propagation::{CompositePropagator, PropagatorKind};
 use baton_tower::client::{ClientLayer, CountAttemptsLayer};
 use bytes::Bytes;
-use common::{attr, has_attr, serve_axum, Telemetry};
+use common::{Telemetry, attr, has_attr, serve_axum};
 use http::{Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
@@ -19,8 +19,8 @@ use opentelemetry::baggage::BaggageExt;
 use opentelemetry::trace::{SpanKind, Status, TraceContextExt};
 use opentelemetry::{Context, KeyValue, Value};
 use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 use tower::{Service, ServiceBuilder, ServiceExt};
 
@@ -28,7 +28,16 @@ type Body = Full<Bytes>;
 
 /// Echoes the propagation headers it received, one per line.
 async fn echo(headers: HeaderMap) -> String {
-    ["traceparent", "baggage"].iter().map(|h| format!("{h}={}", headers.get(*h).and_then(|v| v.to_str().ok()).unwrap_or("-"))).collect::<Vec<_>>().join("\n")
+    ["traceparent", "baggage"]
+        .iter()
+        .map(|h| {
+            format!(
+                "{h}={}",
+                headers.get(*h).and_then(|v| v.to_str().ok()).unwrap_or("-")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[derive(Clone, Default)]
@@ -38,15 +47,34 @@ struct Flaky {
 }
 
 async fn flaky(State(state): State<Flaky>, headers: HeaderMap) -> StatusCode {
-    state.seen.lock().unwrap().push(headers.get("traceparent").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned());
-    if state.calls.fetch_add(1, Ordering::SeqCst) < 2 { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::OK }
+    state.seen.lock().unwrap().push(
+        headers
+            .get("traceparent")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("-")
+            .to_owned(),
+    );
+    if state.calls.fetch_add(1, Ordering::SeqCst) < 2 {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::OK
+    }
 }
 
 async fn server(flaky_state: Flaky) -> std::net::SocketAddr {
     let router = Router::new()
         .route("/echo", get(echo))
-        .route("/status/{code}", get(|Path(code): Path<u16>| async move { StatusCode::from_u16(code).unwrap() }))
-        .route("/slow", get(|| async { tokio::time::sleep(Duration::from_secs(3)).await; "late" }))
+        .route(
+            "/status/{code}",
+            get(|Path(code): Path<u16>| async move { StatusCode::from_u16(code).unwrap() }),
+        )
+        .route(
+            "/slow",
+            get(|| async {
+                tokio::time::sleep(Duration::from_secs(3)).await;
+                "late"
+            }),
+        )
         .route("/flaky", get(flaky))
         .with_state(flaky_state);
     serve_axum(router).await
@@ -54,7 +82,10 @@ async fn server(flaky_state: Flaky) -> std::net::SocketAddr {
 
 fn layer(t: &Telemetry) -> ClientLayer<opentelemetry_sdk::trace::SdkTracer> {
     ClientLayer::new()
-        .propagator(CompositePropagator::new([PropagatorKind::TraceContext, PropagatorKind::Baggage]))
+        .propagator(CompositePropagator::new([
+            PropagatorKind::TraceContext,
+            PropagatorKind::Baggage,
+        ]))
         .tracer_provider(&t.tracer_provider)
         .meter_provider(&t.meter_provider)
 }
@@ -65,11 +96,17 @@ fn hyper_client() -> Client<hyper_util::client::legacy::connect::HttpConnector, 
 
 async fn call<S>(service: &mut S, request: Request<Body>) -> Result<(Response<()>, Bytes), S::Error>
 where
-    S: Service<Request<Body>, Response = Response<baton_tower::ResponseBody<hyper::body::Incoming>>>,
+    S: Service<
+            Request<Body>,
+            Response = Response<baton_tower::ResponseBody<hyper::body::Incoming>>,
+        >,
 {
     let response = service.ready().await?.call(request).await?;
     let (parts, body) = response.into_parts();
-    Ok((Response::from_parts(parts, ()), body.collect().await.unwrap().to_bytes()))
+    Ok((
+        Response::from_parts(parts, ()),
+        body.collect().await.unwrap().to_bytes(),
+    ))
 }
 
 fn get_req(url: String) -> Request<Body> {
@@ -80,7 +117,9 @@ fn get_req(url: String) -> Request<Body> {
 async fn trace_continues_across_a_real_hop() {
     let t = Telemetry::new();
     let addr = server(Flaky::default()).await;
-    let mut client = ServiceBuilder::new().layer(layer(&t)).service(hyper_client());
+    let mut client = ServiceBuilder::new()
+        .layer(layer(&t))
+        .service(hyper_client());
     let mut request = get_req(format!("http://user:pw@{addr}/echo?sig=secret&q=1"));
     request.extensions_mut().insert(UrlTemplate::new("/echo"));
     let parent = Context::new().with_baggage([KeyValue::new("tenant", "acme")]);
@@ -90,15 +129,27 @@ async fn trace_continues_across_a_real_hop() {
 
     let span = &t.wait_for_spans(1).await[0];
     let body = String::from_utf8(body.to_vec()).unwrap();
-    let expected = format!("traceparent=00-{}-{}-01\nbaggage=tenant=acme", span.span_context.trace_id(), span.span_context.span_id());
-    assert_eq!(body, expected, "the server received the client span as parent, and the baggage");
+    let expected = format!(
+        "traceparent=00-{}-{}-01\nbaggage=tenant=acme",
+        span.span_context.trace_id(),
+        span.span_context.span_id()
+    );
+    assert_eq!(
+        body, expected,
+        "the server received the client span as parent, and the baggage"
+    );
     assert_eq!(span.span_kind, SpanKind::Client);
     assert_eq!(span.name, "GET /echo");
     for (key, value) in [
         ("http.request.method", Value::from("GET")),
         ("server.address", Value::from("127.0.0.1")),
         ("server.port", Value::I64(i64::from(addr.port()))),
-        ("url.full", Value::from(format!("http://REDACTED:REDACTED@{addr}/echo?sig=REDACTED&q=1"))),
+        (
+            "url.full",
+            Value::from(format!(
+                "http://REDACTED:REDACTED@{addr}/echo?sig=REDACTED&q=1"
+            )),
+        ),
         ("url.template", Value::from("/echo")),
         ("http.response.status_code", Value::I64(200)),
         ("network.protocol.version", Value::from("1.1")),
@@ -112,10 +163,20 @@ async fn trace_continues_across_a_real_hop() {
 #[derive(Clone)]
 struct RetryUnavailable(u32);
 
-impl<E> tower::retry::Policy<Request<Body>, Response<baton_tower::ResponseBody<hyper::body::Incoming>>, E> for RetryUnavailable {
+impl<E>
+    tower::retry::Policy<
+        Request<Body>,
+        Response<baton_tower::ResponseBody<hyper::body::Incoming>>,
+        E,
+    > for RetryUnavailable
+{
     type Future = std::future::Ready<()>;
 
-    fn retry(&mut self, _: &mut Request<Body>, result: &mut Result<Response<baton_tower::ResponseBody<hyper::body::Incoming>>, E>) -> Option<Self::Future> {
+    fn retry(
+        &mut self,
+        _: &mut Request<Body>,
+        result: &mut Result<Response<baton_tower::ResponseBody<hyper::body::Incoming>>, E>,
+    ) -> Option<Self::Future> {
         match result {
             Ok(r) if r.status() == 503 && self.0 > 0 => {
                 self.0 -= 1;
@@ -126,7 +187,11 @@ impl<E> tower::retry::Policy<Request<Body>, Response<baton_tower::ResponseBody<h
     }
 
     fn clone_request(&mut self, request: &Request<Body>) -> Option<Request<Body>> {
-        let mut clone = Request::builder().method(request.method()).uri(request.uri()).body(request.body().clone()).ok()?;
+        let mut clone = Request::builder()
+            .method(request.method())
+            .uri(request.uri())
+            .body(request.body().clone())
+            .ok()?;
         *clone.headers_mut() = request.headers().clone();
         *clone.extensions_mut() = request.extensions().clone();
         Some(clone)
@@ -143,20 +208,44 @@ async fn retries_give_one_span_per_attempt_with_resend_counts() {
         .layer(tower::retry::RetryLayer::new(RetryUnavailable(3)))
         .layer(layer(&t))
         .service(hyper_client());
-    let (response, _) = call(&mut client, get_req(format!("http://{addr}/flaky"))).await.unwrap();
+    let (response, _) = call(&mut client, get_req(format!("http://{addr}/flaky")))
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
 
     let mut spans = t.wait_for_spans(3).await;
     spans.sort_by_key(|s| s.start_time);
-    let counts: Vec<_> = spans.iter().map(|s| attr(s, "http.request.resend_count")).collect();
+    let counts: Vec<_> = spans
+        .iter()
+        .map(|s| attr(s, "http.request.resend_count"))
+        .collect();
     assert_eq!(counts, [None, Some(Value::I64(1)), Some(Value::I64(2))]);
-    let codes: Vec<_> = spans.iter().map(|s| attr(s, "http.response.status_code")).collect();
-    assert_eq!(codes, [Some(Value::I64(503)), Some(Value::I64(503)), Some(Value::I64(200))]);
+    let codes: Vec<_> = spans
+        .iter()
+        .map(|s| attr(s, "http.response.status_code"))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            Some(Value::I64(503)),
+            Some(Value::I64(503)),
+            Some(Value::I64(200))
+        ]
+    );
     let seen = state.seen.lock().unwrap().clone();
     for (span, traceparent) in spans.iter().zip(&seen) {
-        assert_eq!(*traceparent, format!("00-{}-{}-01", span.span_context.trace_id(), span.span_context.span_id()), "each attempt carries its own span");
+        assert_eq!(
+            *traceparent,
+            format!(
+                "00-{}-{}-01",
+                span.span_context.trace_id(),
+                span.span_context.span_id()
+            ),
+            "each attempt carries its own span"
+        );
     }
-    let ids: std::collections::HashSet<_> = spans.iter().map(|s| s.span_context.span_id()).collect();
+    let ids: std::collections::HashSet<_> =
+        spans.iter().map(|s| s.span_context.span_id()).collect();
     assert_eq!(ids.len(), 3);
     assert_eq!(spans[0].status, Status::error(""));
 }
@@ -165,19 +254,35 @@ async fn retries_give_one_span_per_attempt_with_resend_counts() {
 async fn error_statuses_and_transport_errors() {
     let t = Telemetry::new();
     let addr = server(Flaky::default()).await;
-    let mut client = ServiceBuilder::new().layer(layer(&t)).timeout(Duration::from_millis(200)).service(hyper_client());
+    let mut client = ServiceBuilder::new()
+        .layer(layer(&t))
+        .timeout(Duration::from_millis(200))
+        .service(hyper_client());
     for code in [404, 500] {
-        let (response, _) = call(&mut client, get_req(format!("http://{addr}/status/{code}"))).await.unwrap();
+        let (response, _) = call(&mut client, get_req(format!("http://{addr}/status/{code}")))
+            .await
+            .unwrap();
         assert_eq!(response.status().as_u16(), code);
     }
     let timeout = call(&mut client, get_req(format!("http://{addr}/slow"))).await;
     assert!(timeout.is_err());
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
-    let mut plain = ServiceBuilder::new().layer(layer(&t)).service(hyper_client());
-    assert!(call(&mut plain, get_req(format!("http://{closed}/"))).await.is_err());
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let mut plain = ServiceBuilder::new()
+        .layer(layer(&t))
+        .service(hyper_client());
+    assert!(
+        call(&mut plain, get_req(format!("http://{closed}/")))
+            .await
+            .is_err()
+    );
 
     let spans = t.wait_for_spans(4).await;
-    let by_url = |part: &str| spans.iter().find(|s| matches!(attr(s, "url.full"), Some(Value::String(u)) if u.as_str().contains(part))).unwrap();
+    let by_url = |part: &str| {
+        spans.iter().find(|s| matches!(attr(s, "url.full"), Some(Value::String(u)) if u.as_str().contains(part))).unwrap()
+    };
     for code in ["404", "500"] {
         let span = by_url(&format!("/status/{code}"));
         assert_eq!(attr(span, "error.type"), Some(Value::from(code.to_owned())));
@@ -185,31 +290,47 @@ async fn error_statuses_and_transport_errors() {
     }
     let slow = by_url("/slow");
     assert_eq!(attr(slow, "error.type"), Some(Value::from("timeout")));
-    assert!(matches!(&slow.status, Status::Error { description } if description.contains("timed out")));
+    assert!(
+        matches!(&slow.status, Status::Error { description } if description.contains("timed out"))
+    );
     assert!(slow.events.iter().any(|e| e.name == "exception"));
     let refused = by_url(&closed.to_string());
     assert_eq!(attr(refused, "error.type"), Some(Value::from("connect")));
-    assert_eq!(t.metric("http.client.active_requests", |m| match m.data() {
-        AggregatedMetrics::I64(MetricData::Sum(s)) => s.data_points().map(|p| p.value()).sum::<i64>(),
-        other => panic!("{other:?}"),
-    }), 0);
+    assert_eq!(
+        t.metric("http.client.active_requests", |m| match m.data() {
+            AggregatedMetrics::I64(MetricData::Sum(s)) =>
+                s.data_points().map(|p| p.value()).sum::<i64>(),
+            other => panic!("{other:?}"),
+        }),
+        0
+    );
 }
 
 #[tokio::test]
 async fn hostile_baggage_values_are_skipped_without_panic() {
     let t = Telemetry::new();
     let addr = server(Flaky::default()).await;
-    let mut client = ServiceBuilder::new().layer(layer(&t)).service(hyper_client());
+    let mut client = ServiceBuilder::new()
+        .layer(layer(&t))
+        .service(hyper_client());
     let huge = "x".repeat(10_000);
     for value in ["line\nbreak", "naïve ☃", huge.as_str(), "\r\n\0"] {
         let mut request = get_req(format!("http://{addr}/echo"));
-        request.extensions_mut().insert(Context::new().with_baggage([KeyValue::new("k", value.to_owned())]));
+        request
+            .extensions_mut()
+            .insert(Context::new().with_baggage([KeyValue::new("k", value.to_owned())]));
         let (response, body) = call(&mut client, request).await.unwrap();
         assert_eq!(response.status(), 200);
         let body = String::from_utf8(body.to_vec()).unwrap();
-        assert!(body.starts_with("traceparent=00-"), "the trace still goes out: {body}");
+        assert!(
+            body.starts_with("traceparent=00-"),
+            "the trace still goes out: {body}"
+        );
         let baggage = body.lines().nth(1).unwrap();
-        assert!(baggage == "baggage=-" || !baggage.contains('\n'), "{baggage}");
+        assert!(
+            baggage == "baggage=-" || !baggage.contains('\n'),
+            "{baggage}"
+        );
     }
 }
 
@@ -219,43 +340,89 @@ async fn host_allow_lists_withhold_trace_headers_and_baggage_separately() {
     let addr = server(Flaky::default()).await;
     let port = addr.port();
     let mut client = ServiceBuilder::new()
-        .layer(layer(&t).propagate_to(|host: &str| host == "127.0.0.1").propagate_baggage_to(|host: &str| host == "localhost"))
+        .layer(
+            layer(&t)
+                .propagate_to(|host: &str| host == "127.0.0.1")
+                .propagate_baggage_to(|host: &str| host == "localhost"),
+        )
         .service(hyper_client());
     let body = |b: Bytes| String::from_utf8(b.to_vec()).unwrap();
     let with_baggage = |url: String| {
         let mut r = get_req(url);
-        r.extensions_mut().insert(Context::new().with_baggage([KeyValue::new("tenant", "acme")]));
+        r.extensions_mut()
+            .insert(Context::new().with_baggage([KeyValue::new("tenant", "acme")]));
         r
     };
-    let (_, ip) = call(&mut client, with_baggage(format!("http://127.0.0.1:{port}/echo"))).await.unwrap();
+    let (_, ip) = call(
+        &mut client,
+        with_baggage(format!("http://127.0.0.1:{port}/echo")),
+    )
+    .await
+    .unwrap();
     let ip = body(ip);
-    assert!(ip.starts_with("traceparent=00-") && ip.ends_with("baggage=-"), "{ip}");
-    let (_, name) = call(&mut client, with_baggage(format!("http://localhost:{port}/echo"))).await.unwrap();
+    assert!(
+        ip.starts_with("traceparent=00-") && ip.ends_with("baggage=-"),
+        "{ip}"
+    );
+    let (_, name) = call(
+        &mut client,
+        with_baggage(format!("http://localhost:{port}/echo")),
+    )
+    .await
+    .unwrap();
     assert_eq!(body(name), "traceparent=-\nbaggage=tenant=acme");
-    assert_eq!(t.wait_for_spans(2).await.len(), 2, "spans are recorded for both hosts");
+    assert_eq!(
+        t.wait_for_spans(2).await.len(),
+        2,
+        "spans are recorded for both hosts"
+    );
 }
 
 #[tokio::test]
 async fn span_ends_when_the_body_is_read_and_metrics_are_recorded() {
     let t = Telemetry::new();
     let addr = server(Flaky::default()).await;
-    let mut client = ServiceBuilder::new().layer(layer(&t)).service(hyper_client());
-    let response = client.ready().await.unwrap().call(get_req(format!("http://{addr}/echo"))).await.unwrap();
+    let mut client = ServiceBuilder::new()
+        .layer(layer(&t))
+        .service(hyper_client());
+    let response = client
+        .ready()
+        .await
+        .unwrap()
+        .call(get_req(format!("http://{addr}/echo")))
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(30)).await;
-    assert!(t.finished().is_empty(), "the span is still open while the body is unread");
+    assert!(
+        t.finished().is_empty(),
+        "the span is still open while the body is unread"
+    );
     let _ = response.into_body().collect().await.unwrap();
     let span = &t.wait_for_spans(1).await[0];
-    assert!(matches!(attr(span, "http.response.status_code"), Some(Value::I64(200))));
+    assert!(matches!(
+        attr(span, "http.response.status_code"),
+        Some(Value::I64(200))
+    ));
     t.metric("http.client.request.duration", |m| {
         assert_eq!(m.unit(), "s");
-        let AggregatedMetrics::F64(MetricData::Histogram(h)) = m.data() else { panic!() };
+        let AggregatedMetrics::F64(MetricData::Histogram(h)) = m.data() else {
+            panic!()
+        };
         let point = h.data_points().next().unwrap();
         assert_eq!(point.count(), 1);
         let attrs: Vec<_> = point.attributes().cloned().collect();
         assert!(has_attr(&attrs, "http.request.method", "GET".into()));
         assert!(has_attr(&attrs, "server.address", "127.0.0.1".into()));
-        assert!(has_attr(&attrs, "server.port", Value::I64(i64::from(addr.port()))));
-        assert!(has_attr(&attrs, "http.response.status_code", Value::I64(200)));
+        assert!(has_attr(
+            &attrs,
+            "server.port",
+            Value::I64(i64::from(addr.port()))
+        ));
+        assert!(has_attr(
+            &attrs,
+            "http.response.status_code",
+            Value::I64(200)
+        ));
     });
     let _ = Context::current().span();
 }

@@ -3,15 +3,15 @@
 
 mod common;
 
+use axum::Router;
 use axum::body::Body;
 use axum::extract::Path;
 use axum::routing::get;
-use axum::Router;
 use baton_core::conventions::metrics::DURATION_BUCKETS;
 use baton_core::propagation::{HeaderInjector, TraceContextPropagator};
 use baton_tower::axum::RequestTrace;
 use bytes::Bytes;
-use common::{attr, get as get_request, has_attr, send, serve_axum, Telemetry};
+use common::{Telemetry, attr, get as get_request, has_attr, send, serve_axum};
 use http::{HeaderName, Method, Request, StatusCode};
 use http_body_util::Full;
 use opentelemetry::baggage::BaggageExt;
@@ -28,9 +28,24 @@ const TRACEPARENT: &[u8] = b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b
 
 fn users(t: &Telemetry) -> Router {
     Router::new()
-        .route("/users/{id}", get(|Path(id): Path<u32>| async move { if id == 0 { Err(StatusCode::NOT_FOUND) } else { Ok(format!("user {id}")) } }))
-        .route("/boom", get(|| async { (StatusCode::SERVICE_UNAVAILABLE, "down") }))
-        .route("/panic", get(|| async { if true { panic!("handler bug") } else { "never" } }))
+        .route(
+            "/users/{id}",
+            get(|Path(id): Path<u32>| async move {
+                if id == 0 {
+                    Err(StatusCode::NOT_FOUND)
+                } else {
+                    Ok(format!("user {id}"))
+                }
+            }),
+        )
+        .route(
+            "/boom",
+            get(|| async { (StatusCode::SERVICE_UNAVAILABLE, "down") }),
+        )
+        .route(
+            "/panic",
+            get(|| async { if true { panic!("handler bug") } else { "never" } }),
+        )
         .layer(t.layer())
 }
 
@@ -38,7 +53,14 @@ fn users(t: &Telemetry) -> Router {
 async fn attributes_of_a_request_by_exact_name_and_value() {
     let t = Telemetry::new();
     let addr = serve_axum(users(&t)).await;
-    let request = get_request(addr, "/users/42?sig=secret&page=2", &[("user-agent", b"baton-test/1.0"), ("x-forwarded-for", b"203.0.113.9, 10.0.0.1")]);
+    let request = get_request(
+        addr,
+        "/users/42?sig=secret&page=2",
+        &[
+            ("user-agent", b"baton-test/1.0"),
+            ("x-forwarded-for", b"203.0.113.9, 10.0.0.1"),
+        ],
+    );
     let (response, body) = send(addr, request).await;
     assert_eq!(response.status(), 200);
     assert_eq!(body, "user 42");
@@ -48,7 +70,11 @@ async fn attributes_of_a_request_by_exact_name_and_value() {
     assert_eq!(span.name, "GET /users/{id}");
     assert_eq!(span.span_kind, SpanKind::Server);
     assert_eq!(span.status, Status::Unset);
-    assert_eq!(span.parent_span_id, opentelemetry::trace::SpanId::INVALID, "a root span");
+    assert_eq!(
+        span.parent_span_id,
+        opentelemetry::trace::SpanId::INVALID,
+        "a root span"
+    );
     let expect: Vec<(&str, Value)> = vec![
         ("http.request.method", "GET".into()),
         ("url.scheme", "http".into()),
@@ -80,11 +106,32 @@ async fn attributes_of_a_request_by_exact_name_and_value() {
 async fn parent_and_baggage_come_from_the_incoming_headers() {
     let t = Telemetry::new();
     let router = Router::new()
-        .route("/who", get(|| async { Context::map_current(|cx| cx.baggage().get("tenant").map(|v| v.to_string()).unwrap_or_default()) }))
+        .route(
+            "/who",
+            get(|| async {
+                Context::map_current(|cx| {
+                    cx.baggage()
+                        .get("tenant")
+                        .map(|v| v.to_string())
+                        .unwrap_or_default()
+                })
+            }),
+        )
         .layer(t.layer());
     let addr = serve_axum(router).await;
-    let (_, body) = send(addr, get_request(addr, "/who", &[("traceparent", TRACEPARENT), ("baggage", b"tenant=acme")])).await;
-    assert_eq!(body, "acme", "baggage visible to the handler through the attached context");
+    let (_, body) = send(
+        addr,
+        get_request(
+            addr,
+            "/who",
+            &[("traceparent", TRACEPARENT), ("baggage", b"tenant=acme")],
+        ),
+    )
+    .await;
+    assert_eq!(
+        body, "acme",
+        "baggage visible to the handler through the attached context"
+    );
     let span = &t.wait_for_spans(1).await[0];
     assert_eq!(span.span_context.trace_id().to_string(), CALLER_TRACE);
     assert_eq!(span.parent_span_id.to_string(), CALLER_SPAN);
@@ -113,14 +160,24 @@ async fn span_ends_after_the_last_chunk_of_a_streamed_body() {
     assert_eq!(body, "chunk0chunk1chunk2chunk3chunk4");
     let span = &t.wait_for_spans(1).await[0];
     let last = last_chunk.lock().unwrap().expect("last chunk produced");
-    assert!(span.end_time >= last, "span ended before the last chunk was produced");
+    assert!(
+        span.end_time >= last,
+        "span ended before the last chunk was produced"
+    );
     let duration = span.end_time.duration_since(span.start_time).unwrap();
-    assert!(duration >= Duration::from_millis(200), "span lasted only {duration:?}");
+    assert!(
+        duration >= Duration::from_millis(200),
+        "span lasted only {duration:?}"
+    );
     assert_eq!(attr(span, "http.response.body.size"), Some(Value::I64(30)));
 }
 
 /// A body stream of `n` chunks `every` apart; records when the last one is handed over.
-fn futures_stream(n: usize, every: Duration, last: Arc<Mutex<Option<SystemTime>>>) -> futures_core_stream::Chunks {
+fn futures_stream(
+    n: usize,
+    every: Duration,
+    last: Arc<Mutex<Option<SystemTime>>>,
+) -> futures_core_stream::Chunks {
     futures_core_stream::chunks(n, every, last)
 }
 
@@ -142,7 +199,13 @@ mod futures_core_stream {
     }
 
     pub fn chunks(n: usize, every: Duration, last: Arc<Mutex<Option<SystemTime>>>) -> Chunks {
-        Chunks { left: n, total: n, every, sleep: Box::pin(tokio::time::sleep(every)), last }
+        Chunks {
+            left: n,
+            total: n,
+            every,
+            sleep: Box::pin(tokio::time::sleep(every)),
+            last,
+        }
     }
 
     impl Stream for Chunks {
@@ -174,21 +237,43 @@ async fn client_disconnect_mid_body_ends_the_span_without_error() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let t = Telemetry::new();
     let router = Router::new()
-        .route("/endless", get(|| async { Body::from_stream(futures_stream(200, Duration::from_millis(10), Arc::default())) }))
+        .route(
+            "/endless",
+            get(|| async {
+                Body::from_stream(futures_stream(
+                    200,
+                    Duration::from_millis(10),
+                    Arc::default(),
+                ))
+            }),
+        )
         .layer(t.layer());
     let addr = serve_axum(router).await;
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    stream.write_all(format!("GET /endless HTTP/1.1\r\nhost: {addr}\r\n\r\n").as_bytes()).await.unwrap();
+    stream
+        .write_all(format!("GET /endless HTTP/1.1\r\nhost: {addr}\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
     let mut buf = vec![0u8; 256];
     let n = stream.read(&mut buf).await.unwrap();
     assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
     drop(stream);
 
     let span = &t.wait_for_spans(1).await[0];
-    assert_eq!(span.status, Status::Unset, "a client going away is not a server error");
+    assert_eq!(
+        span.status,
+        Status::Unset,
+        "a client going away is not a server error"
+    );
     assert_eq!(attr(span, "error.type"), None);
-    assert_eq!(attr(span, "http.response.status_code"), Some(Value::I64(200)));
-    assert!(matches!(attr(span, "http.response.body.size"), Some(Value::I64(n)) if n < 200 * 6), "only part of the body was sent");
+    assert_eq!(
+        attr(span, "http.response.status_code"),
+        Some(Value::I64(200))
+    );
+    assert!(
+        matches!(attr(span, "http.response.body.size"), Some(Value::I64(n)) if n < 200 * 6),
+        "only part of the body was sent"
+    );
     assert!(span.events.iter().any(|e| e.name == "request cancelled"));
     assert_eq!(t.active_requests(), 0);
 }
@@ -198,10 +283,16 @@ async fn handler_panic_ends_the_span_as_an_error() {
     let t = Telemetry::new();
     let addr = serve_axum(users(&t)).await;
     let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.unwrap();
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .unwrap();
     tokio::spawn(conn);
     let result = sender.send_request(get_request(addr, "/panic", &[])).await;
-    assert!(result.is_err(), "the connection is dropped when the handler panics");
+    assert!(
+        result.is_err(),
+        "the connection is dropped when the handler panics"
+    );
     let span = &t.wait_for_spans(1).await[0];
     assert_eq!(span.name, "GET /panic");
     assert_eq!(span.status, Status::error("handler panicked"));
@@ -213,8 +304,17 @@ async fn handler_panic_ends_the_span_as_an_error() {
 async fn status_rules_5xx_error_4xx_unset() {
     let t = Telemetry::new();
     let addr = serve_axum(users(&t)).await;
-    assert_eq!(send(addr, get_request(addr, "/boom", &[])).await.0.status(), 503);
-    assert_eq!(send(addr, get_request(addr, "/users/0", &[])).await.0.status(), 404);
+    assert_eq!(
+        send(addr, get_request(addr, "/boom", &[])).await.0.status(),
+        503
+    );
+    assert_eq!(
+        send(addr, get_request(addr, "/users/0", &[]))
+            .await
+            .0
+            .status(),
+        404
+    );
     let spans = t.wait_for_spans(2).await;
     let boom = spans.iter().find(|s| s.name == "GET /boom").unwrap();
     assert_eq!(boom.status, Status::error(""));
@@ -222,14 +322,23 @@ async fn status_rules_5xx_error_4xx_unset() {
     let missing = spans.iter().find(|s| s.name == "GET /users/{id}").unwrap();
     assert_eq!(missing.status, Status::Unset);
     assert_eq!(attr(missing, "error.type"), None);
-    assert_eq!(attr(missing, "http.response.status_code"), Some(Value::I64(404)));
+    assert_eq!(
+        attr(missing, "http.response.status_code"),
+        Some(Value::I64(404))
+    );
 }
 
 #[tokio::test]
 async fn unmatched_request_is_named_by_method_alone() {
     let t = Telemetry::new();
     let addr = serve_axum(users(&t)).await;
-    assert_eq!(send(addr, get_request(addr, "/nowhere/7", &[])).await.0.status(), 404);
+    assert_eq!(
+        send(addr, get_request(addr, "/nowhere/7", &[]))
+            .await
+            .0
+            .status(),
+        404
+    );
     let span = &t.wait_for_spans(1).await[0];
     assert_eq!(span.name, "GET");
     assert_eq!(attr(span, "http.route"), None);
@@ -240,22 +349,44 @@ async fn unmatched_request_is_named_by_method_alone() {
 async fn unknown_method_is_other_and_named_http() {
     let t = Telemetry::new();
     let addr = serve_axum(users(&t)).await;
-    let request = Request::builder().method(Method::from_bytes(b"PURGE").unwrap()).uri("/users/1").header("host", addr.to_string()).body(Full::<Bytes>::default()).unwrap();
+    let request = Request::builder()
+        .method(Method::from_bytes(b"PURGE").unwrap())
+        .uri("/users/1")
+        .header("host", addr.to_string())
+        .body(Full::<Bytes>::default())
+        .unwrap();
     assert_eq!(send(addr, request).await.0.status(), 405);
     let span = &t.wait_for_spans(1).await[0];
     assert_eq!(span.name, "HTTP /users/{id}");
-    assert_eq!(attr(span, "http.request.method"), Some(Value::from("_OTHER")));
-    assert_eq!(attr(span, "http.request.method_original"), Some(Value::from("PURGE")));
+    assert_eq!(
+        attr(span, "http.request.method"),
+        Some(Value::from("_OTHER"))
+    );
+    assert_eq!(
+        attr(span, "http.request.method_original"),
+        Some(Value::from("PURGE"))
+    );
 }
 
 #[tokio::test]
 async fn public_endpoint_starts_a_new_trace_linked_to_the_caller() {
     let t = Telemetry::new();
     let router = Router::new()
-        .route("/public", get(|| async { Context::map_current(|cx| cx.baggage().len().to_string()) }))
+        .route(
+            "/public",
+            get(|| async { Context::map_current(|cx| cx.baggage().len().to_string()) }),
+        )
         .layer(t.layer().public_endpoint(|_: &http::request::Parts| true));
     let addr = serve_axum(router).await;
-    let (_, body) = send(addr, get_request(addr, "/public", &[("traceparent", TRACEPARENT), ("baggage", b"tenant=evil")])).await;
+    let (_, body) = send(
+        addr,
+        get_request(
+            addr,
+            "/public",
+            &[("traceparent", TRACEPARENT), ("baggage", b"tenant=evil")],
+        ),
+    )
+    .await;
     assert_eq!(body, "0", "an untrusted caller's baggage is dropped");
     let span = &t.wait_for_spans(1).await[0];
     assert_ne!(span.span_context.trace_id().to_string(), CALLER_TRACE);
@@ -269,24 +400,48 @@ async fn public_endpoint_starts_a_new_trace_linked_to_the_caller() {
 #[tokio::test]
 async fn filtered_request_opens_no_span_but_downstream_continues_the_callers_trace() {
     let t = Telemetry::new();
-    let downstream = serve_axum(Router::new().route("/down", get(|| async { "ok" })).layer(t.layer())).await;
+    let downstream = serve_axum(
+        Router::new()
+            .route("/down", get(|| async { "ok" }))
+            .layer(t.layer()),
+    )
+    .await;
     let router = Router::new()
         .route(
             "/health",
             get(move || async move {
                 let mut request = get_request(downstream, "/down", &[]);
-                TraceContextPropagator::new().inject_context(&Context::current(), &mut HeaderInjector(request.headers_mut()));
+                TraceContextPropagator::new().inject_context(
+                    &Context::current(),
+                    &mut HeaderInjector(request.headers_mut()),
+                );
                 send(downstream, request).await.1
             }),
         )
-        .layer(t.layer().filter(|parts: &http::request::Parts| parts.uri.path() != "/health"));
+        .layer(
+            t.layer()
+                .filter(|parts: &http::request::Parts| parts.uri.path() != "/health"),
+        );
     let addr = serve_axum(router).await;
-    let (_, body) = send(addr, get_request(addr, "/health", &[("traceparent", TRACEPARENT)])).await;
+    let (_, body) = send(
+        addr,
+        get_request(addr, "/health", &[("traceparent", TRACEPARENT)]),
+    )
+    .await;
     assert_eq!(body, "ok");
     let spans = t.wait_for_spans(1).await;
     tokio::time::sleep(Duration::from_millis(50)).await;
-    let spans = if spans.len() == 1 { t.finished() } else { spans };
-    assert_eq!(spans.len(), 1, "only the downstream request is traced: {:?}", common::names(&spans));
+    let spans = if spans.len() == 1 {
+        t.finished()
+    } else {
+        spans
+    };
+    assert_eq!(
+        spans.len(),
+        1,
+        "only the downstream request is traced: {:?}",
+        common::names(&spans)
+    );
     assert_eq!(spans[0].name, "GET /down");
     assert_eq!(spans[0].span_context.trace_id().to_string(), CALLER_TRACE);
     assert_eq!(spans[0].parent_span_id.to_string(), CALLER_SPAN);
@@ -296,19 +451,50 @@ async fn filtered_request_opens_no_span_but_downstream_continues_the_callers_tra
 async fn header_capture_honours_the_allow_list_and_the_deny_list() {
     let t = Telemetry::new();
     let router = Router::new()
-        .route("/h", get(|| async { ([("x-served-by", "node-1"), ("set-cookie", "s=1")], "ok") }))
+        .route(
+            "/h",
+            get(|| async { ([("x-served-by", "node-1"), ("set-cookie", "s=1")], "ok") }),
+        )
         .layer(
             t.layer()
-                .capture_request_headers([HeaderName::from_static("x-request-id"), HeaderName::from_static("authorization")])
-                .capture_response_headers([HeaderName::from_static("x-served-by"), HeaderName::from_static("set-cookie")]),
+                .capture_request_headers([
+                    HeaderName::from_static("x-request-id"),
+                    HeaderName::from_static("authorization"),
+                ])
+                .capture_response_headers([
+                    HeaderName::from_static("x-served-by"),
+                    HeaderName::from_static("set-cookie"),
+                ]),
         );
     let addr = serve_axum(router).await;
-    send(addr, get_request(addr, "/h", &[("x-request-id", b"r-1"), ("authorization", b"Bearer secret")])).await;
+    send(
+        addr,
+        get_request(
+            addr,
+            "/h",
+            &[
+                ("x-request-id", b"r-1"),
+                ("authorization", b"Bearer secret"),
+            ],
+        ),
+    )
+    .await;
     let span = &t.wait_for_spans(1).await[0];
     let array = |v: &str| Value::Array(vec![opentelemetry::StringValue::from(v.to_owned())].into());
-    assert!(has_attr(&span.attributes, "http.request.header.x-request-id", array("r-1")));
-    assert!(has_attr(&span.attributes, "http.response.header.x-served-by", array("node-1")));
-    for key in ["http.request.header.authorization", "http.response.header.set-cookie"] {
+    assert!(has_attr(
+        &span.attributes,
+        "http.request.header.x-request-id",
+        array("r-1")
+    ));
+    assert!(has_attr(
+        &span.attributes,
+        "http.response.header.x-served-by",
+        array("node-1")
+    ));
+    for key in [
+        "http.request.header.authorization",
+        "http.response.header.set-cookie",
+    ] {
         assert_eq!(attr(span, key), None, "{key} must never be captured");
     }
 }
@@ -320,37 +506,76 @@ async fn malformed_trace_headers_are_served_as_if_absent() {
     let long = "a".repeat(20_000);
     let mut cases: Vec<(&str, Vec<u8>)> = Vec::new();
     for tp in [
-        "", "00", "garbage", "00-00000000000000000000000000000000-00f067aa0ba902b7-01", "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
-        "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
-        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7", "00_4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7_01",
-        "00-4bf92f3577b34da6a3ce929d0e0e473g-00f067aa0ba902b7-01", "0-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "\t", "00-%-%-%", "-------------------------------------------------------",
+        "",
+        "00",
+        "garbage",
+        "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+        "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",
+        "00_4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7_01",
+        "00-4bf92f3577b34da6a3ce929d0e0e473g-00f067aa0ba902b7-01",
+        "0-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        "\t",
+        "00-%-%-%",
+        "-------------------------------------------------------",
     ] {
         cases.push(("traceparent", tp.as_bytes().to_vec()));
     }
-    cases.push(("traceparent", b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-\xff\xfe".to_vec()));
+    cases.push((
+        "traceparent",
+        b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-\xff\xfe".to_vec(),
+    ));
     cases.push(("traceparent", long.clone().into_bytes()));
     for ts in ["a=1,a=2", "=", ",,,,", "A=1", &long, "k=\u{e9}"] {
         cases.push(("tracestate", ts.as_bytes().to_vec()));
     }
-    for bg in ["=", ";;;", "k=v;=", "%", "k=%ZZ", "k=\"v\"", &format!("k={long}"), &"k=v,".repeat(500), "\u{e9}=\u{e8}"] {
+    for bg in [
+        "=",
+        ";;;",
+        "k=v;=",
+        "%",
+        "k=%ZZ",
+        "k=\"v\"",
+        &format!("k={long}"),
+        &"k=v,".repeat(500),
+        "\u{e9}=\u{e8}",
+    ] {
         cases.push(("baggage", bg.as_bytes().to_vec()));
     }
     cases.push(("baggage", b"k=\xc3\x28".to_vec()));
     while cases.len() < 50 {
         let i = cases.len();
-        cases.push(("traceparent", format!("00-{:032x}-{:016x}-zz", i + 1, i + 1).into_bytes()));
+        cases.push((
+            "traceparent",
+            format!("00-{:032x}-{:016x}-zz", i + 1, i + 1).into_bytes(),
+        ));
     }
     for (name, value) in &cases {
         let mut headers: Vec<(&str, &[u8])> = vec![(name, value.as_slice())];
         if *name != "traceparent" {
-            headers.push(("traceparent", b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-zz"));
+            headers.push((
+                "traceparent",
+                b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-zz",
+            ));
         }
         let (response, _) = send(addr, get_request(addr, "/users/1", &headers)).await;
-        assert_eq!(response.status(), 200, "{name}: {:?}", String::from_utf8_lossy(value));
+        assert_eq!(
+            response.status(),
+            200,
+            "{name}: {:?}",
+            String::from_utf8_lossy(value)
+        );
     }
     let spans = t.wait_for_spans(cases.len()).await;
     for span in &spans {
-        assert_eq!(span.parent_span_id, opentelemetry::trace::SpanId::INVALID, "every span is a new root");
+        assert_eq!(
+            span.parent_span_id,
+            opentelemetry::trace::SpanId::INVALID,
+            "every span is a new root"
+        );
         assert_ne!(span.span_context.trace_id().to_string(), CALLER_TRACE);
     }
 }
@@ -364,20 +589,36 @@ async fn metrics_match_the_requests() {
     }
     t.wait_for_spans(3).await;
     t.metric("http.server.request.duration", |duration| {
-    assert_eq!(duration.unit(), "s");
-    let AggregatedMetrics::F64(MetricData::Histogram(histogram)) = duration.data() else { panic!("{:?}", duration.data()) };
-    let points: Vec<_> = histogram.data_points().collect();
-    let ok = points.iter().find(|p| p.attributes().any(|kv| kv.key.as_str() == "http.response.status_code" && kv.value == Value::I64(200))).unwrap();
-    assert_eq!(ok.count(), 2);
-    assert_eq!(ok.bounds().collect::<Vec<_>>(), DURATION_BUCKETS.to_vec());
-    let attrs: Vec<_> = ok.attributes().cloned().collect();
-    assert!(has_attr(&attrs, "http.request.method", "GET".into()));
-    assert!(has_attr(&attrs, "url.scheme", "http".into()));
-    assert!(has_attr(&attrs, "http.route", "/users/{id}".into()));
-    assert!(has_attr(&attrs, "network.protocol.version", "1.1".into()));
-    let failed = points.iter().find(|p| p.attributes().any(|kv| kv.key.as_str() == "error.type")).unwrap();
-    assert_eq!(failed.count(), 1);
-    assert!(has_attr(&failed.attributes().cloned().collect::<Vec<_>>(), "error.type", "503".into()));
+        assert_eq!(duration.unit(), "s");
+        let AggregatedMetrics::F64(MetricData::Histogram(histogram)) = duration.data() else {
+            panic!("{:?}", duration.data())
+        };
+        let points: Vec<_> = histogram.data_points().collect();
+        let ok = points
+            .iter()
+            .find(|p| {
+                p.attributes().any(|kv| {
+                    kv.key.as_str() == "http.response.status_code" && kv.value == Value::I64(200)
+                })
+            })
+            .unwrap();
+        assert_eq!(ok.count(), 2);
+        assert_eq!(ok.bounds().collect::<Vec<_>>(), DURATION_BUCKETS.to_vec());
+        let attrs: Vec<_> = ok.attributes().cloned().collect();
+        assert!(has_attr(&attrs, "http.request.method", "GET".into()));
+        assert!(has_attr(&attrs, "url.scheme", "http".into()));
+        assert!(has_attr(&attrs, "http.route", "/users/{id}".into()));
+        assert!(has_attr(&attrs, "network.protocol.version", "1.1".into()));
+        let failed = points
+            .iter()
+            .find(|p| p.attributes().any(|kv| kv.key.as_str() == "error.type"))
+            .unwrap();
+        assert_eq!(failed.count(), 1);
+        assert!(has_attr(
+            &failed.attributes().cloned().collect::<Vec<_>>(),
+            "error.type",
+            "503".into()
+        ));
     });
     assert_eq!(t.active_requests(), 0);
 }
@@ -386,11 +627,24 @@ async fn metrics_match_the_requests() {
 async fn metrics_are_recorded_for_unsampled_requests() {
     let t = Telemetry::new();
     let addr = serve_axum(users(&t)).await;
-    send(addr, get_request(addr, "/users/1", &[("traceparent", b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00")])).await;
+    send(
+        addr,
+        get_request(
+            addr,
+            "/users/1",
+            &[(
+                "traceparent",
+                b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00",
+            )],
+        ),
+    )
+    .await;
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert!(t.finished().is_empty(), "the caller said not sampled");
     let count = t.metric("http.server.request.duration", |m| match m.data() {
-        AggregatedMetrics::F64(MetricData::Histogram(h)) => h.data_points().map(|p| p.count()).sum::<u64>(),
+        AggregatedMetrics::F64(MetricData::Histogram(h)) => {
+            h.data_points().map(|p| p.count()).sum::<u64>()
+        }
         other => panic!("{other:?}"),
     });
     assert_eq!(count, 1);
@@ -399,15 +653,39 @@ async fn metrics_are_recorded_for_unsampled_requests() {
 #[tokio::test]
 async fn server_timing_returns_the_server_span_and_never_baggage() {
     let t = Telemetry::new();
-    let router = Router::new().route("/", get(|trace: RequestTrace| async move { trace.trace_id().to_string() })).layer(t.layer().server_timing().traceresponse());
+    let router = Router::new()
+        .route(
+            "/",
+            get(|trace: RequestTrace| async move { trace.trace_id().to_string() }),
+        )
+        .layer(t.layer().server_timing().traceresponse());
     let addr = serve_axum(router).await;
-    let (response, body) = send(addr, get_request(addr, "/", &[("traceparent", TRACEPARENT), ("baggage", b"secret=1")])).await;
-    assert_eq!(body, CALLER_TRACE, "the extractor sees the server span's trace");
+    let (response, body) = send(
+        addr,
+        get_request(
+            addr,
+            "/",
+            &[("traceparent", TRACEPARENT), ("baggage", b"secret=1")],
+        ),
+    )
+    .await;
+    assert_eq!(
+        body, CALLER_TRACE,
+        "the extractor sees the server span's trace"
+    );
     let span = &t.wait_for_spans(1).await[0];
     let traceparent = format!("00-{CALLER_TRACE}-{}-01", span.span_context.span_id());
-    assert_eq!(response.headers()["server-timing"], format!("trace;desc={traceparent}").as_str());
+    assert_eq!(
+        response.headers()["server-timing"],
+        format!("trace;desc={traceparent}").as_str()
+    );
     assert_eq!(response.headers()["traceresponse"], traceparent.as_str());
-    assert!(response.headers().iter().all(|(_, v)| !v.to_str().unwrap_or("").contains("secret")));
+    assert!(
+        response
+            .headers()
+            .iter()
+            .all(|(_, v)| !v.to_str().unwrap_or("").contains("secret"))
+    );
 }
 
 #[tokio::test]
@@ -423,7 +701,9 @@ async fn spawned_work_given_the_context_joins_the_trace() {
                     let cx = trace.context().clone();
                     tokio::spawn(async move {
                         use opentelemetry::trace::{Tracer, TracerProvider};
-                        provider.tracer("test").start_with_context("background", &cx);
+                        provider
+                            .tracer("test")
+                            .start_with_context("background", &cx);
                     })
                     .await
                     .unwrap();
@@ -438,5 +718,8 @@ async fn spawned_work_given_the_context_joins_the_trace() {
     let server = spans.iter().find(|s| s.name == "GET /spawn").unwrap();
     let background = spans.iter().find(|s| s.name == "background").unwrap();
     assert_eq!(background.parent_span_id, server.span_context.span_id());
-    assert_eq!(background.span_context.trace_id(), server.span_context.trace_id());
+    assert_eq!(
+        background.span_context.trace_id(),
+        server.span_context.trace_id()
+    );
 }

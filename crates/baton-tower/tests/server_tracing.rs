@@ -4,9 +4,9 @@
 
 mod common;
 
-use axum::routing::get;
 use axum::Router;
-use common::{get as get_request, send, serve_axum, Telemetry};
+use axum::routing::get;
+use common::{Telemetry, get as get_request, send, serve_axum};
 use opentelemetry::trace::TracerProvider;
 use tracing_subscriber::layer::SubscriberExt;
 
@@ -16,7 +16,8 @@ async fn tracing_spans_in_handlers_are_children_of_the_server_span() {
     let otel = tracing_opentelemetry::layer().with_tracer(t.tracer_provider.tracer("app"));
     // Only INFO and above pass: the handler's span is INFO.
     let filter = tracing_subscriber::filter::LevelFilter::INFO;
-    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(otel).with(filter)).unwrap();
+    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(otel).with(filter))
+        .unwrap();
 
     let router = Router::new()
         .route(
@@ -36,6 +37,9 @@ async fn tracing_spans_in_handlers_are_children_of_the_server_span() {
     let server = spans.iter().find(|s| s.name == "GET /work").unwrap();
     let inner = spans.iter().find(|s| s.name == "load_user").unwrap();
     assert_eq!(inner.parent_span_id, server.span_context.span_id());
-    assert_eq!(inner.span_context.trace_id(), server.span_context.trace_id());
+    assert_eq!(
+        inner.span_context.trace_id(),
+        server.span_context.trace_id()
+    );
     assert!(spans.iter().all(|s| s.name != "filtered_out"));
 }

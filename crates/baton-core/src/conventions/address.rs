@@ -42,7 +42,8 @@ pub fn parse_host_port(value: &str) -> Option<HostPort<'_>> {
             None => (value, None),
         }
     };
-    let valid = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':' | b'%' | b'~');
+    let valid =
+        |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':' | b'%' | b'~');
     if host.is_empty() || !host.bytes().all(valid) {
         return None;
     }
@@ -73,7 +74,10 @@ fn forwarded_param<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
             return None;
         }
         let v = v.trim();
-        let v = v.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(v);
+        let v = v
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .unwrap_or(v);
         (!v.is_empty()).then_some(v)
     })
 }
@@ -102,8 +106,17 @@ pub fn server_address<'a>(headers: &'a HeaderMap, uri: &'a Uri) -> Option<HostPo
     forwarded_param(headers, "host")
         .and_then(parse_host_port)
         .or_else(|| first_forwarded(headers, "x-forwarded-host").and_then(parse_host_port))
-        .or_else(|| uri.authority().and_then(|a| parse_host_port(a.as_str().rsplit('@').next().unwrap_or_default())))
-        .or_else(|| headers.get(http::header::HOST)?.to_str().ok().and_then(parse_host_port))
+        .or_else(|| {
+            uri.authority()
+                .and_then(|a| parse_host_port(a.as_str().rsplit('@').next().unwrap_or_default()))
+        })
+        .or_else(|| {
+            headers
+                .get(http::header::HOST)?
+                .to_str()
+                .ok()
+                .and_then(parse_host_port)
+        })
 }
 
 /// `client.address` from `Forwarded` `for`, then `X-Forwarded-For` (the first, original
@@ -122,7 +135,11 @@ pub fn client_address(headers: &HeaderMap) -> Option<&str> {
     forwarded_param(headers, "for")
         .filter(|v| usable(v))
         .and_then(parse_host_port)
-        .or_else(|| first_forwarded(headers, "x-forwarded-for").filter(|v| usable(v)).and_then(parse_host_port))
+        .or_else(|| {
+            first_forwarded(headers, "x-forwarded-for")
+                .filter(|v| usable(v))
+                .and_then(parse_host_port)
+        })
         .map(|hp| hp.host)
 }
 
@@ -139,9 +156,14 @@ pub fn client_address(headers: &HeaderMap) -> Option<&str> {
 pub fn forwarded_scheme(headers: &HeaderMap) -> Option<&str> {
     let valid = |s: &&str| {
         let b = s.as_bytes();
-        !b.is_empty() && b[0].is_ascii_alphabetic() && b.iter().all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'))
+        !b.is_empty()
+            && b[0].is_ascii_alphabetic()
+            && b.iter()
+                .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'))
     };
-    forwarded_param(headers, "proto").filter(valid).or_else(|| first_forwarded(headers, "x-forwarded-proto").filter(valid))
+    forwarded_param(headers, "proto")
+        .filter(valid)
+        .or_else(|| first_forwarded(headers, "x-forwarded-proto").filter(valid))
 }
 
 /// The port a scheme implies when none is given: 80 for `http`, 443 for `https`.
@@ -162,18 +184,47 @@ mod tests {
     fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
         let mut h = HeaderMap::new();
         for (k, v) in pairs {
-            h.append(http::HeaderName::from_bytes(k.as_bytes()).unwrap(), v.parse().unwrap());
+            h.append(
+                http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
         }
         h
     }
 
     #[test]
     fn host_port_forms() {
-        assert_eq!(parse_host_port("a"), Some(HostPort { host: "a", port: None }));
-        assert_eq!(parse_host_port("1.2.3.4:80"), Some(HostPort { host: "1.2.3.4", port: Some(80) }));
-        assert_eq!(parse_host_port("[::1]"), Some(HostPort { host: "::1", port: None }));
-        assert_eq!(parse_host_port("::1"), Some(HostPort { host: "::1", port: None }));
-        for bad in ["", ":80", "a:", "a:99999", "a:-1", "[::1", "[::1]x", "a b", "a/b", "[]:80"] {
+        assert_eq!(
+            parse_host_port("a"),
+            Some(HostPort {
+                host: "a",
+                port: None
+            })
+        );
+        assert_eq!(
+            parse_host_port("1.2.3.4:80"),
+            Some(HostPort {
+                host: "1.2.3.4",
+                port: Some(80)
+            })
+        );
+        assert_eq!(
+            parse_host_port("[::1]"),
+            Some(HostPort {
+                host: "::1",
+                port: None
+            })
+        );
+        assert_eq!(
+            parse_host_port("::1"),
+            Some(HostPort {
+                host: "::1",
+                port: None
+            })
+        );
+        for bad in [
+            "", ":80", "a:", "a:99999", "a:-1", "[::1", "[::1]x", "a b", "a/b", "[]:80",
+        ] {
             assert_eq!(parse_host_port(bad), None, "{bad:?}");
         }
     }
@@ -182,13 +233,32 @@ mod tests {
     fn server_address_priority() {
         let uri: Uri = "/".parse().unwrap();
         let abs: Uri = "http://authority.example:81/".parse().unwrap();
-        let all = headers(&[("forwarded", "host=fwd.example:82"), ("x-forwarded-host", "xfh.example"), ("host", "host.example:83")]);
+        let all = headers(&[
+            ("forwarded", "host=fwd.example:82"),
+            ("x-forwarded-host", "xfh.example"),
+            ("host", "host.example:83"),
+        ]);
         assert_eq!(server_address(&all, &abs).unwrap().host, "fwd.example");
-        let no_fwd = headers(&[("x-forwarded-host", "xfh.example"), ("host", "host.example:83")]);
+        let no_fwd = headers(&[
+            ("x-forwarded-host", "xfh.example"),
+            ("host", "host.example:83"),
+        ]);
         assert_eq!(server_address(&no_fwd, &abs).unwrap().host, "xfh.example");
         let host_only = headers(&[("host", "host.example:83")]);
-        assert_eq!(server_address(&host_only, &abs), Some(HostPort { host: "authority.example", port: Some(81) }));
-        assert_eq!(server_address(&host_only, &uri), Some(HostPort { host: "host.example", port: Some(83) }));
+        assert_eq!(
+            server_address(&host_only, &abs),
+            Some(HostPort {
+                host: "authority.example",
+                port: Some(81)
+            })
+        );
+        assert_eq!(
+            server_address(&host_only, &uri),
+            Some(HostPort {
+                host: "host.example",
+                port: Some(83)
+            })
+        );
         let garbage = headers(&[("x-forwarded-host", "bad host"), ("host", "ok.example")]);
         assert_eq!(server_address(&garbage, &uri).unwrap().host, "ok.example");
         assert_eq!(server_address(&HeaderMap::new(), &uri), None);
@@ -196,24 +266,67 @@ mod tests {
 
     #[test]
     fn client_address_sources() {
-        assert_eq!(client_address(&headers(&[("forwarded", "for=192.0.2.60;proto=http;by=203.0.113.43")])), Some("192.0.2.60"));
-        assert_eq!(client_address(&headers(&[("forwarded", "For=\"_gazonk\""), ("x-forwarded-for", "198.51.100.1, 10.0.0.1")])), Some("198.51.100.1"));
-        assert_eq!(client_address(&headers(&[("forwarded", "for=unknown")])), None);
-        assert_eq!(client_address(&headers(&[("x-forwarded-for", " 203.0.113.195:41237 , 70.41.3.18")])), Some("203.0.113.195"));
-        assert_eq!(client_address(&headers(&[("forwarded", "proto=https, for=10.0.0.1")])), None);
-        assert_eq!(client_address(&headers(&[("forwarded", "for=\"a,b\";host=x")])), None);
+        assert_eq!(
+            client_address(&headers(&[(
+                "forwarded",
+                "for=192.0.2.60;proto=http;by=203.0.113.43"
+            )])),
+            Some("192.0.2.60")
+        );
+        assert_eq!(
+            client_address(&headers(&[
+                ("forwarded", "For=\"_gazonk\""),
+                ("x-forwarded-for", "198.51.100.1, 10.0.0.1")
+            ])),
+            Some("198.51.100.1")
+        );
+        assert_eq!(
+            client_address(&headers(&[("forwarded", "for=unknown")])),
+            None
+        );
+        assert_eq!(
+            client_address(&headers(&[(
+                "x-forwarded-for",
+                " 203.0.113.195:41237 , 70.41.3.18"
+            )])),
+            Some("203.0.113.195")
+        );
+        assert_eq!(
+            client_address(&headers(&[("forwarded", "proto=https, for=10.0.0.1")])),
+            None
+        );
+        assert_eq!(
+            client_address(&headers(&[("forwarded", "for=\"a,b\";host=x")])),
+            None
+        );
     }
 
     #[test]
     fn huge_forwarded_header_is_read_to_its_first_element_only() {
         let big = format!("for=192.0.2.1,{}", "for=10.0.0.1,".repeat(100_000));
-        assert_eq!(client_address(&headers(&[("forwarded", &big)])), Some("192.0.2.1"));
+        assert_eq!(
+            client_address(&headers(&[("forwarded", &big)])),
+            Some("192.0.2.1")
+        );
     }
 
     #[test]
     fn scheme_and_default_ports() {
-        assert_eq!(forwarded_scheme(&headers(&[("forwarded", "proto=https")])), Some("https"));
-        assert_eq!(forwarded_scheme(&headers(&[("x-forwarded-proto", "1bad")])), None);
-        assert_eq!((default_port("HTTP"), default_port("https"), default_port("ftp")), (Some(80), Some(443), None));
+        assert_eq!(
+            forwarded_scheme(&headers(&[("forwarded", "proto=https")])),
+            Some("https")
+        );
+        assert_eq!(
+            forwarded_scheme(&headers(&[("x-forwarded-proto", "1bad")])),
+            None
+        );
+        assert_eq!(
+            (
+                default_port("HTTP"),
+                default_port("https"),
+                default_port("ftp")
+            ),
+            (Some(80), Some(443), None)
+        );
     }
 }

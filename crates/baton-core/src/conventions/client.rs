@@ -6,7 +6,7 @@ use opentelemetry::KeyValue;
 use std::borrow::Cow;
 use std::error::Error;
 
-use super::{attributes as attr, default_port, ErrorType, HttpMethod, UrlRedactor};
+use super::{ErrorType, HttpMethod, UrlRedactor, attributes as attr, default_port};
 
 /// The template a request's URL was built from (`/users/{id}`), set by the caller as a
 /// request extension: it becomes `url.template` and names the client span
@@ -55,20 +55,37 @@ pub struct ClientUrl<'a> {
 /// assert_eq!(get("server.port").as_deref(), Some("443"));
 /// assert_eq!(get("url.full").as_deref(), Some("https://REDACTED:REDACTED@api.example/v1?sig=REDACTED"));
 /// ```
-pub fn client_start_attributes(method: &HttpMethod<'_>, url: ClientUrl<'_>, template: Option<&UrlTemplate>, redactor: &UrlRedactor) -> Vec<KeyValue> {
+pub fn client_start_attributes(
+    method: &HttpMethod<'_>,
+    url: ClientUrl<'_>,
+    template: Option<&UrlTemplate>,
+    redactor: &UrlRedactor,
+) -> Vec<KeyValue> {
     let mut attributes = Vec::with_capacity(7);
-    attributes.push(KeyValue::new(attr::HTTP_REQUEST_METHOD, method.value.clone()));
+    attributes.push(KeyValue::new(
+        attr::HTTP_REQUEST_METHOD,
+        method.value.clone(),
+    ));
     if let Some(original) = method.original {
-        attributes.push(KeyValue::new(attr::HTTP_REQUEST_METHOD_ORIGINAL, original.to_owned()));
+        attributes.push(KeyValue::new(
+            attr::HTTP_REQUEST_METHOD_ORIGINAL,
+            original.to_owned(),
+        ));
     }
     if let Some(host) = url.host.filter(|h| !h.is_empty()) {
-        let host = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+        let host = host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(host);
         attributes.push(KeyValue::new(attr::SERVER_ADDRESS, host.to_owned()));
     }
     if let Some(port) = url.port.or_else(|| url.scheme.and_then(default_port)) {
         attributes.push(KeyValue::new(attr::SERVER_PORT, i64::from(port)));
     }
-    attributes.push(KeyValue::new(attr::URL_FULL, redactor.redact_url(url.full).into_owned()));
+    attributes.push(KeyValue::new(
+        attr::URL_FULL,
+        redactor.redact_url(url.full).into_owned(),
+    ));
     if let Some(template) = template {
         attributes.push(KeyValue::new(attr::URL_TEMPLATE, template.0.clone()));
     }
@@ -92,7 +109,8 @@ pub fn classify_error(error: &(dyn Error + 'static)) -> ErrorType {
             use std::io::ErrorKind::*;
             match io.kind() {
                 TimedOut => return ErrorType::Timeout,
-                ConnectionRefused | ConnectionReset | ConnectionAborted | NotConnected | AddrNotAvailable | HostUnreachable | NetworkUnreachable => {
+                ConnectionRefused | ConnectionReset | ConnectionAborted | NotConnected
+                | AddrNotAvailable | HostUnreachable | NetworkUnreachable => {
                     return ErrorType::Connect;
                 }
                 _ => {}
@@ -130,21 +148,51 @@ mod tests {
 
     #[test]
     fn classifies_through_the_source_chain() {
-        assert_eq!(classify_error(&Wrapper(std::io::ErrorKind::ConnectionRefused.into())), ErrorType::Connect);
-        assert_eq!(classify_error(&Wrapper(std::io::ErrorKind::TimedOut.into())), ErrorType::Timeout);
-        assert_eq!(classify_error(&Wrapper(std::io::Error::other("boom"))), ErrorType::Other);
-        assert_eq!(classify_error(&std::io::Error::other("request timed out")), ErrorType::Timeout);
+        assert_eq!(
+            classify_error(&Wrapper(std::io::ErrorKind::ConnectionRefused.into())),
+            ErrorType::Connect
+        );
+        assert_eq!(
+            classify_error(&Wrapper(std::io::ErrorKind::TimedOut.into())),
+            ErrorType::Timeout
+        );
+        assert_eq!(
+            classify_error(&Wrapper(std::io::Error::other("boom"))),
+            ErrorType::Other
+        );
+        assert_eq!(
+            classify_error(&std::io::Error::other("request timed out")),
+            ErrorType::Timeout
+        );
     }
 
     #[test]
     fn start_attributes() {
         let purge = http::Method::from_bytes(b"PURGE").unwrap();
         let method = KnownMethods::default().classify(&purge);
-        let url = ClientUrl { full: "http://[::1]:8080/x", scheme: Some("http"), host: Some("[::1]"), port: Some(8080) };
-        let attrs = client_start_attributes(&method, url, Some(&UrlTemplate::new("/x")), &UrlRedactor::default());
-        let get = |k: &str| attrs.iter().find(|kv| kv.key.as_str() == k).map(|kv| kv.value.to_string());
+        let url = ClientUrl {
+            full: "http://[::1]:8080/x",
+            scheme: Some("http"),
+            host: Some("[::1]"),
+            port: Some(8080),
+        };
+        let attrs = client_start_attributes(
+            &method,
+            url,
+            Some(&UrlTemplate::new("/x")),
+            &UrlRedactor::default(),
+        );
+        let get = |k: &str| {
+            attrs
+                .iter()
+                .find(|kv| kv.key.as_str() == k)
+                .map(|kv| kv.value.to_string())
+        };
         assert_eq!(get("http.request.method").as_deref(), Some("_OTHER"));
-        assert_eq!(get("http.request.method_original").as_deref(), Some("PURGE"));
+        assert_eq!(
+            get("http.request.method_original").as_deref(),
+            Some("PURGE")
+        );
         assert_eq!(get("server.address").as_deref(), Some("::1"));
         assert_eq!(get("server.port").as_deref(), Some("8080"));
         assert_eq!(get("url.template").as_deref(), Some("/x"));

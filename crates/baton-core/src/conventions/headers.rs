@@ -82,7 +82,8 @@ impl HeaderCapture {
                 .filter_map(|v| v.to_str().ok())
                 .map(|v| StringValue::from(v.to_owned()))
                 .collect();
-            (!values.is_empty()).then(|| KeyValue::new(key.clone(), Value::Array(Array::String(values))))
+            (!values.is_empty())
+                .then(|| KeyValue::new(key.clone(), Value::Array(Array::String(values))))
         })
     }
 }
@@ -93,15 +94,26 @@ mod tests {
 
     #[test]
     fn captures_every_value_in_order_and_skips_unreadable() {
-        let capture = HeaderCapture::new(HeaderSide::Response, ["set-cookie-like", "Set-Cookie-Like"]).unwrap();
+        let capture =
+            HeaderCapture::new(HeaderSide::Response, ["set-cookie-like", "Set-Cookie-Like"])
+                .unwrap();
         let mut h = HeaderMap::new();
         h.append("set-cookie-like", "a".parse().unwrap());
-        h.append("set-cookie-like", http::HeaderValue::from_bytes(b"\xff").unwrap());
+        h.append(
+            "set-cookie-like",
+            http::HeaderValue::from_bytes(b"\xff").unwrap(),
+        );
         h.append("set-cookie-like", "b".parse().unwrap());
         let attrs: Vec<_> = capture.capture(&h).collect();
         assert_eq!(attrs.len(), 1);
-        assert_eq!(attrs[0].key.as_str(), "http.response.header.set-cookie-like");
-        assert_eq!(attrs[0].value, Value::Array(Array::String(vec!["a".into(), "b".into()])));
+        assert_eq!(
+            attrs[0].key.as_str(),
+            "http.response.header.set-cookie-like"
+        );
+        assert_eq!(
+            attrs[0].value,
+            Value::Array(Array::String(vec!["a".into(), "b".into()]))
+        );
         assert!(HeaderCapture::new(HeaderSide::Request, ["bad name"]).is_err());
         assert!(HeaderCapture::default().is_empty());
     }

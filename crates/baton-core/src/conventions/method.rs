@@ -10,7 +10,9 @@ pub const OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS: &str = "OTEL_INSTRUMENTATION_
 pub const OTHER: &str = "_OTHER";
 
 /// The methods the conventions know by default: RFC 9110's, PATCH (RFC 5789) and QUERY.
-pub const DEFAULT_KNOWN_METHODS: [&str; 10] = ["CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "QUERY", "TRACE"];
+pub const DEFAULT_KNOWN_METHODS: [&str; 10] = [
+    "CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "QUERY", "TRACE",
+];
 
 /// The method attributes of one request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -97,7 +99,10 @@ impl KnownMethods {
         match std::env::var(OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS) {
             Ok(value) => Self::parse(&value),
             Err(std::env::VarError::NotPresent) => Ok(Self::default()),
-            Err(std::env::VarError::NotUnicode(v)) => Err(KnownMethodsError { value: v.to_string_lossy().into_owned(), entry: v.to_string_lossy().into_owned() }),
+            Err(std::env::VarError::NotUnicode(v)) => Err(KnownMethodsError {
+                value: v.to_string_lossy().into_owned(),
+                entry: v.to_string_lossy().into_owned(),
+            }),
         }
     }
 
@@ -107,13 +112,18 @@ impl KnownMethods {
         let mut methods = Vec::new();
         for entry in list.split(',').map(str::trim).filter(|e| !e.is_empty()) {
             if http::Method::from_bytes(entry.as_bytes()).is_err() {
-                return Err(KnownMethodsError { value: list.to_owned(), entry: entry.to_owned() });
+                return Err(KnownMethodsError {
+                    value: list.to_owned(),
+                    entry: entry.to_owned(),
+                });
             }
             if !methods.iter().any(|m| m == entry) {
                 methods.push(entry.to_owned());
             }
         }
-        Ok(KnownMethods { custom: (!methods.is_empty()).then_some(methods) })
+        Ok(KnownMethods {
+            custom: (!methods.is_empty()).then_some(methods),
+        })
     }
 
     /// Whether `method` is known.
@@ -129,10 +139,16 @@ impl KnownMethods {
     pub fn classify<'a>(&self, method: &'a http::Method) -> HttpMethod<'a> {
         let name = method.as_str();
         if !self.contains(name) {
-            return HttpMethod { value: Cow::Borrowed(OTHER), original: Some(name) };
+            return HttpMethod {
+                value: Cow::Borrowed(OTHER),
+                original: Some(name),
+            };
         }
         let value = static_name(method).map_or_else(|| Cow::Owned(name.to_owned()), Cow::Borrowed);
-        HttpMethod { value, original: None }
+        HttpMethod {
+            value,
+            original: None,
+        }
     }
 }
 
@@ -172,6 +188,9 @@ mod tests {
     fn invalid_entry_is_named() {
         let err = KnownMethods::parse("GET,BAD METHOD").unwrap_err();
         assert_eq!(err.entry, "BAD METHOD");
-        assert!(err.to_string().starts_with("OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS=\"GET,BAD METHOD\""));
+        assert!(
+            err.to_string()
+                .starts_with("OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS=\"GET,BAD METHOD\"")
+        );
     }
 }

@@ -25,4 +25,6 @@ pub const UNIT_BYTES: &str = "By";
 pub const UNIT_REQUESTS: &str = "{request}";
 
 /// The explicit bucket boundaries the conventions advise for the duration histograms.
-pub const DURATION_BUCKETS: [f64; 14] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0];
+pub const DURATION_BUCKETS: [f64; 14] = [
+    0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
+];

@@ -47,11 +47,16 @@ mod span_name;
 mod status;
 mod url;
 
-pub use client::{classify_error, client_start_attributes, ClientUrl, UrlTemplate};
-pub use address::{client_address, default_port, forwarded_scheme, parse_host_port, server_address, HostPort};
+pub use address::{
+    HostPort, client_address, default_port, forwarded_scheme, parse_host_port, server_address,
+};
 pub use attributes::protocol_version;
-pub use headers::{header_attribute_key, HeaderCapture, HeaderSide};
-pub use method::{HttpMethod, KnownMethods, KnownMethodsError, DEFAULT_KNOWN_METHODS, OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS, OTHER};
+pub use client::{ClientUrl, UrlTemplate, classify_error, client_start_attributes};
+pub use headers::{HeaderCapture, HeaderSide, header_attribute_key};
+pub use method::{
+    DEFAULT_KNOWN_METHODS, HttpMethod, KnownMethods, KnownMethodsError,
+    OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS, OTHER,
+};
 pub use span_name::span_name;
-pub use status::{client_status, is_client_error, is_server_error, server_status, ErrorType};
-pub use url::{UrlRedactor, DEFAULT_SENSITIVE_QUERY_KEYS, REDACTED};
+pub use status::{ErrorType, client_status, is_client_error, is_server_error, server_status};
+pub use url::{DEFAULT_SENSITIVE_QUERY_KEYS, REDACTED, UrlRedactor};

@@ -19,7 +19,11 @@ use super::HttpMethod;
 /// assert_eq!(span_name(&known.classify(&purge), None), "HTTP");
 /// ```
 pub fn span_name(method: &HttpMethod<'_>, target: Option<&str>) -> Cow<'static, str> {
-    let method: Cow<'static, str> = if method.is_other() { Cow::Borrowed("HTTP") } else { method.value.clone() };
+    let method: Cow<'static, str> = if method.is_other() {
+        Cow::Borrowed("HTTP")
+    } else {
+        method.value.clone()
+    };
     match target.filter(|t| !t.is_empty()) {
         None => method,
         Some(target) => {
@@ -40,7 +44,13 @@ mod tests {
     #[test]
     fn static_without_target_and_empty_target_ignored() {
         let known = KnownMethods::default();
-        assert!(matches!(span_name(&known.classify(&http::Method::GET), None), Cow::Borrowed("GET")));
-        assert_eq!(span_name(&known.classify(&http::Method::GET), Some("")), "GET");
+        assert!(matches!(
+            span_name(&known.classify(&http::Method::GET), None),
+            Cow::Borrowed("GET")
+        ));
+        assert_eq!(
+            span_name(&known.classify(&http::Method::GET), Some("")),
+            "GET"
+        );
     }
 }

@@ -14,7 +14,11 @@ use opentelemetry::trace::Status;
 /// assert_eq!(server_status(404), Status::Unset);
 /// ```
 pub fn server_status(code: u16) -> Status {
-    if (100..500).contains(&code) { Status::Unset } else { Status::error("") }
+    if (100..500).contains(&code) {
+        Status::Unset
+    } else {
+        Status::error("")
+    }
 }
 
 /// The span status for a client response: `Error` for 4xx and 5xx (and codes outside
@@ -28,7 +32,11 @@ pub fn server_status(code: u16) -> Status {
 /// assert_eq!(client_status(302), Status::Unset);
 /// ```
 pub fn client_status(code: u16) -> Status {
-    if (100..400).contains(&code) { Status::Unset } else { Status::error("") }
+    if (100..400).contains(&code) {
+        Status::Unset
+    } else {
+        Status::error("")
+    }
 }
 
 /// Whether a server response is an error (what `error.type` is set for).

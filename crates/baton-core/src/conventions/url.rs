@@ -6,7 +6,8 @@ use std::borrow::Cow;
 pub const REDACTED: &str = "REDACTED";
 
 /// Query parameters whose values are redacted by default, as the conventions list them.
-pub const DEFAULT_SENSITIVE_QUERY_KEYS: [&str; 4] = ["AWSAccessKeyId", "Signature", "sig", "X-Goog-Signature"];
+pub const DEFAULT_SENSITIVE_QUERY_KEYS: [&str; 4] =
+    ["AWSAccessKeyId", "Signature", "sig", "X-Goog-Signature"];
 
 /// Removes secrets from URLs before they become span attributes: user info becomes
 /// `REDACTED:REDACTED`, and the values of sensitive query parameters become `REDACTED`
@@ -38,13 +39,18 @@ impl UrlRedactor {
 
     fn is_sensitive(&self, key: &str) -> bool {
         DEFAULT_SENSITIVE_QUERY_KEYS.contains(&key)
-            || key.get(..6).is_some_and(|p| p.eq_ignore_ascii_case("x-amz-"))
+            || key
+                .get(..6)
+                .is_some_and(|p| p.eq_ignore_ascii_case("x-amz-"))
             || self.extra.iter().any(|k| k == key)
     }
 
     /// Redacts a query string (without the leading `?`).
     pub fn redact_query<'a>(&self, query: &'a str) -> Cow<'a, str> {
-        let needs = query.split('&').any(|p| p.split_once('=').is_some_and(|(k, v)| v != REDACTED && self.is_sensitive(k)));
+        let needs = query.split('&').any(|p| {
+            p.split_once('=')
+                .is_some_and(|(k, v)| v != REDACTED && self.is_sensitive(k))
+        });
         if !needs {
             return Cow::Borrowed(query);
         }
@@ -76,8 +82,12 @@ impl UrlRedactor {
             None => (before_fragment, None),
         };
         let authority_start = base.find("://").map_or(0, |i| i + 3);
-        let authority_end = base[authority_start..].find('/').map_or(base.len(), |i| authority_start + i);
-        let userinfo = base[authority_start..authority_end].rfind('@').map(|i| authority_start + i);
+        let authority_end = base[authority_start..]
+            .find('/')
+            .map_or(base.len(), |i| authority_start + i);
+        let userinfo = base[authority_start..authority_end]
+            .rfind('@')
+            .map(|i| authority_start + i);
         let query_redacted = query.map(|q| self.redact_query(q));
         let query_changed = matches!(query_redacted, Some(Cow::Owned(_)));
         if userinfo.is_none() && !query_changed {
@@ -108,10 +118,22 @@ mod tests {
     #[test]
     fn credentials() {
         let r = UrlRedactor::default();
-        assert_eq!(r.redact_url("https://user:pass@www.example.com/"), "https://REDACTED:REDACTED@www.example.com/");
-        assert_eq!(r.redact_url("https://user@www.example.com"), "https://REDACTED:REDACTED@www.example.com");
-        assert_eq!(r.redact_url("http://a:b@c@host:8080/p?x=1#f"), "http://REDACTED:REDACTED@host:8080/p?x=1#f");
-        assert_eq!(r.redact_url("https://example.com/path/@not-userinfo"), "https://example.com/path/@not-userinfo");
+        assert_eq!(
+            r.redact_url("https://user:pass@www.example.com/"),
+            "https://REDACTED:REDACTED@www.example.com/"
+        );
+        assert_eq!(
+            r.redact_url("https://user@www.example.com"),
+            "https://REDACTED:REDACTED@www.example.com"
+        );
+        assert_eq!(
+            r.redact_url("http://a:b@c@host:8080/p?x=1#f"),
+            "http://REDACTED:REDACTED@host:8080/p?x=1#f"
+        );
+        assert_eq!(
+            r.redact_url("https://example.com/path/@not-userinfo"),
+            "https://example.com/path/@not-userinfo"
+        );
     }
 
     #[test]
@@ -121,9 +143,18 @@ mod tests {
             r.redact_url("https://www.example.com/path?color=blue&sig=0123456789abcdef&Signature=x&AWSAccessKeyId=y&X-Goog-Signature=z"),
             "https://www.example.com/path?color=blue&sig=REDACTED&Signature=REDACTED&AWSAccessKeyId=REDACTED&X-Goog-Signature=REDACTED"
         );
-        assert_eq!(r.redact_query("x-amz-security-token=t&sig"), "x-amz-security-token=REDACTED&sig");
-        assert!(matches!(r.redact_url("https://example.com/?a=1"), Cow::Borrowed(_)));
+        assert_eq!(
+            r.redact_query("x-amz-security-token=t&sig"),
+            "x-amz-security-token=REDACTED&sig"
+        );
+        assert!(matches!(
+            r.redact_url("https://example.com/?a=1"),
+            Cow::Borrowed(_)
+        ));
         assert!(matches!(r.redact_query("sig=REDACTED"), Cow::Borrowed(_)));
-        assert_eq!(r.redact_url("https://example.com/?Sig=1"), "https://example.com/?Sig=1");
+        assert_eq!(
+            r.redact_url("https://example.com/?Sig=1"),
+            "https://example.com/?Sig=1"
+        );
     }
 }

@@ -9,8 +9,8 @@ use std::time::SystemTime;
 
 use super::{HttpMetrics, Outcome};
 use crate::conventions::{
-    attributes as attr, client_start_attributes, client_status, protocol_version, span_name, ClientUrl, ErrorType, KnownMethods, UrlRedactor,
-    UrlTemplate,
+    ClientUrl, ErrorType, KnownMethods, UrlRedactor, UrlTemplate, attributes as attr,
+    client_start_attributes, client_status, protocol_version, span_name,
 };
 
 /// What a client layer knows about an attempt before sending it.
@@ -52,7 +52,10 @@ pub struct ClientExchange {
 
 impl std::fmt::Debug for ClientExchange {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClientExchange").field("status", &self.status).field("done", &self.done).finish_non_exhaustive()
+        f.debug_struct("ClientExchange")
+            .field("status", &self.status)
+            .field("done", &self.done)
+            .finish_non_exhaustive()
     }
 }
 
@@ -72,13 +75,21 @@ impl ClientExchange {
     {
         let start = SystemTime::now();
         let method = known_methods.classify(request.method);
-        let mut attributes = client_start_attributes(&method, request.url, request.template, redactor);
+        let mut attributes =
+            client_start_attributes(&method, request.url, request.template, redactor);
         if request.resend_count > 0 {
-            attributes.push(KeyValue::new(attr::HTTP_REQUEST_RESEND_COUNT, i64::from(request.resend_count)));
+            attributes.push(KeyValue::new(
+                attr::HTTP_REQUEST_RESEND_COUNT,
+                i64::from(request.resend_count),
+            ));
         }
         let mut base: Vec<KeyValue> = attributes
             .iter()
-            .filter(|kv| kv.key == attr::HTTP_REQUEST_METHOD || kv.key == attr::SERVER_ADDRESS || kv.key == attr::SERVER_PORT)
+            .filter(|kv| {
+                kv.key == attr::HTTP_REQUEST_METHOD
+                    || kv.key == attr::SERVER_ADDRESS
+                    || kv.key == attr::SERVER_PORT
+            })
             .cloned()
             .collect();
         let scheme = match request.url.scheme {
@@ -90,14 +101,30 @@ impl ClientExchange {
         base.push(KeyValue::new(attr::URL_SCHEME, scheme));
 
         let name = span_name(&method, request.template.map(|t| t.0.as_ref()));
-        let builder = SpanBuilder::from_name(name).with_kind(SpanKind::Client).with_start_time(start).with_attributes(attributes);
+        let builder = SpanBuilder::from_name(name)
+            .with_kind(SpanKind::Client)
+            .with_start_time(start)
+            .with_attributes(attributes);
         let cx = parent.with_span(tracer.build_with_context(builder, parent));
         let metrics = metrics.cloned();
         if let Some(m) = &metrics {
             m.active.add(1, &base);
         }
-        let template = request.template.map(|t| KeyValue::new(attr::URL_TEMPLATE, t.0.clone()));
-        ClientExchange { cx, metrics, start, base, template, status: None, protocol: None, error: None, body_bytes: 0, done: false }
+        let template = request
+            .template
+            .map(|t| KeyValue::new(attr::URL_TEMPLATE, t.0.clone()));
+        ClientExchange {
+            cx,
+            metrics,
+            start,
+            base,
+            template,
+            status: None,
+            protocol: None,
+            error: None,
+            body_bytes: 0,
+            done: false,
+        }
     }
 
     /// The context holding the attempt's span: inject it into the request, attach it while
@@ -131,10 +158,16 @@ impl ClientExchange {
         let end = SystemTime::now();
         let (error_type, status): (Option<&'static str>, Status) = match &outcome {
             Outcome::ServiceError => {
-                let (kind, message) = self.error.take().unwrap_or((ErrorType::Other, String::new()));
+                let (kind, message) = self
+                    .error
+                    .take()
+                    .unwrap_or((ErrorType::Other, String::new()));
                 (Some(kind.as_str()), Status::error(message))
             }
-            Outcome::BodyError(message) => (Some(ErrorType::Body.as_str()), Status::error(message.clone())),
+            Outcome::BodyError(message) => (
+                Some(ErrorType::Body.as_str()),
+                Status::error(message.clone()),
+            ),
             Outcome::Panicked => (Some(ErrorType::Panic.as_str()), Status::error("panicked")),
             Outcome::Completed | Outcome::Dropped => match self.status {
                 Some(code) => match client_status(code) {
@@ -149,7 +182,10 @@ impl ClientExchange {
         if span.is_recording() {
             let mut attributes = Vec::with_capacity(3);
             if let Some(code) = self.status {
-                attributes.push(KeyValue::new(attr::HTTP_RESPONSE_STATUS_CODE, i64::from(code)));
+                attributes.push(KeyValue::new(
+                    attr::HTTP_RESPONSE_STATUS_CODE,
+                    i64::from(code),
+                ));
             }
             if let Some(version) = self.protocol {
                 attributes.push(KeyValue::new(attr::NETWORK_PROTOCOL_VERSION, version));
@@ -161,7 +197,10 @@ impl ClientExchange {
             if let (Outcome::ServiceError, Status::Error { description }) = (&outcome, &status) {
                 span.add_event(
                     "exception",
-                    vec![KeyValue::new(attr::EXCEPTION_TYPE, error_type.unwrap_or("_OTHER")), KeyValue::new(attr::EXCEPTION_MESSAGE, description.clone())],
+                    vec![
+                        KeyValue::new(attr::EXCEPTION_TYPE, error_type.unwrap_or("_OTHER")),
+                        KeyValue::new(attr::EXCEPTION_MESSAGE, description.clone()),
+                    ],
                 );
             }
             if matches!(outcome, Outcome::Dropped) && self.status.is_none() {
@@ -175,7 +214,10 @@ impl ClientExchange {
             m.active.add(-1, &self.base);
             let mut attrs = self.base.clone();
             if let Some(code) = self.status {
-                attrs.push(KeyValue::new(attr::HTTP_RESPONSE_STATUS_CODE, i64::from(code)));
+                attrs.push(KeyValue::new(
+                    attr::HTTP_RESPONSE_STATUS_CODE,
+                    i64::from(code),
+                ));
             }
             if let Some(e) = error_type {
                 attrs.push(KeyValue::new(attr::ERROR_TYPE, e));
@@ -186,7 +228,12 @@ impl ClientExchange {
             if let Some(t) = &self.template {
                 attrs.push(t.clone());
             }
-            m.duration.record(end.duration_since(self.start).unwrap_or_default().as_secs_f64(), &attrs);
+            m.duration.record(
+                end.duration_since(self.start)
+                    .unwrap_or_default()
+                    .as_secs_f64(),
+                &attrs,
+            );
             if let Some(h) = &m.response_size {
                 h.record(self.body_bytes, &attrs);
             }
@@ -196,7 +243,11 @@ impl ClientExchange {
 
 impl Drop for ClientExchange {
     fn drop(&mut self) {
-        let outcome = if std::thread::panicking() { Outcome::Panicked } else { Outcome::Dropped };
+        let outcome = if std::thread::panicking() {
+            Outcome::Panicked
+        } else {
+            Outcome::Dropped
+        };
         self.finish(outcome);
     }
 }

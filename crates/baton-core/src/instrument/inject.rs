@@ -1,7 +1,7 @@
 //! What a client may inject.
 
-use opentelemetry::baggage::{Baggage, BaggageExt};
 use opentelemetry::Context;
+use opentelemetry::baggage::{Baggage, BaggageExt};
 
 /// The context a client injects into a request: the span's, the span's without baggage,
 /// the baggage alone, or nothing, as the caller's host predicates allow.
@@ -19,7 +19,11 @@ pub fn injection_context(cx: &Context, trace_ok: bool, baggage_ok: bool) -> Opti
         (true, true) => Some(cx.clone()),
         (true, false) => Some(cx.with_cleared_baggage()),
         (false, true) => {
-            let baggage: Baggage = cx.baggage().iter().map(|(k, (v, m))| (k.clone(), (v.clone(), m.clone()))).collect();
+            let baggage: Baggage = cx
+                .baggage()
+                .iter()
+                .map(|(k, (v, m))| (k.clone(), (v.clone(), m.clone())))
+                .collect();
             Some(Context::new().with_baggage(baggage))
         }
         (false, false) => None,

@@ -50,7 +50,11 @@ impl HttpMetrics {
         };
         let size = |name: &'static str, what: &str| {
             body_sizes.then(|| {
-                meter.u64_histogram(name).with_unit(names::UNIT_BYTES).with_description(format!("Size of HTTP {who} {what} bodies.")).build()
+                meter
+                    .u64_histogram(name)
+                    .with_unit(names::UNIT_BYTES)
+                    .with_description(format!("Size of HTTP {who} {what} bodies."))
+                    .build()
             })
         };
         HttpMetrics {
@@ -74,7 +78,11 @@ impl HttpMetrics {
 #[derive(Clone)]
 enum Source {
     Off,
-    Global { side: Side, body_sizes: bool, cell: Arc<OnceLock<HttpMetrics>> },
+    Global {
+        side: Side,
+        body_sizes: bool,
+        cell: Arc<OnceLock<HttpMetrics>>,
+    },
     Given(HttpMetrics),
 }
 
@@ -87,12 +95,24 @@ pub struct MetricsSource(Source);
 impl MetricsSource {
     /// The global meter provider's instruments, created on first use.
     pub fn global(side: Side, body_sizes: bool) -> Self {
-        MetricsSource(Source::Global { side, body_sizes, cell: Arc::new(OnceLock::new()) })
+        MetricsSource(Source::Global {
+            side,
+            body_sizes,
+            cell: Arc::new(OnceLock::new()),
+        })
     }
 
     /// Instruments from `provider`.
-    pub fn from_provider<P: MeterProvider + ?Sized>(provider: &P, side: Side, body_sizes: bool) -> Self {
-        MetricsSource(Source::Given(HttpMetrics::new(&provider.meter_with_scope(scope()), side, body_sizes)))
+    pub fn from_provider<P: MeterProvider + ?Sized>(
+        provider: &P,
+        side: Side,
+        body_sizes: bool,
+    ) -> Self {
+        MetricsSource(Source::Given(HttpMetrics::new(
+            &provider.meter_with_scope(scope()),
+            side,
+            body_sizes,
+        )))
     }
 
     /// No metrics.
@@ -118,9 +138,17 @@ impl MetricsSource {
     pub fn get(&self) -> Option<&HttpMetrics> {
         match &self.0 {
             Source::Off => None,
-            Source::Global { side, body_sizes, cell } => {
-                Some(cell.get_or_init(|| HttpMetrics::new(&opentelemetry::global::meter_with_scope(scope()), *side, *body_sizes)))
-            }
+            Source::Global {
+                side,
+                body_sizes,
+                cell,
+            } => Some(cell.get_or_init(|| {
+                HttpMetrics::new(
+                    &opentelemetry::global::meter_with_scope(scope()),
+                    *side,
+                    *body_sizes,
+                )
+            })),
             Source::Given(m) => Some(m),
         }
     }

@@ -18,5 +18,7 @@ pub use tracer::GlobalTracer;
 
 /// The instrumentation scope of baton's spans and metrics.
 pub fn scope() -> opentelemetry::InstrumentationScope {
-    opentelemetry::InstrumentationScope::builder("baton").with_version(env!("CARGO_PKG_VERSION")).build()
+    opentelemetry::InstrumentationScope::builder("baton")
+        .with_version(env!("CARGO_PKG_VERSION"))
+        .build()
 }

@@ -1,8 +1,8 @@
 //! The tracer the layers use when they are not given a provider.
 
+use opentelemetry::Context;
 use opentelemetry::global::{self, BoxedSpan, BoxedTracer};
 use opentelemetry::trace::{SpanBuilder, Tracer};
-use opentelemetry::Context;
 use std::sync::{Arc, OnceLock};
 
 use super::scope;
@@ -18,6 +18,8 @@ impl Tracer for GlobalTracer {
     type Span = BoxedSpan;
 
     fn build_with_context(&self, builder: SpanBuilder, parent_cx: &Context) -> BoxedSpan {
-        self.cell.get_or_init(|| global::tracer_with_scope(scope())).build_with_context(builder, parent_cx)
+        self.cell
+            .get_or_init(|| global::tracer_with_scope(scope()))
+            .build_with_context(builder, parent_cx)
     }
 }

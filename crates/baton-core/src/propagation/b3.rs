@@ -1,9 +1,11 @@
 //! B3 propagation, single (`b3`) and multi (`X-B3-*`) header
 //! (<https://github.com/openzipkin/b3-propagation>).
 
-use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator, text_map_propagator::FieldIter};
-use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
 use opentelemetry::Context;
+use opentelemetry::propagation::{
+    Extractor, Injector, TextMapPropagator, text_map_propagator::FieldIter,
+};
+use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
 use std::sync::OnceLock;
 
 use super::debug::{deny, is_debug, with_remote};
@@ -62,7 +64,9 @@ pub struct B3Propagator {
 impl B3Propagator {
     /// Single-header injection.
     pub const fn new() -> Self {
-        B3Propagator { encoding: B3Encoding::Single }
+        B3Propagator {
+            encoding: B3Encoding::Single,
+        }
     }
 
     /// Injection in the given encoding.
@@ -87,18 +91,26 @@ fn trace_id(s: &[u8]) -> Option<TraceId> {
     if s.len() != 16 && s.len() != 32 {
         return None;
     }
-    hex::decode_u128(s, Case::Lower).filter(|&t| t != 0).map(TraceId::from)
+    hex::decode_u128(s, Case::Lower)
+        .filter(|&t| t != 0)
+        .map(TraceId::from)
 }
 
 fn span_id(s: &[u8]) -> Option<SpanId> {
     if s.len() != 16 {
         return None;
     }
-    hex::decode_u64(s, Case::Lower).filter(|&s| s != 0).map(SpanId::from)
+    hex::decode_u64(s, Case::Lower)
+        .filter(|&s| s != 0)
+        .map(SpanId::from)
 }
 
 fn remote(trace_id: TraceId, span_id: SpanId, sampled: bool) -> SpanContext {
-    let flags = if sampled { TraceFlags::SAMPLED } else { TraceFlags::NOT_SAMPLED };
+    let flags = if sampled {
+        TraceFlags::SAMPLED
+    } else {
+        TraceFlags::NOT_SAMPLED
+    };
     SpanContext::new(trace_id, span_id, flags, true, TraceState::NONE)
 }
 
@@ -110,8 +122,12 @@ fn single(value: &str) -> Found {
         _ => {}
     }
     let mut parts = v.split(|&b| b == b'-');
-    let (Some(t), Some(s)) = (parts.next(), parts.next()) else { return Found::Nothing };
-    let (Some(t), Some(s)) = (trace_id(t), span_id(s)) else { return Found::Nothing };
+    let (Some(t), Some(s)) = (parts.next(), parts.next()) else {
+        return Found::Nothing;
+    };
+    let (Some(t), Some(s)) = (trace_id(t), span_id(s)) else {
+        return Found::Nothing;
+    };
     let (sampled, debug) = match parts.next() {
         None => (false, false),
         Some(b"1") => (true, false),
@@ -138,7 +154,9 @@ fn multi(extractor: &dyn Extractor) -> Found {
     };
     match (get(TRACE_ID), get(SPAN_ID)) {
         (Some(t), Some(s)) => match (trace_id(t), span_id(s)) {
-            (Some(t), Some(s)) => Found::Context(remote(t, s, debug || sampled == Some(true)), debug),
+            (Some(t), Some(s)) => {
+                Found::Context(remote(t, s, debug || sampled == Some(true)), debug)
+            }
             _ => Found::Nothing,
         },
         (None, None) if sampled == Some(false) && !debug => Found::Deny,
@@ -161,7 +179,13 @@ impl TextMapPropagator for B3Propagator {
             hex::push_hex(&mut v, trace, 32);
             v.push('-');
             hex::push_hex(&mut v, span_id, 16);
-            v.push_str(if debug { "-d" } else if sc.is_sampled() { "-1" } else { "-0" });
+            v.push_str(if debug {
+                "-d"
+            } else if sc.is_sampled() {
+                "-1"
+            } else {
+                "-0"
+            });
             injector.set(B3, v);
         }
         if self.encoding != B3Encoding::Single {
@@ -218,7 +242,10 @@ mod tests {
     fn extract(pairs: &[(&str, &str)]) -> Context {
         let mut h = HeaderMap::new();
         for (k, v) in pairs {
-            h.append(http::HeaderName::from_bytes(k.as_bytes()).unwrap(), v.parse().unwrap());
+            h.append(
+                http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
         }
         B3Propagator::new().extract_with_context(&Context::new(), &HeaderExtractor(&h))
     }
@@ -239,7 +266,10 @@ mod tests {
         let debug = extract(&[("b3", &format!("{T128}-{S}-d"))]);
         assert!(sc(&debug).is_sampled() && is_debug(&debug));
         let short = sc(&extract(&[("b3", &format!("{T64}-{S}-1"))]));
-        assert_eq!(short.trace_id().to_string(), format!("0000000000000000{T64}"));
+        assert_eq!(
+            short.trace_id().to_string(),
+            format!("0000000000000000{T64}")
+        );
     }
 
     #[test]
@@ -256,7 +286,10 @@ mod tests {
             "garbage".into(),
             String::new(),
         ] {
-            assert!(!sc(&extract(&[("b3", &bad)])).is_valid(), "accepted {bad:?}");
+            assert!(
+                !sc(&extract(&[("b3", &bad)])).is_valid(),
+                "accepted {bad:?}"
+            );
         }
     }
 
@@ -271,21 +304,55 @@ mod tests {
 
     #[test]
     fn multi_header_forms() {
-        let cx = extract(&[("X-B3-TraceId", T128), ("X-B3-SpanId", S), ("X-B3-ParentSpanId", P), ("X-B3-Sampled", "1")]);
+        let cx = extract(&[
+            ("X-B3-TraceId", T128),
+            ("X-B3-SpanId", S),
+            ("X-B3-ParentSpanId", P),
+            ("X-B3-Sampled", "1"),
+        ]);
         assert!(sc(&cx).is_sampled());
         assert_eq!(sc(&cx).trace_id().to_string(), T128);
-        assert!(sc(&extract(&[("X-B3-TraceId", T64), ("X-B3-SpanId", S), ("X-B3-Sampled", "true")])).is_sampled());
-        assert!(!sc(&extract(&[("X-B3-TraceId", T128), ("X-B3-SpanId", S), ("X-B3-Sampled", "false")])).is_sampled());
-        let debug = extract(&[("X-B3-TraceId", T128), ("X-B3-SpanId", S), ("X-B3-Flags", "1")]);
+        assert!(
+            sc(&extract(&[
+                ("X-B3-TraceId", T64),
+                ("X-B3-SpanId", S),
+                ("X-B3-Sampled", "true")
+            ]))
+            .is_sampled()
+        );
+        assert!(
+            !sc(&extract(&[
+                ("X-B3-TraceId", T128),
+                ("X-B3-SpanId", S),
+                ("X-B3-Sampled", "false")
+            ]))
+            .is_sampled()
+        );
+        let debug = extract(&[
+            ("X-B3-TraceId", T128),
+            ("X-B3-SpanId", S),
+            ("X-B3-Flags", "1"),
+        ]);
         assert!(sc(&debug).is_sampled() && is_debug(&debug));
-        assert!(!sc(&extract(&[("X-B3-TraceId", T128), ("X-B3-SpanId", S), ("X-B3-Sampled", "yes")])).is_valid());
+        assert!(
+            !sc(&extract(&[
+                ("X-B3-TraceId", T128),
+                ("X-B3-SpanId", S),
+                ("X-B3-Sampled", "yes")
+            ]))
+            .is_valid()
+        );
         assert!(!sc(&extract(&[("X-B3-TraceId", T128)])).is_valid());
     }
 
     #[test]
     fn single_wins_over_multi_and_invalid_single_falls_back() {
         let other = "11111111111111111111111111111111";
-        let cx = extract(&[("b3", &format!("{T128}-{S}-1")), ("X-B3-TraceId", other), ("X-B3-SpanId", S)]);
+        let cx = extract(&[
+            ("b3", &format!("{T128}-{S}-1")),
+            ("X-B3-TraceId", other),
+            ("X-B3-SpanId", S),
+        ]);
         assert_eq!(sc(&cx).trace_id().to_string(), T128);
         let cx = extract(&[("b3", "junk"), ("X-B3-TraceId", other), ("X-B3-SpanId", S)]);
         assert_eq!(sc(&cx).trace_id().to_string(), other);
@@ -295,14 +362,16 @@ mod tests {
     fn inject_single_multi_and_debug() {
         let cx = extract(&[("b3", &format!("{T64}-{S}-d-{P}"))]);
         let mut h = HeaderMap::new();
-        B3Propagator::with_encoding(B3Encoding::SingleAndMulti).inject_context(&cx, &mut HeaderInjector(&mut h));
+        B3Propagator::with_encoding(B3Encoding::SingleAndMulti)
+            .inject_context(&cx, &mut HeaderInjector(&mut h));
         assert_eq!(h["b3"], format!("0000000000000000{T64}-{S}-d").as_str());
         assert_eq!(h["x-b3-flags"], "1");
         assert!(!h.contains_key("x-b3-sampled") && !h.contains_key("x-b3-parentspanid"));
 
         let cx = extract(&[("b3", &format!("{T128}-{S}-0"))]);
         let mut h = HeaderMap::new();
-        B3Propagator::with_encoding(B3Encoding::Multi).inject_context(&cx, &mut HeaderInjector(&mut h));
+        B3Propagator::with_encoding(B3Encoding::Multi)
+            .inject_context(&cx, &mut HeaderInjector(&mut h));
         assert_eq!(h["x-b3-sampled"], "0");
         assert_eq!(h["x-b3-spanid"], S);
         assert!(!h.contains_key("b3"));

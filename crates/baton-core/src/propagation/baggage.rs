@@ -1,7 +1,9 @@
 //! W3C Baggage: the `baggage` header (<https://www.w3.org/TR/baggage/>).
 
 use opentelemetry::baggage::{Baggage, BaggageExt, BaggageMetadata};
-use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator, text_map_propagator::FieldIter};
+use opentelemetry::propagation::{
+    Extractor, Injector, TextMapPropagator, text_map_propagator::FieldIter,
+};
 use opentelemetry::{Context, Key, StringValue};
 use std::sync::OnceLock;
 
@@ -97,7 +99,9 @@ pub(crate) fn parse(values: &[&str]) -> Vec<(String, String, String)> {
         if member.is_empty() {
             continue;
         }
-        let Some((key, value, properties)) = parse_member(member) else { continue };
+        let Some((key, value, properties)) = parse_member(member) else {
+            continue;
+        };
         let cost = member.len() + usize::from(!out.is_empty());
         if out.len() == MAX_MEMBERS || bytes + cost > MAX_BYTES {
             break;
@@ -117,7 +121,9 @@ fn sendable_properties(p: &str) -> bool {
 }
 
 /// Serialises baggage for sending, or `None` when nothing may be sent.
-pub(crate) fn header<'a>(entries: impl Iterator<Item = (&'a str, &'a str, &'a str)>) -> Option<String> {
+pub(crate) fn header<'a>(
+    entries: impl Iterator<Item = (&'a str, &'a str, &'a str)>,
+) -> Option<String> {
     let mut out = String::new();
     let mut count = 0;
     for (key, value, properties) in entries {
@@ -125,9 +131,21 @@ pub(crate) fn header<'a>(entries: impl Iterator<Item = (&'a str, &'a str, &'a st
             continue;
         }
         let value = percent_encode(value);
-        let properties = if !properties.is_empty() && sendable_properties(properties) { properties } else { "" };
+        let properties = if !properties.is_empty() && sendable_properties(properties) {
+            properties
+        } else {
+            ""
+        };
         let sep = usize::from(!out.is_empty());
-        let len = sep + key.len() + 1 + value.len() + if properties.is_empty() { 0 } else { properties.len() + 1 };
+        let len = sep
+            + key.len()
+            + 1
+            + value.len()
+            + if properties.is_empty() {
+                0
+            } else {
+                properties.len() + 1
+            };
         if out.len() + len > MAX_BYTES {
             continue;
         }
@@ -151,9 +169,17 @@ pub(crate) fn merge(cx: &Context, entries: Vec<(String, String, String)>) -> Con
     if entries.is_empty() {
         return cx.clone();
     }
-    let mut baggage: Baggage = cx.baggage().iter().map(|(k, (v, m))| (k.clone(), (v.clone(), m.clone()))).collect();
+    let mut baggage: Baggage = cx
+        .baggage()
+        .iter()
+        .map(|(k, (v, m))| (k.clone(), (v.clone(), m.clone())))
+        .collect();
     for (key, value, properties) in entries {
-        baggage.insert_with_metadata(Key::new(key), StringValue::from(value), BaggageMetadata::from(properties));
+        baggage.insert_with_metadata(
+            Key::new(key),
+            StringValue::from(value),
+            BaggageMetadata::from(properties),
+        );
     }
     cx.with_baggage(baggage)
 }
@@ -164,7 +190,9 @@ impl TextMapPropagator for BaggagePropagator {
         if baggage.is_empty() {
             return;
         }
-        let entries = baggage.iter().map(|(k, (v, m))| (k.as_str(), v.as_str(), m.as_str()));
+        let entries = baggage
+            .iter()
+            .map(|(k, (v, m))| (k.as_str(), v.as_str(), m.as_str()));
         if let Some(value) = header(entries) {
             injector.set(BAGGAGE, value);
         }
@@ -197,18 +225,37 @@ mod tests {
 
     #[test]
     fn w3c_examples() {
-        assert_eq!(parsed(&["SomeKey \t = \t SomeValue \t ; \t SomeProp"]), vec![entry("SomeKey", "SomeValue", "SomeProp")]);
-        assert_eq!(parsed(&["SomeKey=SomeValue=equals"]), vec![entry("SomeKey", "SomeValue=equals", "")]);
         assert_eq!(
-            parsed(&["key1=value1;property1;property2, key2 = value2, key3=value3; propertyKey=propertyValue"]),
-            vec![entry("key1", "value1", "property1;property2"), entry("key2", "value2", ""), entry("key3", "value3", "propertyKey=propertyValue")]
+            parsed(&["SomeKey \t = \t SomeValue \t ; \t SomeProp"]),
+            vec![entry("SomeKey", "SomeValue", "SomeProp")]
         );
-        assert_eq!(parsed(&["userId=Am%C3%A9lie", "serverNode=DF%2028"]), vec![entry("userId", "Amélie", ""), entry("serverNode", "DF 28", "")]);
+        assert_eq!(
+            parsed(&["SomeKey=SomeValue=equals"]),
+            vec![entry("SomeKey", "SomeValue=equals", "")]
+        );
+        assert_eq!(
+            parsed(&[
+                "key1=value1;property1;property2, key2 = value2, key3=value3; propertyKey=propertyValue"
+            ]),
+            vec![
+                entry("key1", "value1", "property1;property2"),
+                entry("key2", "value2", ""),
+                entry("key3", "value3", "propertyKey=propertyValue")
+            ]
+        );
+        assert_eq!(
+            parsed(&["userId=Am%C3%A9lie", "serverNode=DF%2028"]),
+            vec![
+                entry("userId", "Amélie", ""),
+                entry("serverNode", "DF 28", "")
+            ]
+        );
     }
 
     #[test]
     fn invalid_members_are_skipped_alone() {
-        let got = parsed(&["good=1,no-equals,bad key=2,k=v v,=empty,k2=\"q\",ok=2;bad prop,last=3"]);
+        let got =
+            parsed(&["good=1,no-equals,bad key=2,k=v v,=empty,k2=\"q\",ok=2;bad prop,last=3"]);
         assert_eq!(got, vec![entry("good", "1", ""), entry("last", "3", "")]);
         assert_eq!(parsed(&["empty="]), vec![entry("empty", "", "")]);
     }
@@ -230,13 +277,30 @@ mod tests {
 
     #[test]
     fn header_encodes_and_respects_limits() {
-        let h = header([("k", "a b,c", ""), ("bad key", "v", ""), ("p", "1", "x=1;y"), ("q", "2", "bad\nprop")].into_iter()).unwrap();
+        let h = header(
+            [
+                ("k", "a b,c", ""),
+                ("bad key", "v", ""),
+                ("p", "1", "x=1;y"),
+                ("q", "2", "bad\nprop"),
+            ]
+            .into_iter(),
+        )
+        .unwrap();
         assert_eq!(h, "k=a%20b%2Cc,p=1;x=1;y,q=2");
         let keys: Vec<String> = (0..80).map(|i| format!("k{i}")).collect();
         let h = header(keys.iter().map(|k| (k.as_str(), "v", ""))).unwrap();
         assert_eq!(h.split(',').count(), 64);
         let big = "x".repeat(5000);
-        let h = header([("a", big.as_str(), ""), ("b", big.as_str(), ""), ("c", "1", "")].into_iter()).unwrap();
+        let h = header(
+            [
+                ("a", big.as_str(), ""),
+                ("b", big.as_str(), ""),
+                ("c", "1", ""),
+            ]
+            .into_iter(),
+        )
+        .unwrap();
         assert!(h.len() <= MAX_BYTES && h.ends_with(",c=1"));
         assert_eq!(header(std::iter::empty()), None);
     }

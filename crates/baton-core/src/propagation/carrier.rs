@@ -23,9 +23,20 @@ use opentelemetry::propagation::{Extractor, Injector};
 #[derive(Clone, Copy, Debug)]
 pub struct HeaderExtractor<'a>(pub &'a HeaderMap);
 
+impl HeaderExtractor<'_> {
+    fn lookup(&self, key: &str) -> http::header::GetAll<'_, HeaderValue> {
+        // Looking up by a `&str` makes `http` parse and lowercase the name on every call;
+        // the fields baton's propagators read are matched to prebuilt names instead.
+        match known_name(key) {
+            Some(name) => self.0.get_all(name),
+            None => self.0.get_all(key),
+        }
+    }
+}
+
 impl Extractor for HeaderExtractor<'_> {
     fn get(&self, key: &str) -> Option<&str> {
-        self.0.get(key).and_then(|v| v.to_str().ok())
+        self.lookup(key).iter().next().and_then(|v| v.to_str().ok())
     }
 
     fn keys(&self) -> Vec<&str> {
@@ -33,7 +44,7 @@ impl Extractor for HeaderExtractor<'_> {
     }
 
     fn get_all(&self, key: &str) -> Option<Vec<&str>> {
-        let mut values = self.0.get_all(key).iter().peekable();
+        let mut values = self.lookup(key).iter().peekable();
         values.peek()?;
         Some(values.map(|v| v.to_str().unwrap_or("")).collect())
     }
@@ -71,23 +82,42 @@ impl Injector for HeaderInjector<'_> {
     }
 }
 
-/// The fields baton's propagators write, as static names so injecting them never allocates.
-const KNOWN: &[&str] = &[
-    "traceparent",
-    "tracestate",
-    "baggage",
-    "b3",
-    "x-b3-traceid",
-    "x-b3-spanid",
-    "x-b3-sampled",
-    "x-b3-flags",
-    "uber-trace-id",
-    "x-amzn-trace-id",
+/// The fields baton's propagators read and write, prebuilt so that looking them up skips
+/// parsing the name and writing them never allocates.
+static KNOWN: [HeaderName; 10] = [
+    HeaderName::from_static("traceparent"),
+    HeaderName::from_static("tracestate"),
+    HeaderName::from_static("baggage"),
+    HeaderName::from_static("b3"),
+    HeaderName::from_static("x-b3-traceid"),
+    HeaderName::from_static("x-b3-spanid"),
+    HeaderName::from_static("x-b3-sampled"),
+    HeaderName::from_static("x-b3-flags"),
+    HeaderName::from_static("uber-trace-id"),
+    HeaderName::from_static("x-amzn-trace-id"),
 ];
 
+/// The prebuilt name for `key`, given in lowercase as the propagators do.
+fn known_name(key: &str) -> Option<&'static HeaderName> {
+    let i = match key {
+        "traceparent" => 0,
+        "tracestate" => 1,
+        "baggage" => 2,
+        "b3" => 3,
+        "x-b3-traceid" => 4,
+        "x-b3-spanid" => 5,
+        "x-b3-sampled" => 6,
+        "x-b3-flags" => 7,
+        "uber-trace-id" => 8,
+        "x-amzn-trace-id" => 9,
+        _ => return None,
+    };
+    Some(&KNOWN[i])
+}
+
 fn header_name(key: &str) -> Option<HeaderName> {
-    if let Some(known) = KNOWN.iter().find(|k| k.eq_ignore_ascii_case(key)) {
-        return Some(HeaderName::from_static(known));
+    if let Some(known) = known_name(key) {
+        return Some(known.clone());
     }
     HeaderName::from_bytes(key.as_bytes()).ok()
 }
@@ -110,7 +140,10 @@ mod tests {
     #[test]
     fn non_ascii_value_reads_as_absent() {
         let mut h = HeaderMap::new();
-        h.insert("baggage", HeaderValue::from_bytes("k=é".as_bytes()).unwrap());
+        h.insert(
+            "baggage",
+            HeaderValue::from_bytes("k=é".as_bytes()).unwrap(),
+        );
         assert_eq!(HeaderExtractor(&h).get("baggage"), None);
     }
 

@@ -1,11 +1,16 @@
 //! The propagator chosen by `OTEL_PROPAGATORS`.
 
-use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator, text_map_propagator::FieldIter};
 use opentelemetry::Context;
+use opentelemetry::propagation::{
+    Extractor, Injector, TextMapPropagator, text_map_propagator::FieldIter,
+};
 use std::fmt;
 use std::str::FromStr;
 
-use super::{B3Encoding, B3Propagator, BaggagePropagator, JaegerPropagator, TraceContextPropagator, XRayPropagator};
+use super::{
+    B3Encoding, B3Propagator, BaggagePropagator, JaegerPropagator, TraceContextPropagator,
+    XRayPropagator,
+};
 
 /// The environment variable that selects propagators.
 pub const OTEL_PROPAGATORS: &str = "OTEL_PROPAGATORS";
@@ -45,7 +50,10 @@ const KINDS: [(&str, PropagatorKind); 7] = [
 impl PropagatorKind {
     /// The name used in `OTEL_PROPAGATORS`.
     pub fn name(self) -> &'static str {
-        KINDS.iter().find(|(_, k)| *k == self).map_or("none", |(n, _)| n)
+        KINDS
+            .iter()
+            .find(|(_, k)| *k == self)
+            .map_or("none", |(n, _)| n)
     }
 
     fn build(self) -> Option<Box<dyn TextMapPropagator + Send + Sync>> {
@@ -76,7 +84,10 @@ impl FromStr for PropagatorKind {
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, k)| *k)
-            .ok_or_else(|| PropagatorError::Unknown { value: s.to_owned(), name: name.to_owned() })
+            .ok_or_else(|| PropagatorError::Unknown {
+                value: s.to_owned(),
+                name: name.to_owned(),
+            })
     }
 }
 
@@ -100,7 +111,11 @@ impl fmt::Display for PropagatorError {
         match self {
             PropagatorError::Unknown { value, name } => {
                 let known: Vec<&str> = KINDS.iter().map(|(n, _)| *n).collect();
-                write!(f, "{OTEL_PROPAGATORS}={value:?}: unknown propagator {name:?}; expected a comma-separated list of {}", known.join(", "))
+                write!(
+                    f,
+                    "{OTEL_PROPAGATORS}={value:?}: unknown propagator {name:?}; expected a comma-separated list of {}",
+                    known.join(", ")
+                )
             }
             PropagatorError::NotUnicode => write!(f, "{OTEL_PROPAGATORS} is not valid Unicode"),
         }
@@ -146,11 +161,18 @@ impl CompositePropagator {
     /// duplicates removed (first occurrence kept), `none` contributing nothing. An empty list
     /// means the default.
     pub fn parse(list: &str) -> Result<Self, PropagatorError> {
-        let list = if list.trim().is_empty() { DEFAULT_PROPAGATORS } else { list };
+        let list = if list.trim().is_empty() {
+            DEFAULT_PROPAGATORS
+        } else {
+            list
+        };
         let mut kinds = Vec::new();
         for name in list.split(',').filter(|n| !n.trim().is_empty()) {
             let kind = name.parse::<PropagatorKind>().map_err(|e| match e {
-                PropagatorError::Unknown { name, .. } => PropagatorError::Unknown { value: list.to_owned(), name },
+                PropagatorError::Unknown { name, .. } => PropagatorError::Unknown {
+                    value: list.to_owned(),
+                    name,
+                },
                 other => other,
             })?;
             if !kinds.contains(&kind) {
@@ -176,7 +198,11 @@ impl CompositePropagator {
                 fields.push(field.to_owned());
             }
         }
-        CompositePropagator { kinds: unique, parts, fields }
+        CompositePropagator {
+            kinds: unique,
+            parts,
+            fields,
+        }
     }
 
     /// The propagators in use, in order (empty for `none`).
@@ -201,7 +227,11 @@ impl TextMapPropagator for CompositePropagator {
     fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
         match self.parts.as_slice() {
             [] => cx.clone(),
-            [first, rest @ ..] => rest.iter().fold(first.extract_with_context(cx, extractor), |cx, p| p.extract_with_context(&cx, extractor)),
+            [first, rest @ ..] => rest
+                .iter()
+                .fold(first.extract_with_context(cx, extractor), |cx, p| {
+                    p.extract_with_context(&cx, extractor)
+                }),
         }
     }
 
@@ -220,15 +250,28 @@ mod tests {
     #[test]
     fn default_and_empty_mean_tracecontext_baggage() {
         for list in ["", "  ", DEFAULT_PROPAGATORS] {
-            assert_eq!(CompositePropagator::parse(list).unwrap().kinds(), [PropagatorKind::TraceContext, PropagatorKind::Baggage]);
+            assert_eq!(
+                CompositePropagator::parse(list).unwrap().kinds(),
+                [PropagatorKind::TraceContext, PropagatorKind::Baggage]
+            );
         }
-        assert_eq!(CompositePropagator::default().kinds(), [PropagatorKind::TraceContext, PropagatorKind::Baggage]);
+        assert_eq!(
+            CompositePropagator::default().kinds(),
+            [PropagatorKind::TraceContext, PropagatorKind::Baggage]
+        );
     }
 
     #[test]
     fn names_are_case_insensitive_trimmed_and_deduplicated() {
         let p = CompositePropagator::parse(" B3Multi ,Jaeger,xray,b3multi,,").unwrap();
-        assert_eq!(p.kinds(), [PropagatorKind::B3Multi, PropagatorKind::Jaeger, PropagatorKind::XRay]);
+        assert_eq!(
+            p.kinds(),
+            [
+                PropagatorKind::B3Multi,
+                PropagatorKind::Jaeger,
+                PropagatorKind::XRay
+            ]
+        );
     }
 
     #[test]
@@ -237,32 +280,70 @@ mod tests {
         assert!(p.kinds().is_empty());
         assert_eq!(p.fields().count(), 0);
         let mut h = http::HeaderMap::new();
-        h.insert("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01".parse().unwrap());
-        assert!(!p.extract_with_context(&Context::new(), &HeaderExtractor(&h)).has_active_span());
+        h.insert(
+            "traceparent",
+            "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+                .parse()
+                .unwrap(),
+        );
+        assert!(
+            !p.extract_with_context(&Context::new(), &HeaderExtractor(&h))
+                .has_active_span()
+        );
     }
 
     #[test]
     fn unknown_name_is_an_error_naming_it() {
         let err = CompositePropagator::parse("tracecontext, ottrace").unwrap_err();
-        assert_eq!(err, PropagatorError::Unknown { value: "tracecontext, ottrace".into(), name: "ottrace".into() });
+        assert_eq!(
+            err,
+            PropagatorError::Unknown {
+                value: "tracecontext, ottrace".into(),
+                name: "ottrace".into()
+            }
+        );
         let msg = err.to_string();
-        assert!(msg.contains("OTEL_PROPAGATORS") && msg.contains("\"ottrace\"") && msg.contains("b3multi"), "{msg}");
+        assert!(
+            msg.contains("OTEL_PROPAGATORS")
+                && msg.contains("\"ottrace\"")
+                && msg.contains("b3multi"),
+            "{msg}"
+        );
     }
 
     #[test]
     fn later_format_wins_and_all_are_injected() {
         let p = CompositePropagator::parse("tracecontext,b3,baggage").unwrap();
         let mut h = http::HeaderMap::new();
-        h.insert("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01".parse().unwrap());
-        h.insert("b3", "80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1".parse().unwrap());
+        h.insert(
+            "traceparent",
+            "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+                .parse()
+                .unwrap(),
+        );
+        h.insert(
+            "b3",
+            "80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1"
+                .parse()
+                .unwrap(),
+        );
         h.insert("baggage", "k=v".parse().unwrap());
         let cx = p.extract_with_context(&Context::new(), &HeaderExtractor(&h));
-        assert_eq!(cx.span().span_context().trace_id().to_string(), "80f198ee56343ba864fe8b2a57d3eff7");
+        assert_eq!(
+            cx.span().span_context().trace_id().to_string(),
+            "80f198ee56343ba864fe8b2a57d3eff7"
+        );
         assert_eq!(cx.baggage().get("k").map(|v| v.as_str()), Some("v"));
         let mut out = http::HeaderMap::new();
         p.inject_context(&cx, &mut HeaderInjector(&mut out));
-        assert_eq!(out["traceparent"], "00-80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-01");
-        assert_eq!(out["b3"], "80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1");
+        assert_eq!(
+            out["traceparent"],
+            "00-80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-01"
+        );
+        assert_eq!(
+            out["b3"],
+            "80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1"
+        );
         assert_eq!(out["baggage"], "k=v");
     }
 }

@@ -1,8 +1,8 @@
 //! Sampling hints that some formats carry besides the span context: B3's and Jaeger's debug
 //! flag, and B3's "deny" (`b3: 0`) sent without any ids.
 
-use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
 use opentelemetry::Context;
+use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
 use std::hash::{BuildHasher, Hasher, RandomState};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -60,7 +60,10 @@ mod tests {
     fn deny_gives_distinct_valid_unsampled_parents() {
         let a = deny(&Context::new());
         let b = deny(&Context::new());
-        let (a, b) = (a.span().span_context().clone(), b.span().span_context().clone());
+        let (a, b) = (
+            a.span().span_context().clone(),
+            b.span().span_context().clone(),
+        );
         assert!(a.is_valid() && a.is_remote() && !a.is_sampled());
         assert_ne!(a.trace_id(), b.trace_id());
     }

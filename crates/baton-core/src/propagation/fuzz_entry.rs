@@ -1,8 +1,8 @@
 //! Entry points for fuzzing: every extractor fed from raw header bytes, then re-injected.
 
 use http::{HeaderMap, HeaderName, HeaderValue};
-use opentelemetry::propagation::TextMapPropagator;
 use opentelemetry::Context;
+use opentelemetry::propagation::TextMapPropagator;
 
 use super::{CompositePropagator, HeaderExtractor, HeaderInjector, PropagatorKind};
 
@@ -41,10 +41,20 @@ pub fn extract_inject(headers: &HeaderMap) {
     propagator.inject_context(&cx, &mut HeaderInjector(&mut out));
     let again = propagator.extract_with_context(&Context::new(), &HeaderExtractor(&out));
     use opentelemetry::trace::TraceContextExt;
-    let (a, b) = (cx.span().span_context().clone(), again.span().span_context().clone());
-    assert_eq!(a.is_valid(), b.is_valid(), "validity changed through inject: {headers:?} -> {out:?}");
+    let (a, b) = (
+        cx.span().span_context().clone(),
+        again.span().span_context().clone(),
+    );
+    assert_eq!(
+        a.is_valid(),
+        b.is_valid(),
+        "validity changed through inject: {headers:?} -> {out:?}"
+    );
     if a.is_valid() {
-        assert_eq!((a.trace_id(), a.span_id(), a.is_sampled()), (b.trace_id(), b.span_id(), b.is_sampled()));
+        assert_eq!(
+            (a.trace_id(), a.span_id(), a.is_sampled()),
+            (b.trace_id(), b.span_id(), b.is_sampled())
+        );
     }
     if let Some(value) = out.get("baggage") {
         assert!(value.len() <= super::limits::BAGGAGE_MAX_BYTES);

@@ -1,10 +1,12 @@
 //! Jaeger propagation: `uber-trace-id` and `uberctx-*` baggage headers
 //! (<https://www.jaegertracing.io/docs/1.x/client-libraries/#propagation-format>).
 
-use opentelemetry::baggage::BaggageExt;
-use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator, text_map_propagator::FieldIter};
-use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
 use opentelemetry::Context;
+use opentelemetry::baggage::BaggageExt;
+use opentelemetry::propagation::{
+    Extractor, Injector, TextMapPropagator, text_map_propagator::FieldIter,
+};
+use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
@@ -52,9 +54,19 @@ impl JaegerPropagator {
 }
 
 fn parse(value: &str) -> Option<(SpanContext, bool)> {
-    let value: Cow<'_, str> = if value.contains(':') { Cow::Borrowed(value) } else { percent_decode(value) };
+    let value: Cow<'_, str> = if value.contains(':') {
+        Cow::Borrowed(value)
+    } else {
+        percent_decode(value)
+    };
     let mut parts = value.trim_matches(|c| c == ' ' || c == '\t').split(':');
-    let (Some(t), Some(s), Some(_parent), Some(f), None) = (parts.next(), parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some(t), Some(s), Some(_parent), Some(f), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
         return None;
     };
     let trace_id = hex::decode_u128(t.as_bytes(), Case::Any).filter(|&t| t != 0)?;
@@ -65,8 +77,21 @@ fn parse(value: &str) -> Option<(SpanContext, bool)> {
     };
     let debug = flags & FLAG_DEBUG != 0;
     let sampled = debug || flags & FLAG_SAMPLED != 0;
-    let flags = if sampled { TraceFlags::SAMPLED } else { TraceFlags::NOT_SAMPLED };
-    Some((SpanContext::new(TraceId::from(trace_id), SpanId::from(span_id), flags, true, TraceState::NONE), debug))
+    let flags = if sampled {
+        TraceFlags::SAMPLED
+    } else {
+        TraceFlags::NOT_SAMPLED
+    };
+    Some((
+        SpanContext::new(
+            TraceId::from(trace_id),
+            SpanId::from(span_id),
+            flags,
+            true,
+            TraceState::NONE,
+        ),
+        debug,
+    ))
 }
 
 impl TextMapPropagator for JaegerPropagator {
@@ -74,11 +99,21 @@ impl TextMapPropagator for JaegerPropagator {
         let span = cx.span();
         let sc = span.span_context();
         if sc.is_valid() {
-            let flags = if is_debug(cx) { "3" } else if sc.is_sampled() { "1" } else { "0" };
+            let flags = if is_debug(cx) {
+                "3"
+            } else if sc.is_sampled() {
+                "1"
+            } else {
+                "0"
+            };
             let mut v = String::with_capacity(53);
             hex::push_hex(&mut v, u128::from_be_bytes(sc.trace_id().to_bytes()), 32);
             v.push(':');
-            hex::push_hex(&mut v, u128::from(u64::from_be_bytes(sc.span_id().to_bytes())), 16);
+            hex::push_hex(
+                &mut v,
+                u128::from(u64::from_be_bytes(sc.span_id().to_bytes())),
+                16,
+            );
             v.push_str(":0:");
             v.push_str(flags);
             injector.set(HEADER, v);
@@ -86,7 +121,10 @@ impl TextMapPropagator for JaegerPropagator {
         for (key, (value, _)) in cx.baggage() {
             let key = key.as_str();
             if is_token(key) && !key.bytes().any(|b| b.is_ascii_uppercase()) {
-                injector.set(&format!("{BAGGAGE_PREFIX}{key}"), percent_encode(value.as_str()).into_owned());
+                injector.set(
+                    &format!("{BAGGAGE_PREFIX}{key}"),
+                    percent_encode(value.as_str()).into_owned(),
+                );
             }
         }
     }
@@ -100,9 +138,18 @@ impl TextMapPropagator for JaegerPropagator {
             .keys()
             .into_iter()
             .filter_map(|name| {
-                let key = name.get(..BAGGAGE_PREFIX.len()).filter(|p| p.eq_ignore_ascii_case(BAGGAGE_PREFIX)).map(|_| &name[BAGGAGE_PREFIX.len()..])?;
+                let key = name
+                    .get(..BAGGAGE_PREFIX.len())
+                    .filter(|p| p.eq_ignore_ascii_case(BAGGAGE_PREFIX))
+                    .map(|_| &name[BAGGAGE_PREFIX.len()..])?;
                 let value = extractor.get(name)?;
-                (!key.is_empty()).then(|| (key.to_ascii_lowercase(), percent_decode(value.trim()).into_owned(), String::new()))
+                (!key.is_empty()).then(|| {
+                    (
+                        key.to_ascii_lowercase(),
+                        percent_decode(value.trim()).into_owned(),
+                        String::new(),
+                    )
+                })
             })
             .collect();
         merge(&cx, entries)
@@ -118,13 +165,16 @@ impl TextMapPropagator for JaegerPropagator {
 mod tests {
     use super::*;
     use crate::propagation::{HeaderExtractor, HeaderInjector};
-    use opentelemetry::KeyValue;
     use http::HeaderMap;
+    use opentelemetry::KeyValue;
 
     fn extract(pairs: &[(&str, &str)]) -> Context {
         let mut h = HeaderMap::new();
         for (k, v) in pairs {
-            h.append(http::HeaderName::from_bytes(k.as_bytes()).unwrap(), v.parse().unwrap());
+            h.append(
+                http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
         }
         JaegerPropagator::new().extract_with_context(&Context::new(), &HeaderExtractor(&h))
     }
@@ -135,12 +185,24 @@ mod tests {
 
     #[test]
     fn full_and_short_ids() {
-        let cx = extract(&[("uber-trace-id", "4bf92f3577b34da6a3ce929d0e0e4736:00f067aa0ba902b7:0:1")]);
-        assert_eq!(sc(&cx).trace_id().to_string(), "4bf92f3577b34da6a3ce929d0e0e4736");
+        let cx = extract(&[(
+            "uber-trace-id",
+            "4bf92f3577b34da6a3ce929d0e0e4736:00f067aa0ba902b7:0:1",
+        )]);
+        assert_eq!(
+            sc(&cx).trace_id().to_string(),
+            "4bf92f3577b34da6a3ce929d0e0e4736"
+        );
         assert_eq!(sc(&cx).span_id().to_string(), "00f067aa0ba902b7");
         assert!(sc(&cx).is_sampled() && !is_debug(&cx));
-        let cx = extract(&[("uber-trace-id", "A3CE929D0E0E4736:F067AA0BA902B7:53995c3f42cd8ad8:0")]);
-        assert_eq!(sc(&cx).trace_id().to_string(), "0000000000000000a3ce929d0e0e4736");
+        let cx = extract(&[(
+            "uber-trace-id",
+            "A3CE929D0E0E4736:F067AA0BA902B7:53995c3f42cd8ad8:0",
+        )]);
+        assert_eq!(
+            sc(&cx).trace_id().to_string(),
+            "0000000000000000a3ce929d0e0e4736"
+        );
         assert_eq!(sc(&cx).span_id().to_string(), "00f067aa0ba902b7");
         assert!(!sc(&cx).is_sampled());
     }
@@ -154,21 +216,49 @@ mod tests {
 
     #[test]
     fn invalid_forms() {
-        for bad in ["", "1:2:0", "1:2:0:1:5", "0:2:0:1", "1:0:0:1", "1:2:0:123", "1:2:0:x", &format!("{}:2:0:1", "1".repeat(33)), "1:11111111111111111:0:1", "1%3A2"] {
-            assert!(!sc(&extract(&[("uber-trace-id", bad)])).is_valid(), "accepted {bad:?}");
+        for bad in [
+            "",
+            "1:2:0",
+            "1:2:0:1:5",
+            "0:2:0:1",
+            "1:0:0:1",
+            "1:2:0:123",
+            "1:2:0:x",
+            &format!("{}:2:0:1", "1".repeat(33)),
+            "1:11111111111111111:0:1",
+            "1%3A2",
+        ] {
+            assert!(
+                !sc(&extract(&[("uber-trace-id", bad)])).is_valid(),
+                "accepted {bad:?}"
+            );
         }
     }
 
     #[test]
     fn baggage_both_ways() {
-        let cx = extract(&[("uber-trace-id", "1:2:0:1"), ("uberctx-user-id", "Am%C3%A9lie"), ("UberCtx-Plan", "gold")]);
-        assert_eq!(cx.baggage().get("user-id").map(|v| v.as_str()), Some("Amélie"));
+        let cx = extract(&[
+            ("uber-trace-id", "1:2:0:1"),
+            ("uberctx-user-id", "Am%C3%A9lie"),
+            ("UberCtx-Plan", "gold"),
+        ]);
+        assert_eq!(
+            cx.baggage().get("user-id").map(|v| v.as_str()),
+            Some("Amélie")
+        );
         assert_eq!(cx.baggage().get("plan").map(|v| v.as_str()), Some("gold"));
 
-        let cx = cx.with_baggage(vec![KeyValue::new("k", "a b"), KeyValue::new("Upper", "x"), KeyValue::new("bad key", "x")]);
+        let cx = cx.with_baggage(vec![
+            KeyValue::new("k", "a b"),
+            KeyValue::new("Upper", "x"),
+            KeyValue::new("bad key", "x"),
+        ]);
         let mut h = HeaderMap::new();
         JaegerPropagator::new().inject_context(&cx, &mut HeaderInjector(&mut h));
-        assert_eq!(h["uber-trace-id"], "00000000000000000000000000000001:0000000000000002:0:1");
+        assert_eq!(
+            h["uber-trace-id"],
+            "00000000000000000000000000000001:0000000000000002:0:1"
+        );
         assert_eq!(h["uberctx-k"], "a%20b");
         assert_eq!(h.len(), 2);
     }

@@ -63,11 +63,15 @@ mod xray;
 pub use b3::{B3Encoding, B3Propagator};
 pub use baggage::BaggagePropagator;
 pub use carrier::{HeaderExtractor, HeaderInjector};
-pub use composite::{CompositePropagator, PropagatorError, PropagatorKind, DEFAULT_PROPAGATORS, OTEL_PROPAGATORS};
-pub use debug::{is_debug, DebugFlag};
+pub use composite::{
+    CompositePropagator, DEFAULT_PROPAGATORS, OTEL_PROPAGATORS, PropagatorError, PropagatorKind,
+};
+pub use debug::{DebugFlag, is_debug};
 pub use jaeger::JaegerPropagator;
 pub use percent::{percent_decode, percent_encode};
-pub use trace_context::{format_traceparent, parse_traceparent, TraceContextPropagator, RANDOM_TRACE_ID};
+pub use trace_context::{
+    RANDOM_TRACE_ID, TraceContextPropagator, format_traceparent, parse_traceparent,
+};
 pub use xray::XRayPropagator;
 
 #[doc(no_inline)]
@@ -76,5 +80,7 @@ pub use opentelemetry::propagation::TextMapPropagator;
 /// Limits applied to what peers send, exposed for documentation and tests.
 pub mod limits {
     pub use super::baggage::{MAX_BYTES as BAGGAGE_MAX_BYTES, MAX_MEMBERS as BAGGAGE_MAX_MEMBERS};
-    pub use super::tracestate::{MAX_HEADER_LEN as TRACESTATE_MAX_HEADER_LEN, MAX_MEMBERS as TRACESTATE_MAX_MEMBERS};
+    pub use super::tracestate::{
+        MAX_HEADER_LEN as TRACESTATE_MAX_HEADER_LEN, MAX_MEMBERS as TRACESTATE_MAX_MEMBERS,
+    };
 }

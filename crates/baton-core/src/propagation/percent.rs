@@ -78,7 +78,10 @@ mod tests {
         let encoded = percent_encode(value);
         assert_eq!(encoded, "%09%20%22'%3B=asdf!@#$%25^&*()");
         assert_eq!(percent_decode(&encoded), value);
-        assert_eq!(percent_decode("%09%20%22%27%3B%3Dasdf%21%40%23%24%25%5E%26%2A%28%29"), value);
+        assert_eq!(
+            percent_decode("%09%20%22%27%3B%3Dasdf%21%40%23%24%25%5E%26%2A%28%29"),
+            value
+        );
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! W3C Trace Context: the `traceparent` and `tracestate` headers.
 
-use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator, text_map_propagator::FieldIter};
-use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
 use opentelemetry::Context;
+use opentelemetry::propagation::{
+    Extractor, Injector, TextMapPropagator, text_map_propagator::FieldIter,
+};
+use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
 use std::sync::OnceLock;
 
 use super::hex::{self, Case};
@@ -103,16 +105,30 @@ pub fn format_traceparent(sc: &SpanContext) -> Option<String> {
     out.push_str("00-");
     hex::push_hex(&mut out, u128::from_be_bytes(sc.trace_id().to_bytes()), 32);
     out.push('-');
-    hex::push_hex(&mut out, u128::from(u64::from_be_bytes(sc.span_id().to_bytes())), 16);
+    hex::push_hex(
+        &mut out,
+        u128::from(u64::from_be_bytes(sc.span_id().to_bytes())),
+        16,
+    );
     out.push('-');
-    hex::push_hex(&mut out, u128::from(sc.trace_flags().to_u8() & KNOWN_FLAGS), 2);
+    hex::push_hex(
+        &mut out,
+        u128::from(sc.trace_flags().to_u8() & KNOWN_FLAGS),
+        2,
+    );
     Some(out)
 }
 
 /// Strips the optional whitespace (space and tab) HTTP allows around a header value.
 pub(crate) fn trim_ows(v: &[u8]) -> &[u8] {
-    let start = v.iter().position(|&b| b != b' ' && b != b'\t').unwrap_or(v.len());
-    let end = v.iter().rposition(|&b| b != b' ' && b != b'\t').map_or(start, |e| e + 1);
+    let start = v
+        .iter()
+        .position(|&b| b != b' ' && b != b'\t')
+        .unwrap_or(v.len());
+    let end = v
+        .iter()
+        .rposition(|&b| b != b' ' && b != b'\t')
+        .map_or(start, |e| e + 1);
     &v[start..end]
 }
 
@@ -120,7 +136,9 @@ impl TextMapPropagator for TraceContextPropagator {
     fn inject_context(&self, cx: &Context, injector: &mut dyn Injector) {
         let span = cx.span();
         let sc = span.span_context();
-        let Some(traceparent) = format_traceparent(sc) else { return };
+        let Some(traceparent) = format_traceparent(sc) else {
+            return;
+        };
         injector.set(TRACEPARENT, traceparent);
         if let Some(state) = tracestate::header(sc.trace_state()) {
             injector.set(TRACESTATE, state);
@@ -128,13 +146,15 @@ impl TextMapPropagator for TraceContextPropagator {
     }
 
     fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
-        // Cheap presence check first: most requests at an edge carry no context at all.
-        if extractor.get(TRACEPARENT).is_none() {
+        let Some(parents) = extractor.get_all(TRACEPARENT) else {
             return cx.clone();
-        }
-        let Some(parents) = extractor.get_all(TRACEPARENT) else { return cx.clone() };
-        let [parent] = parents.as_slice() else { return cx.clone() };
-        let Some(sc) = parse_traceparent(parent) else { return cx.clone() };
+        };
+        let [parent] = parents.as_slice() else {
+            return cx.clone();
+        };
+        let Some(sc) = parse_traceparent(parent) else {
+            return cx.clone();
+        };
         let sc = match extractor.get_all(TRACESTATE) {
             Some(states) => {
                 let state = tracestate::parse(&states);
@@ -163,9 +183,16 @@ mod tests {
     fn extract(pairs: &[(&str, &[u8])]) -> SpanContext {
         let mut h = HeaderMap::new();
         for (k, v) in pairs {
-            h.append(http::HeaderName::from_bytes(k.as_bytes()).unwrap(), HeaderValue::from_bytes(v).unwrap());
+            h.append(
+                http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                HeaderValue::from_bytes(v).unwrap(),
+            );
         }
-        TraceContextPropagator::new().extract_with_context(&Context::new(), &HeaderExtractor(&h)).span().span_context().clone()
+        TraceContextPropagator::new()
+            .extract_with_context(&Context::new(), &HeaderExtractor(&h))
+            .span()
+            .span_context()
+            .clone()
     }
 
     fn tp(value: &str) -> SpanContext {
@@ -236,14 +263,22 @@ mod tests {
     #[test]
     fn tolerates_surrounding_whitespace() {
         assert!(tp(&format!(" \t00-{TID}-{SID}-01 \t")).is_valid());
-        assert_eq!(parse_traceparent(&format!("\t 00-{TID}-{SID}-01")).unwrap().span_id().to_string(), SID);
+        assert_eq!(
+            parse_traceparent(&format!("\t 00-{TID}-{SID}-01"))
+                .unwrap()
+                .span_id()
+                .to_string(),
+            SID
+        );
     }
 
     #[test]
     fn two_traceparent_headers_make_the_context_invalid() {
         let a = format!("00-{TID}-{SID}-01");
         let b = format!("00-12345678901234567890123456789011-{SID}-01");
-        assert!(!extract(&[("traceparent", a.as_bytes()), ("traceparent", b.as_bytes())]).is_valid());
+        assert!(
+            !extract(&[("traceparent", a.as_bytes()), ("traceparent", b.as_bytes())]).is_valid()
+        );
         assert!(!extract(&[("traceparent", a.as_bytes()), ("traceparent", b"\xff")]).is_valid());
     }
 
@@ -256,23 +291,47 @@ mod tests {
 
     #[test]
     fn random_flag_kept_and_reserved_flags_cleared() {
-        assert_eq!(tp(&format!("00-{TID}-{SID}-03")).trace_flags().to_u8(), 0x03);
-        assert_eq!(tp(&format!("00-{TID}-{SID}-02")).trace_flags().to_u8(), 0x02);
-        assert_eq!(tp(&format!("00-{TID}-{SID}-ff")).trace_flags().to_u8(), 0x03);
-        assert_eq!(tp(&format!("00-{TID}-{SID}-08")).trace_flags().to_u8(), 0x00);
+        assert_eq!(
+            tp(&format!("00-{TID}-{SID}-03")).trace_flags().to_u8(),
+            0x03
+        );
+        assert_eq!(
+            tp(&format!("00-{TID}-{SID}-02")).trace_flags().to_u8(),
+            0x02
+        );
+        assert_eq!(
+            tp(&format!("00-{TID}-{SID}-ff")).trace_flags().to_u8(),
+            0x03
+        );
+        assert_eq!(
+            tp(&format!("00-{TID}-{SID}-08")).trace_flags().to_u8(),
+            0x00
+        );
     }
 
     #[test]
     fn tracestate_only_with_a_valid_traceparent() {
         let good = format!("00-{TID}-{SID}-01");
-        let sc = extract(&[("traceparent", good.as_bytes()), ("tracestate", b"foo=1,bar=2"), ("TraceState", b"baz=3")]);
+        let sc = extract(&[
+            ("traceparent", good.as_bytes()),
+            ("tracestate", b"foo=1,bar=2"),
+            ("TraceState", b"baz=3"),
+        ]);
         assert_eq!(sc.trace_state().header(), "foo=1,bar=2,baz=3");
-        let sc = extract(&[("traceparent", good.as_bytes()), ("tracestate", b"foo=1"), ("tracestate", b"foo=2")]);
+        let sc = extract(&[
+            ("traceparent", good.as_bytes()),
+            ("tracestate", b"foo=1"),
+            ("tracestate", b"foo=2"),
+        ]);
         assert!(sc.is_valid());
         assert_eq!(sc.trace_state().header(), "");
         assert!(!extract(&[("tracestate", b"foo=1")]).is_valid());
         assert!(!extract(&[("traceparent", b"garbage"), ("tracestate", b"foo=1")]).is_valid());
-        let sc = extract(&[("traceparent", good.as_bytes()), ("tracestate", b""), ("tracestate", b"foo=1")]);
+        let sc = extract(&[
+            ("traceparent", good.as_bytes()),
+            ("tracestate", b""),
+            ("tracestate", b"foo=1"),
+        ]);
         assert_eq!(sc.trace_state().get("foo"), Some("1"));
     }
 
@@ -286,7 +345,10 @@ mod tests {
             "a=1,b=2".parse().unwrap(),
         );
         let mut h = HeaderMap::new();
-        TraceContextPropagator::new().inject_context(&Context::new().with_remote_span_context(sc), &mut HeaderInjector(&mut h));
+        TraceContextPropagator::new().inject_context(
+            &Context::new().with_remote_span_context(sc),
+            &mut HeaderInjector(&mut h),
+        );
         assert_eq!(h.get("traceparent").unwrap(), &format!("00-{TID}-{SID}-03"));
         assert_eq!(h.get("tracestate").unwrap(), "a=1,b=2");
     }
@@ -296,6 +358,9 @@ mod tests {
         let mut h = HeaderMap::new();
         TraceContextPropagator::new().inject_context(&Context::new(), &mut HeaderInjector(&mut h));
         assert!(h.is_empty());
-        assert_eq!(TraceContextPropagator::new().fields().collect::<Vec<_>>(), ["traceparent", "tracestate"]);
+        assert_eq!(
+            TraceContextPropagator::new().fields().collect::<Vec<_>>(),
+            ["traceparent", "tracestate"]
+        );
     }
 }

@@ -18,7 +18,9 @@ pub(crate) fn valid_key(key: &str) -> bool {
     let k = key.as_bytes();
     match k.iter().position(|&b| b == b'@') {
         None => {
-            (1..=256).contains(&k.len()) && k[0].is_ascii_lowercase() && k.iter().all(|&b| is_key_char(b))
+            (1..=256).contains(&k.len())
+                && k[0].is_ascii_lowercase()
+                && k.iter().all(|&b| is_key_char(b))
         }
         Some(at) => {
             let (tenant, system) = (&k[..at], &k[at + 1..]);
@@ -37,7 +39,8 @@ pub(crate) fn valid_value(value: &str) -> bool {
     let v = value.as_bytes();
     (1..=256).contains(&v.len())
         && v[v.len() - 1] != b' '
-        && v.iter().all(|&b| (0x20..=0x7e).contains(&b) && b != b',' && b != b'=')
+        && v.iter()
+            .all(|&b| (0x20..=0x7e).contains(&b) && b != b',' && b != b'=')
 }
 
 /// Parses the `tracestate` header values in the order received (several headers form one
@@ -54,7 +57,11 @@ pub(crate) fn parse(values: &[&str]) -> TraceState {
         let Some((key, value)) = member.split_once('=') else {
             return TraceState::NONE;
         };
-        if !valid_key(key) || !valid_value(value) || members.len() == MAX_MEMBERS || members.iter().any(|(k, _)| *k == key) {
+        if !valid_key(key)
+            || !valid_value(value)
+            || members.len() == MAX_MEMBERS
+            || members.iter().any(|(k, _)| *k == key)
+        {
             return TraceState::NONE;
         }
         members.push((key, value));
@@ -67,7 +74,8 @@ pub(crate) fn parse(values: &[&str]) -> TraceState {
 /// losing the whole list.
 fn build(members: Vec<(&str, &str)>) -> TraceState {
     let api_accepts = |key: &str| key.rfind('@').is_none_or(|at| key.len() - at - 1 <= 13);
-    TraceState::from_key_value(members.into_iter().filter(|(k, _)| api_accepts(k))).unwrap_or_default()
+    TraceState::from_key_value(members.into_iter().filter(|(k, _)| api_accepts(k)))
+        .unwrap_or_default()
 }
 
 /// Serialises `state` for sending: `None` when empty, otherwise at most 512 characters,
@@ -97,7 +105,12 @@ pub(crate) fn header(state: &TraceState) -> Option<String> {
             drop(i, &mut len, &mut keep);
         }
     }
-    let kept: Vec<&str> = entries.iter().zip(&keep).filter(|(_, k)| **k).map(|(e, _)| *e).collect();
+    let kept: Vec<&str> = entries
+        .iter()
+        .zip(&keep)
+        .filter(|(_, k)| **k)
+        .map(|(e, _)| *e)
+        .collect();
     (!kept.is_empty()).then(|| kept.join(","))
 }
 
@@ -117,10 +130,24 @@ mod tests {
         assert!(valid_key("0tenant@v"));
         assert!(valid_key(&"k".repeat(256)));
         assert!(!valid_key(&"k".repeat(257)));
-        assert!(valid_key(&format!("{}@{}", "t".repeat(241), "v".repeat(14))));
-        assert!(!valid_key(&format!("{}@{}", "t".repeat(242), "v".repeat(14))));
-        assert!(!valid_key(&format!("{}@{}", "t".repeat(241), "v".repeat(15))));
-        for bad in ["", "Foo", "0foo", "foo bar", "foo.bar", "a@", "@v", "a@0v", "a@b@c", "foo!"] {
+        assert!(valid_key(&format!(
+            "{}@{}",
+            "t".repeat(241),
+            "v".repeat(14)
+        )));
+        assert!(!valid_key(&format!(
+            "{}@{}",
+            "t".repeat(242),
+            "v".repeat(14)
+        )));
+        assert!(!valid_key(&format!(
+            "{}@{}",
+            "t".repeat(241),
+            "v".repeat(15)
+        )));
+        for bad in [
+            "", "Foo", "0foo", "foo bar", "foo.bar", "a@", "@v", "a@0v", "a@b@c", "foo!",
+        ] {
             assert!(!valid_key(bad), "{bad:?}");
         }
     }
@@ -128,7 +155,9 @@ mod tests {
     #[test]
     fn values_follow_the_grammar() {
         assert!(valid_value("1"));
-        assert!(valid_value(" !\"#$%&'()*+-./0123456789:;<>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"));
+        assert!(valid_value(
+            " !\"#$%&'()*+-./0123456789:;<>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"
+        ));
         assert!(valid_value(&"v".repeat(256)));
         for bad in ["", "a ", "a,b", "a=b", "\u{7f}", "é", &"v".repeat(257)] {
             assert!(!valid_value(bad), "{bad:?}");
@@ -137,7 +166,10 @@ mod tests {
 
     #[test]
     fn joins_headers_in_order_and_tolerates_ows_and_empty_members() {
-        assert_eq!(parsed(&["foo=1 \t , \t bar=2,", " ", "baz=3"]), "foo=1,bar=2,baz=3");
+        assert_eq!(
+            parsed(&["foo=1 \t , \t bar=2,", " ", "baz=3"]),
+            "foo=1,bar=2,baz=3"
+        );
         assert_eq!(parsed(&[""]), "");
     }
 
@@ -153,7 +185,12 @@ mod tests {
 
     #[test]
     fn member_limit_is_32() {
-        let list = |n: usize| (0..n).map(|i| format!("k{i}=v")).collect::<Vec<_>>().join(",");
+        let list = |n: usize| {
+            (0..n)
+                .map(|i| format!("k{i}=v"))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
         assert_eq!(parse(&[&list(32)]).header().split(',').count(), 32);
         assert_eq!(parsed(&[&list(33)]), "");
     }
@@ -176,7 +213,9 @@ mod tests {
         assert!(out.starts_with("first="));
         assert!(out.contains("k0=") && out.contains("k5="), "{out}");
 
-        let many: Vec<String> = (0..20).map(|i| format!("k{i:02}={}", "c".repeat(40))).collect();
+        let many: Vec<String> = (0..20)
+            .map(|i| format!("k{i:02}={}", "c".repeat(40)))
+            .collect();
         let out = header(&parse(&[&many.join(",")])).unwrap();
         assert!(out.len() <= MAX_HEADER_LEN);
         assert!(out.starts_with("k00=") && !out.contains("k19="));

@@ -1,8 +1,10 @@
 //! AWS X-Ray propagation: the `X-Amzn-Trace-Id` header.
 
-use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator, text_map_propagator::FieldIter};
-use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
 use opentelemetry::Context;
+use opentelemetry::propagation::{
+    Extractor, Injector, TextMapPropagator, text_map_propagator::FieldIter,
+};
+use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
 use std::sync::OnceLock;
 
 use super::hex::{self, Case};
@@ -51,13 +53,25 @@ fn parse(value: &str) -> Option<SpanContext> {
                 let random = hex::decode_u128(&v[11..35], Case::Any)?;
                 root = Some((time << 96) | random).filter(|&t| t != 0);
             }
-            "Parent" if v.len() == 16 => parent = hex::decode_u64(v.as_bytes(), Case::Any).filter(|&s| s != 0),
+            "Parent" if v.len() == 16 => {
+                parent = hex::decode_u64(v.as_bytes(), Case::Any).filter(|&s| s != 0)
+            }
             "Sampled" => sampled = v == "1",
             _ => {}
         }
     }
-    let flags = if sampled { TraceFlags::SAMPLED } else { TraceFlags::NOT_SAMPLED };
-    Some(SpanContext::new(TraceId::from(root?), SpanId::from(parent?), flags, true, TraceState::NONE))
+    let flags = if sampled {
+        TraceFlags::SAMPLED
+    } else {
+        TraceFlags::NOT_SAMPLED
+    };
+    Some(SpanContext::new(
+        TraceId::from(root?),
+        SpanId::from(parent?),
+        flags,
+        true,
+        TraceState::NONE,
+    ))
 }
 
 impl TextMapPropagator for XRayPropagator {
@@ -74,8 +88,16 @@ impl TextMapPropagator for XRayPropagator {
         v.push('-');
         hex::push_hex(&mut v, trace, 24);
         v.push_str(";Parent=");
-        hex::push_hex(&mut v, u128::from(u64::from_be_bytes(sc.span_id().to_bytes())), 16);
-        v.push_str(if sc.is_sampled() { ";Sampled=1" } else { ";Sampled=0" });
+        hex::push_hex(
+            &mut v,
+            u128::from(u64::from_be_bytes(sc.span_id().to_bytes())),
+            16,
+        );
+        v.push_str(if sc.is_sampled() {
+            ";Sampled=1"
+        } else {
+            ";Sampled=0"
+        });
         injector.set(HEADER, v);
     }
 
@@ -101,7 +123,11 @@ mod tests {
         let sc = parse("Sampled=1;Lineage=a87bd80c:1|68fd508a:5;Parent=53995c3f42cd8ad8;Root=1-5759e988-bd862e3fe1be46a994272793").unwrap();
         assert!(sc.is_sampled());
         assert_eq!(sc.span_id().to_string(), "53995c3f42cd8ad8");
-        assert!(!parse("Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=?").unwrap().is_sampled());
+        assert!(
+            !parse("Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=?")
+                .unwrap()
+                .is_sampled()
+        );
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! `http.request.resend_count`.
 
 use http::Request;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::task::{Context, Poll};
 use tower_layer::Layer;
 use tower_service::Service;

@@ -1,6 +1,6 @@
 //! `error.type` and a message for whatever error type the inner client returns.
 
-use baton_core::conventions::{classify_error, ErrorType};
+use baton_core::conventions::{ErrorType, classify_error};
 use std::any::Any;
 use std::error::Error;
 
@@ -30,7 +30,8 @@ pub(crate) fn classify<E: 'static>(error: &E) -> (ErrorType, String) {
 
 #[cfg(feature = "hyper-util")]
 fn hyper_util_error(any: &dyn Any) -> Option<&(dyn Error + 'static)> {
-    any.downcast_ref::<hyper_util::client::legacy::Error>().map(|e| e as &(dyn Error + 'static))
+    any.downcast_ref::<hyper_util::client::legacy::Error>()
+        .map(|e| e as &(dyn Error + 'static))
 }
 
 #[cfg(not(feature = "hyper-util"))]
@@ -47,8 +48,14 @@ mod tests {
         let boxed: BoxError = Box::new(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
         assert_eq!(classify(&boxed).0, ErrorType::Connect);
         let timeout: BoxError = "request timed out".into();
-        assert_eq!(classify(&timeout), (ErrorType::Timeout, "request timed out".to_owned()));
-        assert_eq!(classify(&std::io::Error::from(std::io::ErrorKind::TimedOut)).0, ErrorType::Timeout);
+        assert_eq!(
+            classify(&timeout),
+            (ErrorType::Timeout, "request timed out".to_owned())
+        );
+        assert_eq!(
+            classify(&std::io::Error::from(std::io::ErrorKind::TimedOut)).0,
+            ErrorType::Timeout
+        );
         assert_eq!(classify(&42_u8), (ErrorType::Other, "u8".to_owned()));
     }
 }

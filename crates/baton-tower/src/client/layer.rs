@@ -9,7 +9,7 @@ use tower_layer::Layer;
 
 use super::config::{ClientConfig, HostPredicate};
 use super::service::ClientService;
-use baton_core::instrument::{scope, GlobalTracer, MetricsSource, Side};
+use baton_core::instrument::{GlobalTracer, MetricsSource, Side, scope};
 
 /// Traces every request a tower HTTP client sends: one `CLIENT` span per attempt, the trace
 /// headers injected for it, and the HTTP client metrics. See the [module docs](super).
@@ -27,14 +27,19 @@ impl Default for ClientLayer {
 
 impl std::fmt::Debug for ClientLayer<GlobalTracer> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClientLayer").field("metrics", &self.config.metrics).finish_non_exhaustive()
+        f.debug_struct("ClientLayer")
+            .field("metrics", &self.config.metrics)
+            .finish_non_exhaustive()
     }
 }
 
 impl ClientLayer {
     /// A layer using the global tracer provider, meter provider and propagator.
     pub fn new() -> Self {
-        ClientLayer { config: Arc::new(ClientConfig::new()), tracer: GlobalTracer::default() }
+        ClientLayer {
+            config: Arc::new(ClientConfig::new()),
+            tracer: GlobalTracer::default(),
+        }
     }
 }
 
@@ -45,7 +50,10 @@ impl<T> ClientLayer<T> {
 
     /// Creates spans with this provider's tracer instead of the global one.
     pub fn tracer_provider<P: TracerProvider>(self, provider: &P) -> ClientLayer<P::Tracer> {
-        ClientLayer { config: self.config, tracer: provider.tracer_with_scope(scope()) }
+        ClientLayer {
+            config: self.config,
+            tracer: provider.tracer_with_scope(scope()),
+        }
     }
 
     /// Records metrics with this provider instead of the global one.
@@ -71,7 +79,10 @@ impl<T> ClientLayer<T> {
     }
 
     /// Injects trace headers with this propagator instead of the global one.
-    pub fn propagator(mut self, propagator: impl TextMapPropagator + Send + Sync + 'static) -> Self {
+    pub fn propagator(
+        mut self,
+        propagator: impl TextMapPropagator + Send + Sync + 'static,
+    ) -> Self {
         self.config().propagator = Some(Arc::new(propagator));
         self
     }

@@ -1,12 +1,12 @@
 //! [`ClientService`]: one client span per attempt, and the trace headers injected for it.
 
 use baton_core::conventions::{ClientUrl, UrlTemplate};
-use baton_core::instrument::{injection_context, ClientExchange, ClientRequest};
+use baton_core::instrument::{ClientExchange, ClientRequest, injection_context};
 use baton_core::propagation::HeaderInjector;
 use http::{Request, Response};
 use http_body::Body;
-use opentelemetry::trace::Tracer;
 use opentelemetry::Context;
+use opentelemetry::trace::Tracer;
 use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 use tower_service::Service;
@@ -27,13 +27,19 @@ pub struct ClientService<S, T> {
 
 impl<S, T> ClientService<S, T> {
     pub(crate) fn new(inner: S, config: Arc<ClientConfig>, tracer: T) -> Self {
-        ClientService { inner, config, tracer }
+        ClientService {
+            inner,
+            config,
+            tracer,
+        }
     }
 }
 
 impl<S: std::fmt::Debug, T> std::fmt::Debug for ClientService<S, T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClientService").field("inner", &self.inner).finish_non_exhaustive()
+        f.debug_struct("ClientService")
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
     }
 }
 
@@ -55,21 +61,37 @@ where
 
     fn call(&mut self, mut request: Request<B>) -> Self::Future {
         let config = &*self.config;
-        let parent = request.extensions().get::<Context>().cloned().unwrap_or_else(Context::current);
+        let parent = request
+            .extensions()
+            .get::<Context>()
+            .cloned()
+            .unwrap_or_else(Context::current);
         let template = request.extensions().get::<UrlTemplate>().cloned();
-        let resend_count = request.extensions().get::<Attempts>().map_or(0, Attempts::next);
+        let resend_count = request
+            .extensions()
+            .get::<Attempts>()
+            .map_or(0, Attempts::next);
         let uri = request.uri();
         let full = uri.to_string();
         let host = match uri.host() {
             Some(h) => Some(h.to_owned()),
-            None => request.headers().get(http::header::HOST).and_then(|h| h.to_str().ok()).map(|h| h.split(':').next().unwrap_or(h).to_owned()),
+            None => request
+                .headers()
+                .get(http::header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .map(|h| h.split(':').next().unwrap_or(h).to_owned()),
         };
         let exchange = ClientExchange::start(
             &self.tracer,
             &parent,
             ClientRequest {
                 method: request.method(),
-                url: ClientUrl { full: &full, scheme: uri.scheme_str(), host: host.as_deref(), port: uri.port_u16() },
+                url: ClientUrl {
+                    full: &full,
+                    scheme: uri.scheme_str(),
+                    host: host.as_deref(),
+                    port: uri.port_u16(),
+                },
                 template: template.as_ref(),
                 resend_count,
             },
@@ -86,7 +108,9 @@ where
             let mut injector = HeaderInjector(request.headers_mut());
             match &config.propagator {
                 Some(p) => p.inject_context(&outgoing, &mut injector),
-                None => opentelemetry::global::get_text_map_propagator(|p| p.inject_context(&outgoing, &mut injector)),
+                None => opentelemetry::global::get_text_map_propagator(|p| {
+                    p.inject_context(&outgoing, &mut injector)
+                }),
             }
         }
 

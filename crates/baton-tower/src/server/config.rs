@@ -3,8 +3,8 @@
 
 use baton_core::conventions::{HeaderCapture, KnownMethods, UrlRedactor};
 use baton_core::propagation::HeaderExtractor;
-use opentelemetry::propagation::TextMapPropagator;
 use opentelemetry::Context;
+use opentelemetry::propagation::TextMapPropagator;
 use std::sync::Arc;
 
 use super::hooks::{RequestPredicate, RouteExtractor, SpanNamer};
@@ -52,7 +52,9 @@ impl Config {
         let base = Context::current();
         match &self.propagator {
             Some(p) => p.extract_with_context(&base, &HeaderExtractor(headers)),
-            None => opentelemetry::global::get_text_map_propagator(|p| p.extract_with_context(&base, &HeaderExtractor(headers))),
+            None => opentelemetry::global::get_text_map_propagator(|p| {
+                p.extract_with_context(&base, &HeaderExtractor(headers))
+            }),
         }
     }
 }

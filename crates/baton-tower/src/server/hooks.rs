@@ -51,7 +51,10 @@ pub struct MatchedPathRoute;
 #[cfg(feature = "axum")]
 impl RouteExtractor for MatchedPathRoute {
     fn route<'a>(&self, parts: &'a Parts) -> Option<Cow<'a, str>> {
-        parts.extensions.get::<axum::extract::MatchedPath>().map(|p| Cow::Borrowed(p.as_str()))
+        parts
+            .extensions
+            .get::<axum::extract::MatchedPath>()
+            .map(|p| Cow::Borrowed(p.as_str()))
     }
 }
 

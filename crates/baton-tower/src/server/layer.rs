@@ -10,11 +10,16 @@ use tower_layer::Layer;
 
 use super::config::Config;
 use super::hooks::{RequestPredicate, RouteExtractor, SpanNamer};
-use baton_core::instrument::{scope, GlobalTracer, MetricsSource, Side};
 use super::service::ServerService;
+use baton_core::instrument::{GlobalTracer, MetricsSource, Side, scope};
 
 /// Headers that are never captured, whatever the allow-list says: they carry credentials.
-pub const NEVER_CAPTURED: [&str; 4] = ["authorization", "cookie", "set-cookie", "proxy-authorization"];
+pub const NEVER_CAPTURED: [&str; 4] = [
+    "authorization",
+    "cookie",
+    "set-cookie",
+    "proxy-authorization",
+];
 
 /// Traces every request of the service it wraps: one `SERVER` span per request, following
 /// the stable HTTP semantic conventions, ended when the response body has been sent; and
@@ -36,7 +41,9 @@ impl Default for ServerLayer {
 
 impl std::fmt::Debug for ServerLayer<GlobalTracer> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ServerLayer").field("metrics", &self.config.metrics).finish_non_exhaustive()
+        f.debug_struct("ServerLayer")
+            .field("metrics", &self.config.metrics)
+            .finish_non_exhaustive()
     }
 }
 
@@ -45,7 +52,10 @@ impl ServerLayer {
     /// methods `OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS` names (the default list if it is
     /// unset or invalid).
     pub fn new() -> Self {
-        ServerLayer { config: Arc::new(Config::new()), tracer: GlobalTracer::default() }
+        ServerLayer {
+            config: Arc::new(Config::new()),
+            tracer: GlobalTracer::default(),
+        }
     }
 }
 
@@ -67,7 +77,10 @@ impl<T> ServerLayer<T> {
     where
         P: TracerProvider,
     {
-        ServerLayer { config: self.config, tracer: provider.tracer_with_scope(scope()) }
+        ServerLayer {
+            config: self.config,
+            tracer: provider.tracer_with_scope(scope()),
+        }
     }
 
     /// Records metrics with this provider instead of the global one.
@@ -110,7 +123,10 @@ impl<T> ServerLayer<T> {
     /// let layer = ServerLayer::new().propagator(B3Propagator::new());
     /// let from_env = ServerLayer::new().propagator(CompositePropagator::from_env().unwrap());
     /// ```
-    pub fn propagator(mut self, propagator: impl TextMapPropagator + Send + Sync + 'static) -> Self {
+    pub fn propagator(
+        mut self,
+        propagator: impl TextMapPropagator + Send + Sync + 'static,
+    ) -> Self {
         self.config().propagator = Some(Arc::new(propagator));
         self
     }
@@ -207,7 +223,9 @@ impl<T> ServerLayer<T> {
 }
 
 fn capture(side: HeaderSide, names: impl IntoIterator<Item = HeaderName>) -> HeaderCapture {
-    let allowed = names.into_iter().filter(|n| !NEVER_CAPTURED.contains(&n.as_str()));
+    let allowed = names
+        .into_iter()
+        .filter(|n| !NEVER_CAPTURED.contains(&n.as_str()));
     // Every `HeaderName` is valid, so building the capture cannot fail.
     HeaderCapture::new(side, allowed.map(|n| n.as_str().to_owned())).unwrap_or_default()
 }

@@ -63,5 +63,5 @@ pub use crate::future::ResponseFuture;
 #[cfg(feature = "axum")]
 pub use hooks::MatchedPathRoute;
 pub use hooks::{NoRoute, RequestPredicate, RouteExtractor, SpanNamer};
-pub use layer::{ServerLayer, NEVER_CAPTURED};
+pub use layer::{NEVER_CAPTURED, ServerLayer};
 pub use service::ServerService;

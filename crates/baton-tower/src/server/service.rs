@@ -1,7 +1,8 @@
 //! [`ServerService`]: starts the span for each request.
 
 use baton_core::conventions::{
-    attributes as attr, client_address, forwarded_scheme, protocol_version, server_address, span_name,
+    attributes as attr, client_address, forwarded_scheme, protocol_version, server_address,
+    span_name,
 };
 use http::{Request, Response};
 use http_body::Body;
@@ -29,13 +30,19 @@ pub struct ServerService<S, T> {
 
 impl<S, T> ServerService<S, T> {
     pub(crate) fn new(inner: S, config: Arc<Config>, tracer: T) -> Self {
-        ServerService { inner, config, tracer }
+        ServerService {
+            inner,
+            config,
+            tracer,
+        }
     }
 }
 
 impl<S: std::fmt::Debug, T> std::fmt::Debug for ServerService<S, T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ServerService").field("inner", &self.inner).finish_non_exhaustive()
+        f.debug_struct("ServerService")
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
     }
 }
 
@@ -87,23 +94,34 @@ where
             Some(namer) => namer.name(&parts, route.as_deref()).into(),
             None => span_name(&method, route.as_deref()),
         };
-        let scheme: Value = match parts.uri.scheme_str().or_else(|| forwarded_scheme(&parts.headers)) {
+        let scheme: Value = match parts
+            .uri
+            .scheme_str()
+            .or_else(|| forwarded_scheme(&parts.headers))
+        {
             Some(s) => static_scheme(s).map_or_else(|| Value::from(s.to_owned()), Value::from),
             None => Value::from(config.scheme),
         };
         let method_kv = KeyValue::new(attr::HTTP_REQUEST_METHOD, method.value.clone());
         let scheme_kv = KeyValue::new(attr::URL_SCHEME, scheme);
-        let route_kv = route.map(|r| KeyValue::new(attr::HTTP_ROUTE, StringValue::from(r.into_owned())));
+        let route_kv =
+            route.map(|r| KeyValue::new(attr::HTTP_ROUTE, StringValue::from(r.into_owned())));
 
         let mut attributes = Vec::with_capacity(9);
         attributes.push(method_kv.clone());
         if let Some(original) = method.original {
-            attributes.push(KeyValue::new(attr::HTTP_REQUEST_METHOD_ORIGINAL, original.to_owned()));
+            attributes.push(KeyValue::new(
+                attr::HTTP_REQUEST_METHOD_ORIGINAL,
+                original.to_owned(),
+            ));
         }
         attributes.push(scheme_kv.clone());
         attributes.push(KeyValue::new(attr::URL_PATH, parts.uri.path().to_owned()));
         if let Some(query) = parts.uri.query().filter(|q| !q.is_empty()) {
-            attributes.push(KeyValue::new(attr::URL_QUERY, config.redactor.redact_query(query).into_owned()));
+            attributes.push(KeyValue::new(
+                attr::URL_QUERY,
+                config.redactor.redact_query(query).into_owned(),
+            ));
         }
         if let Some(route) = &route_kv {
             attributes.push(route.clone());
@@ -115,7 +133,10 @@ where
             }
         }
 
-        let mut builder = SpanBuilder::from_name(name).with_kind(SpanKind::Server).with_start_time(start).with_attributes(attributes);
+        let mut builder = SpanBuilder::from_name(name)
+            .with_kind(SpanKind::Server)
+            .with_start_time(start)
+            .with_attributes(attributes);
         let parent = match &config.public {
             Some(public) if public.test(&parts) => {
                 let span = caller.span();
@@ -140,7 +161,16 @@ where
             .get(http::header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok()?.parse().ok());
         parts.extensions.insert(cx.clone());
-        let state = RequestState::new(cx.clone(), self.config.clone(), start, method_kv, scheme_kv, route_kv, protocol, request_body_size);
+        let state = RequestState::new(
+            cx.clone(),
+            self.config.clone(),
+            start,
+            method_kv,
+            scheme_kv,
+            route_kv,
+            protocol,
+            request_body_size,
+        );
         let future = {
             let _attached = cx.clone().attach();
             self.inner.call(Request::from_parts(parts, body))
@@ -150,13 +180,23 @@ where
 }
 
 /// Attributes only a recording span needs, set after it starts.
-fn record_details(cx: &Context, parts: &http::request::Parts, config: &Config, protocol: Option<&'static str>) {
+fn record_details(
+    cx: &Context,
+    parts: &http::request::Parts,
+    config: &Config,
+    protocol: Option<&'static str>,
+) {
     let span = cx.span();
     let mut attributes = Vec::with_capacity(6);
     if let Some(version) = protocol {
         attributes.push(KeyValue::new(attr::NETWORK_PROTOCOL_VERSION, version));
     }
-    if let Some(agent) = parts.headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).filter(|v| !v.is_empty()) {
+    if let Some(agent) = parts
+        .headers
+        .get(http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty())
+    {
         attributes.push(KeyValue::new(attr::USER_AGENT_ORIGINAL, agent.to_owned()));
     }
     let peer = peer_address(parts);
@@ -169,8 +209,14 @@ fn record_details(cx: &Context, parts: &http::request::Parts, config: &Config, p
         }
     }
     if let Some(peer) = peer {
-        attributes.push(KeyValue::new(attr::NETWORK_PEER_ADDRESS, peer.ip().to_string()));
-        attributes.push(KeyValue::new(attr::NETWORK_PEER_PORT, i64::from(peer.port())));
+        attributes.push(KeyValue::new(
+            attr::NETWORK_PEER_ADDRESS,
+            peer.ip().to_string(),
+        ));
+        attributes.push(KeyValue::new(
+            attr::NETWORK_PEER_PORT,
+            i64::from(peer.port()),
+        ));
     }
     attributes.extend(config.request_headers.capture(&parts.headers));
     span.set_attributes(attributes);

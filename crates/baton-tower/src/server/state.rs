@@ -1,7 +1,7 @@
 //! What a traced request carries from its start to the end of its response body, and the
 //! one place its span ends and its metrics are recorded.
 
-use baton_core::conventions::{attributes as attr, server_status, ErrorType};
+use baton_core::conventions::{ErrorType, attributes as attr, server_status};
 use opentelemetry::trace::{Status, TraceContextExt};
 use opentelemetry::{Context, KeyValue};
 use std::borrow::Cow;
@@ -43,7 +43,20 @@ impl RequestState {
         if let Some(m) = config.metrics.get() {
             m.active.add(1, &[method.clone(), scheme.clone()]);
         }
-        RequestState { cx, config, start, method, scheme, route, protocol, request_body_size, status: None, body_bytes: 0, service_error: None, done: false }
+        RequestState {
+            cx,
+            config,
+            start,
+            method,
+            scheme,
+            route,
+            protocol,
+            request_body_size,
+            status: None,
+            body_bytes: 0,
+            service_error: None,
+            done: false,
+        }
     }
 
     /// Response headers: the status, captured headers on the span, and the trace returned
@@ -53,20 +66,33 @@ impl RequestState {
         let config = &*self.config;
         let span = self.cx.span();
         if span.is_recording() && !config.response_headers.is_empty() {
-            span.set_attributes(config.response_headers.capture(response.headers()).collect::<Vec<_>>());
+            span.set_attributes(
+                config
+                    .response_headers
+                    .capture(response.headers())
+                    .collect::<Vec<_>>(),
+            );
         }
         if !config.server_timing && !config.traceresponse {
             return;
         }
-        let Some(traceparent) = format_traceparent(span.span_context()) else { return };
+        let Some(traceparent) = format_traceparent(span.span_context()) else {
+            return;
+        };
         if config.server_timing {
             if let Ok(value) = HeaderValue::try_from(format!("trace;desc={traceparent}")) {
-                response.headers_mut().append(http::header::HeaderName::from_static("server-timing"), value);
+                response.headers_mut().append(
+                    http::header::HeaderName::from_static("server-timing"),
+                    value,
+                );
             }
         }
         if config.traceresponse {
             if let Ok(value) = HeaderValue::try_from(traceparent) {
-                response.headers_mut().insert(http::header::HeaderName::from_static("traceresponse"), value);
+                response.headers_mut().insert(
+                    http::header::HeaderName::from_static("traceresponse"),
+                    value,
+                );
             }
         }
     }
@@ -85,10 +111,16 @@ impl RequestState {
         let end = SystemTime::now();
         let error_type: Option<Cow<'static, str>> = match &outcome {
             Outcome::Panicked => Some(ErrorType::Panic.as_str().into()),
-            Outcome::ServiceError => Some(self.service_error.unwrap_or(ErrorType::Other.as_str()).into()),
+            Outcome::ServiceError => Some(
+                self.service_error
+                    .unwrap_or(ErrorType::Other.as_str())
+                    .into(),
+            ),
             Outcome::BodyError(_) => Some(ErrorType::Body.as_str().into()),
             Outcome::Completed | Outcome::Dropped => match self.status {
-                Some(code) if matches!(server_status(code), Status::Error { .. }) => Some(ErrorType::Status(code).as_str().into()),
+                Some(code) if matches!(server_status(code), Status::Error { .. }) => {
+                    Some(ErrorType::Status(code).as_str().into())
+                }
                 _ => None,
             },
         };
@@ -96,8 +128,14 @@ impl RequestState {
         let span = self.cx.span();
         if span.is_recording() {
             if let Some(code) = self.status {
-                span.set_attribute(KeyValue::new(attr::HTTP_RESPONSE_STATUS_CODE, i64::from(code)));
-                span.set_attribute(KeyValue::new(attr::HTTP_RESPONSE_BODY_SIZE, self.body_bytes as i64));
+                span.set_attribute(KeyValue::new(
+                    attr::HTTP_RESPONSE_STATUS_CODE,
+                    i64::from(code),
+                ));
+                span.set_attribute(KeyValue::new(
+                    attr::HTTP_RESPONSE_BODY_SIZE,
+                    self.body_bytes as i64,
+                ));
             }
             if let Some(e) = &error_type {
                 span.set_attribute(KeyValue::new(attr::ERROR_TYPE, e.clone()));
@@ -124,7 +162,10 @@ impl RequestState {
             let mut attrs = Vec::with_capacity(6);
             attrs.extend(active);
             if let Some(code) = self.status {
-                attrs.push(KeyValue::new(attr::HTTP_RESPONSE_STATUS_CODE, i64::from(code)));
+                attrs.push(KeyValue::new(
+                    attr::HTTP_RESPONSE_STATUS_CODE,
+                    i64::from(code),
+                ));
             }
             if let Some(route) = &self.route {
                 attrs.push(route.clone());
@@ -135,7 +176,10 @@ impl RequestState {
             if let Some(v) = self.protocol {
                 attrs.push(KeyValue::new(attr::NETWORK_PROTOCOL_VERSION, v));
             }
-            let seconds = end.duration_since(self.start).unwrap_or_default().as_secs_f64();
+            let seconds = end
+                .duration_since(self.start)
+                .unwrap_or_default()
+                .as_secs_f64();
             m.duration.record(seconds, &attrs);
             if let Some(h) = &m.response_size {
                 h.record(self.body_bytes, &attrs);
@@ -149,7 +193,11 @@ impl RequestState {
 
 impl Drop for RequestState {
     fn drop(&mut self) {
-        let outcome = if std::thread::panicking() { Outcome::Panicked } else { Outcome::Dropped };
+        let outcome = if std::thread::panicking() {
+            Outcome::Panicked
+        } else {
+            Outcome::Dropped
+        };
         self.finish(outcome);
     }
 }

@@ -25,16 +25,28 @@ pub struct Telemetry {
 impl Telemetry {
     pub fn new() -> Self {
         let spans = InMemorySpanExporter::default();
-        let tracer_provider = SdkTracerProvider::builder().with_simple_exporter(spans.clone()).build();
+        let tracer_provider = SdkTracerProvider::builder()
+            .with_simple_exporter(spans.clone())
+            .build();
         let metrics = InMemoryMetricExporter::default();
-        let meter_provider = SdkMeterProvider::builder().with_reader(PeriodicReader::builder(metrics.clone()).build()).build();
-        Telemetry { spans, tracer_provider, metrics, meter_provider }
+        let meter_provider = SdkMeterProvider::builder()
+            .with_reader(PeriodicReader::builder(metrics.clone()).build())
+            .build();
+        Telemetry {
+            spans,
+            tracer_provider,
+            metrics,
+            meter_provider,
+        }
     }
 
     /// A server layer recording into this telemetry, reading W3C trace context and baggage.
     pub fn layer(&self) -> ServerLayer<SdkTracer> {
         ServerLayer::new()
-            .propagator(CompositePropagator::new([PropagatorKind::TraceContext, PropagatorKind::Baggage]))
+            .propagator(CompositePropagator::new([
+                PropagatorKind::TraceContext,
+                PropagatorKind::Baggage,
+            ]))
             .tracer_provider(&self.tracer_provider)
             .meter_provider(&self.meter_provider)
     }
@@ -49,7 +61,12 @@ impl Telemetry {
         loop {
             let spans = self.finished();
             if spans.len() >= n || Instant::now() > deadline {
-                assert!(spans.len() >= n, "expected {n} spans, got {}: {:?}", spans.len(), names(&spans));
+                assert!(
+                    spans.len() >= n,
+                    "expected {n} spans, got {}: {:?}",
+                    spans.len(),
+                    names(&spans)
+                );
                 return spans;
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
@@ -73,7 +90,9 @@ impl Telemetry {
     /// Sum of `http.server.active_requests` over all attribute sets.
     pub fn active_requests(&self) -> i64 {
         self.metric("http.server.active_requests", |m| match m.data() {
-            AggregatedMetrics::I64(MetricData::Sum(sum)) => sum.data_points().map(|p| p.value()).sum(),
+            AggregatedMetrics::I64(MetricData::Sum(sum)) => {
+                sum.data_points().map(|p| p.value()).sum()
+            }
             other => panic!("unexpected active_requests data {other:?}"),
         })
     }
@@ -85,11 +104,16 @@ pub fn names(spans: &[SpanData]) -> Vec<String> {
 
 /// The value of attribute `key` on a span.
 pub fn attr(span: &SpanData, key: &str) -> Option<Value> {
-    span.attributes.iter().find(|kv| kv.key.as_str() == key).map(|kv| kv.value.clone())
+    span.attributes
+        .iter()
+        .find(|kv| kv.key.as_str() == key)
+        .map(|kv| kv.value.clone())
 }
 
 pub fn has_attr(attrs: &[KeyValue], key: &str, value: Value) -> bool {
-    attrs.iter().any(|kv| kv.key == Key::from(key.to_owned()) && kv.value == value)
+    attrs
+        .iter()
+        .any(|kv| kv.key == Key::from(key.to_owned()) && kv.value == value)
 }
 
 /// Serves an axum router on 127.0.0.1 with peer addresses available.
@@ -97,7 +121,12 @@ pub async fn serve_axum(router: axum::Router) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
-        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
     });
     addr
 }
@@ -105,7 +134,10 @@ pub async fn serve_axum(router: axum::Router) -> SocketAddr {
 /// Sends one request over a new HTTP/1.1 connection and reads the whole response.
 pub async fn send(addr: SocketAddr, request: Request<Full<Bytes>>) -> (Response<()>, Bytes) {
     let stream = TcpStream::connect(addr).await.unwrap();
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.unwrap();
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .unwrap();
     tokio::spawn(conn);
     let response = sender.send_request(request).await.unwrap();
     let (parts, body) = response.into_parts();
