@@ -1,0 +1,192 @@
+//! The terminal waterfall: each trace drawn once it completes, for when no backend is
+//! configured. This is what a new user sees first.
+//!
+//! ```text
+//! trace 4bf92f3577b34da6a3ce929d0e0e4736  GET /profile  41.9 ms  5 spans · 3 errors
+//! service  span                                0                20.9 ms         41.9 ms
+//! gateway  GET /profile                        ████████████████████████████████████████    41.9 ms  ✗ error.type=500 http.response.status_code=500
+//! auth       POST /verify                      █████                                        4.1 ms
+//! users      GET /users/{id}                        ██████████████████████████████████     35.0 ms  ✗ error.type=500 http.response.status_code=500
+//! db           SELECT users                              ██████████                        10.0 ms
+//! db           SELECT orders                                        ███████████            12.0 ms  ✗ error.type=500 http.response.status_code=500
+//! ```
+//!
+//! Spans are grouped by trace. A trace is drawn shortly after its root span (the one with no
+//! parent) has ended, or, for a trace that started elsewhere, when no span of it has arrived for a
+//! short quiet period; whatever is left is drawn at shutdown. Clones of one
+//! [`WaterfallExporter`] share the buffer, so several services in one process (each with
+//! its own tracer provider and `service.name`) are drawn in one picture.
+
+mod render;
+mod style;
+
+use opentelemetry::trace::{SpanId, TraceId};
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::trace::{SpanData, SpanExporter};
+use opentelemetry_sdk::Resource;
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
+
+use render::{render, ServiceSpan};
+use style::Style;
+
+/// How long a trace without a finished root waits for more spans before it is drawn.
+const QUIET: Duration = Duration::from_millis(750);
+/// How long after its root a trace waits for spans other services' processors still hold.
+const GRACE: Duration = Duration::from_millis(200);
+
+struct Pending {
+    spans: Vec<ServiceSpan>,
+    last_seen: Instant,
+    root_seen: Option<Instant>,
+}
+
+impl Pending {
+    fn ready(&self, now: Instant) -> bool {
+        self.root_seen.is_some_and(|t| now.duration_since(t) >= GRACE) || now.duration_since(self.last_seen) >= QUIET
+    }
+}
+
+struct Shared {
+    out: Mutex<Box<dyn Write + Send>>,
+    style: Style,
+    traces: Mutex<HashMap<TraceId, Pending>>,
+    ticker: std::sync::Once,
+}
+
+/// Draws each trace in the terminal once it completes. Clones share one buffer.
+#[derive(Clone)]
+pub struct WaterfallExporter {
+    shared: Arc<Shared>,
+    service: Option<String>,
+}
+
+impl std::fmt::Debug for WaterfallExporter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WaterfallExporter").field("service", &self.service).finish_non_exhaustive()
+    }
+}
+
+impl WaterfallExporter {
+    /// Draws to standard output, in colour when it is a terminal.
+    pub fn stdout() -> Self {
+        let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        Self::with_style(Box::new(std::io::stdout()), Style { color })
+    }
+
+    /// Draws to `out`, without colour (for files, pipes and tests).
+    ///
+    /// ```
+    /// use baton_sdk::waterfall::WaterfallExporter;
+    /// use opentelemetry_sdk::trace::SdkTracerProvider;
+    ///
+    /// let provider = SdkTracerProvider::builder().with_simple_exporter(WaterfallExporter::new(std::io::sink())).build();
+    /// ```
+    pub fn new(out: impl Write + Send + 'static) -> Self {
+        Self::with_style(Box::new(out), Style { color: false })
+    }
+
+    fn with_style(out: Box<dyn Write + Send>, style: Style) -> Self {
+        let shared = Shared { out: Mutex::new(out), style, traces: Mutex::new(HashMap::new()), ticker: std::sync::Once::new() };
+        WaterfallExporter { shared: Arc::new(shared), service: None }
+    }
+
+    /// This clone labels its spans with `service` (otherwise the provider's `service.name`).
+    pub fn for_service(&self, service: impl Into<String>) -> Self {
+        WaterfallExporter { shared: self.shared.clone(), service: Some(service.into()) }
+    }
+
+    /// Draws every trace still waiting, complete or not.
+    pub fn draw_pending(&self) {
+        let drained: Vec<Pending> = lock(&self.shared.traces).drain().map(|(_, p)| p).collect();
+        self.shared.draw(drained);
+    }
+
+    /// Starts the thread that draws quiet traces; it ends when the last clone is dropped.
+    fn start_ticker(&self) {
+        let weak: Weak<Shared> = Arc::downgrade(&self.shared);
+        self.shared.ticker.call_once(|| {
+            let spawned = std::thread::Builder::new().name("baton-waterfall".into()).spawn(move || {
+                loop {
+                    std::thread::sleep(QUIET / 3);
+                    let Some(shared) = weak.upgrade() else { return };
+                    shared.draw_ready(Instant::now());
+                }
+            });
+            // Without the thread, quiet traces are drawn on the next export or at shutdown.
+            drop(spawned);
+        });
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Shared {
+    /// Draws the traces whose root has ended or that have been quiet long enough.
+    fn draw_ready(&self, now: Instant) {
+        let ready: Vec<Pending> = {
+            let mut traces = lock(&self.traces);
+            let ids: Vec<TraceId> = traces.iter().filter(|(_, p)| p.ready(now)).map(|(id, _)| *id).collect();
+            ids.into_iter().filter_map(|id| traces.remove(&id)).collect()
+        };
+        self.draw(ready);
+    }
+
+    fn draw(&self, traces: Vec<Pending>) {
+        if traces.is_empty() {
+            return;
+        }
+        let mut text = String::new();
+        for pending in traces {
+            text.push_str(&render(&pending.spans, self.style));
+            text.push('\n');
+        }
+        let mut out = lock(&self.out);
+        let _ = out.write_all(text.as_bytes());
+        let _ = out.flush();
+    }
+}
+
+impl SpanExporter for WaterfallExporter {
+    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        let now = Instant::now();
+        let service = self.service.clone().unwrap_or_else(|| "unknown".to_owned());
+        {
+            let mut traces = lock(&self.shared.traces);
+            for span in batch {
+                let entry = traces.entry(span.span_context.trace_id()).or_insert_with(|| Pending { spans: Vec::new(), last_seen: now, root_seen: None });
+                entry.last_seen = now;
+                if span.parent_span_id == SpanId::INVALID {
+                    entry.root_seen = Some(now);
+                }
+                entry.spans.push(ServiceSpan { service: service.clone(), span });
+            }
+        }
+        self.start_ticker();
+        self.shared.draw_ready(now);
+        Ok(())
+    }
+
+    fn shutdown_with_timeout(&self, _timeout: Duration) -> OTelSdkResult {
+        self.draw_pending();
+        Ok(())
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        self.shared.draw_ready(Instant::now());
+        Ok(())
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        if self.service.is_none() {
+            self.service = resource.get(&opentelemetry::Key::from_static_str("service.name")).map(|v| v.to_string());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,136 @@
+//! Snapshot tests of the waterfall's output.
+
+use super::*;
+use opentelemetry::trace::{SpanContext, SpanKind, Status, TraceFlags, TraceState};
+use opentelemetry::{InstrumentationScope, KeyValue};
+use opentelemetry_sdk::trace::{SpanEvents, SpanLinks};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+const TRACE: u128 = 0x4bf9_2f35_77b3_4da6_a3ce_929d_0e0e_4736;
+
+fn span(id: u64, parent: u64, name: &'static str, start_ms: u64, end_ms: u64) -> SpanData {
+    let t0 = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    SpanData {
+        span_context: SpanContext::new(TraceId::from(TRACE), SpanId::from(id), TraceFlags::SAMPLED, false, TraceState::NONE),
+        parent_span_id: SpanId::from(parent),
+        parent_span_is_remote: false,
+        span_kind: SpanKind::Server,
+        name: name.into(),
+        start_time: t0 + Duration::from_micros(start_ms * 100),
+        end_time: t0 + Duration::from_micros(end_ms * 100),
+        attributes: Vec::new(),
+        dropped_attributes_count: 0,
+        events: SpanEvents::default(),
+        links: SpanLinks::default(),
+        status: Status::Unset,
+        instrumentation_scope: InstrumentationScope::builder("test").build(),
+    }
+}
+
+fn failed(mut s: SpanData) -> SpanData {
+    s.status = Status::error("");
+    s.attributes.push(KeyValue::new("error.type", "500"));
+    s.attributes.push(KeyValue::new("http.response.status_code", 500));
+    s
+}
+
+/// A shared in-memory terminal.
+#[derive(Clone, Default)]
+struct Screen(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Screen {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        lock(&self.0).extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Screen {
+    fn text(&self) -> String {
+        String::from_utf8(lock(&self.0).clone()).unwrap()
+    }
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    // The exporter's future completes without waiting on anything.
+    let waker = std::task::Waker::noop();
+    let mut cx = std::task::Context::from_waker(waker);
+    let mut f = std::pin::pin!(f);
+    loop {
+        if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+}
+
+#[test]
+fn draws_a_multi_service_trace_as_a_waterfall() {
+    let screen = Screen::default();
+    let shared = WaterfallExporter::new(screen.clone());
+    let (gateway, auth, users, db) = (shared.for_service("gateway"), shared.for_service("auth"), shared.for_service("users"), shared.for_service("db"));
+    block_on(db.export(vec![span(5, 4, "SELECT users", 110, 210), failed(span(6, 4, "SELECT orders", 220, 340))])).unwrap();
+    block_on(auth.export(vec![span(3, 2, "POST /verify", 10, 51)])).unwrap();
+    block_on(users.export(vec![failed(span(4, 2, "GET /users/{id}", 60, 410))])).unwrap();
+    block_on(gateway.export(vec![failed(span(2, 0, "GET /profile", 0, 419))])).unwrap();
+    assert_eq!(screen.text(), "", "drawn only after the grace period following the root");
+    shared.draw_pending();
+
+    let expected = "\
+trace 4bf92f3577b34da6a3ce929d0e0e4736  GET /profile  41.9 ms  5 spans · 3 errors
+service  span                                0                20.9 ms         41.9 ms
+gateway  GET /profile                        ████████████████████████████████████████    41.9 ms  ✗ error.type=500 http.response.status_code=500
+auth       POST /verify                      █████                                        4.1 ms
+users      GET /users/{id}                        ██████████████████████████████████     35.0 ms  ✗ error.type=500 http.response.status_code=500
+db           SELECT users                              ██████████                        10.0 ms
+db           SELECT orders                                        ███████████            12.0 ms  ✗ error.type=500 http.response.status_code=500
+
+";
+    assert_eq!(screen.text(), expected, "\n{}", screen.text());
+}
+
+#[test]
+fn orphans_and_zero_length_spans_are_drawn() {
+    let screen = Screen::default();
+    let exporter = WaterfallExporter::new(screen.clone()).for_service("users");
+    // A server span whose caller is in another process, and an instant child.
+    let mut remote = span(7, 99, "GET /remote", 0, 100);
+    remote.parent_span_is_remote = true;
+    block_on(exporter.export(vec![span(8, 7, "cache hit", 50, 50), remote])).unwrap();
+    exporter.draw_pending();
+    let text = screen.text();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[2].starts_with("users    GET /remote"), "{text}");
+    assert!(lines[3].starts_with("users      cache hit") && lines[3].contains('▏') && lines[3].contains("0 µs"), "{text}");
+}
+
+#[test]
+fn a_root_trace_is_drawn_after_the_grace_period_without_shutdown() {
+    let screen = Screen::default();
+    let exporter = WaterfallExporter::new(screen.clone()).for_service("svc");
+    block_on(exporter.export(vec![span(1, 0, "GET /", 0, 10)])).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while screen.text().is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(screen.text().contains("GET /"), "the background ticker draws it");
+}
+
+#[test]
+fn colour_only_when_asked() {
+    let spans = vec![ServiceSpan { service: "svc".into(), span: failed(span(1, 0, "GET /", 0, 10)) }];
+    assert!(!render(&spans, Style { color: false }).contains('\x1b'));
+    let coloured = render(&spans, Style { color: true });
+    assert!(coloured.contains("\x1b[31m"), "errors in red");
+}
+
+#[test]
+fn durations_read_naturally() {
+    assert_eq!(render::format_duration(Duration::from_micros(340)), "340 µs");
+    assert_eq!(render::format_duration(Duration::from_micros(41_900)), "41.9 ms");
+    assert_eq!(render::format_duration(Duration::from_millis(2_500)), "2.50 s");
+    let _ = SystemTime::now();
+}
