@@ -13,10 +13,14 @@ const MAX_MESSAGE: usize = 1024;
 /// middleware error's source chain; otherwise [`classify_error`] on the source chain.
 pub(crate) fn error_type(error: &reqwest_middleware::Error) -> ErrorType {
     match error {
-        reqwest_middleware::Error::Reqwest(e) => reqwest_error_type(e).unwrap_or_else(|| classify_error(e)),
+        reqwest_middleware::Error::Reqwest(e) => {
+            reqwest_error_type(e).unwrap_or_else(|| classify_error(e))
+        }
         reqwest_middleware::Error::Middleware(e) => {
             let e: &(dyn StdError + 'static) = e.as_ref();
-            chain(e).find_map(nested_error_type).unwrap_or_else(|| classify_error(e))
+            chain(e)
+                .find_map(nested_error_type)
+                .unwrap_or_else(|| classify_error(e))
         }
     }
 }
@@ -28,7 +32,9 @@ fn nested_error_type(error: &(dyn StdError + 'static)) -> Option<ErrorType> {
     // `reqwest_middleware::Error` is transparent: its `source` skips the error it wraps.
     match error.downcast_ref::<reqwest_middleware::Error>()? {
         reqwest_middleware::Error::Reqwest(e) => reqwest_error_type(e),
-        reqwest_middleware::Error::Middleware(e) => chain(e.as_ref()).skip(1).find_map(nested_error_type),
+        reqwest_middleware::Error::Middleware(e) => {
+            chain(e.as_ref()).skip(1).find_map(nested_error_type)
+        }
     }
 }
 
@@ -48,8 +54,10 @@ fn reqwest_error_type(e: &reqwest::Error) -> Option<ErrorType> {
     }
 }
 
-fn chain(error: &(dyn StdError + 'static)) -> impl Iterator<Item = &(dyn StdError + 'static)> {
-    std::iter::successors(Some(error), |e| e.source()).take(MAX_DEPTH)
+fn chain<'a>(
+    error: &'a (dyn StdError + 'static),
+) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
+    std::iter::successors(Some(error), |&e| e.source()).take(MAX_DEPTH)
 }
 
 /// The error and its sources as one line (`error sending request for url (…): client error
@@ -65,7 +73,10 @@ pub(crate) fn message(error: &reqwest_middleware::Error, redactor: &UrlRedactor)
     let mut source = error.source();
     for _ in 0..MAX_DEPTH {
         let Some(e) = source else { break };
-        if let Some(url) = e.downcast_ref::<reqwest::Error>().and_then(reqwest::Error::url) {
+        if let Some(url) = e
+            .downcast_ref::<reqwest::Error>()
+            .and_then(reqwest::Error::url)
+        {
             urls.push(url.as_str());
         }
         let part = e.to_string();
@@ -116,11 +127,16 @@ mod tests {
 
     #[test]
     fn middleware_errors_fall_back_to_the_source_chain() {
-        let refused = reqwest_middleware::Error::middleware(Wrapper(std::io::ErrorKind::ConnectionRefused.into()));
+        let refused = reqwest_middleware::Error::middleware(Wrapper(
+            std::io::ErrorKind::ConnectionRefused.into(),
+        ));
         assert_eq!(error_type(&refused), ErrorType::Connect);
         let other = reqwest_middleware::Error::middleware(Wrapper(std::io::Error::other("boom")));
         assert_eq!(error_type(&other), ErrorType::Other);
-        assert_eq!(message(&other, &UrlRedactor::default()), "middleware failed: boom");
+        assert_eq!(
+            message(&other, &UrlRedactor::default()),
+            "middleware failed: boom"
+        );
     }
 
     #[test]

@@ -723,3 +723,52 @@ async fn spawned_work_given_the_context_joins_the_trace() {
         server.span_context.trace_id()
     );
 }
+
+#[tokio::test]
+async fn body_size_metrics_are_opt_in_and_count_the_bytes_sent() {
+    let t = Telemetry::new();
+    let router = Router::new()
+        .route("/seven", axum::routing::post(|| async { "7 bytes" }))
+        .layer(t.layer().with_body_size_metrics());
+    let addr = serve_axum(router).await;
+    let request = Request::post("/seven")
+        .header("host", addr.to_string())
+        .header("content-length", "5")
+        .body(Full::<Bytes>::from("hello"))
+        .unwrap();
+    send(addr, request).await;
+    t.wait_for_spans(1).await;
+    for (name, expected) in [
+        ("http.server.response.body.size", 7.0),
+        ("http.server.request.body.size", 5.0),
+    ] {
+        let (count, sum) = t.metric(name, |m| {
+            assert_eq!(m.unit(), "By");
+            match m.data() {
+                AggregatedMetrics::U64(MetricData::Histogram(h)) => h
+                    .data_points()
+                    .fold((0, 0), |(c, s), p| (c + p.count(), s + p.sum())),
+                other => panic!("{other:?}"),
+            }
+        });
+        assert_eq!((count, sum as f64), (1, expected), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn body_size_metrics_are_off_by_default() {
+    let t = Telemetry::new();
+    let addr = serve_axum(users(&t)).await;
+    send(addr, get_request(addr, "/users/1", &[])).await;
+    t.wait_for_spans(1).await;
+    t.meter_provider.force_flush().unwrap();
+    let exported = t.metrics.get_finished_metrics().unwrap();
+    let names: Vec<String> = exported
+        .iter()
+        .flat_map(|rm| rm.scope_metrics())
+        .flat_map(|s| s.metrics())
+        .map(|m| m.name().to_owned())
+        .collect();
+    assert!(names.iter().any(|n| n == "http.server.request.duration"));
+    assert!(!names.iter().any(|n| n.contains("body.size")), "{names:?}");
+}

@@ -83,7 +83,11 @@ enum Source {
         body_sizes: bool,
         cell: Arc<OnceLock<HttpMetrics>>,
     },
-    Given(HttpMetrics),
+    Given {
+        meter: Meter,
+        side: Side,
+        metrics: HttpMetrics,
+    },
 }
 
 /// Where a layer's instruments come from: a provider it was given, the global provider
@@ -108,11 +112,29 @@ impl MetricsSource {
         side: Side,
         body_sizes: bool,
     ) -> Self {
-        MetricsSource(Source::Given(HttpMetrics::new(
-            &provider.meter_with_scope(scope()),
+        let meter = provider.meter_with_scope(scope());
+        let metrics = HttpMetrics::new(&meter, side, body_sizes);
+        MetricsSource(Source::Given {
+            meter,
             side,
-            body_sizes,
-        )))
+            metrics,
+        })
+    }
+
+    /// The same source with the opt-in body-size histograms on or off.
+    pub fn with_body_sizes(&self, on: bool) -> Self {
+        match &self.0 {
+            Source::Off => MetricsSource::off(),
+            Source::Global { side, .. } => MetricsSource::global(*side, on),
+            Source::Given { meter, side, .. } => {
+                let metrics = HttpMetrics::new(meter, *side, on);
+                MetricsSource(Source::Given {
+                    meter: meter.clone(),
+                    side: *side,
+                    metrics,
+                })
+            }
+        }
     }
 
     /// No metrics.
@@ -129,7 +151,7 @@ impl MetricsSource {
     pub fn body_sizes(&self) -> bool {
         match &self.0 {
             Source::Global { body_sizes, .. } => *body_sizes,
-            Source::Given(m) => m.response_size.is_some(),
+            Source::Given { metrics, .. } => metrics.response_size.is_some(),
             Source::Off => false,
         }
     }
@@ -149,7 +171,7 @@ impl MetricsSource {
                     *body_sizes,
                 )
             })),
-            Source::Given(m) => Some(m),
+            Source::Given { metrics, .. } => Some(metrics),
         }
     }
 }
@@ -159,7 +181,7 @@ impl std::fmt::Debug for MetricsSource {
         f.write_str(match self.0 {
             Source::Off => "MetricsSource::Off",
             Source::Global { .. } => "MetricsSource::Global",
-            Source::Given(_) => "MetricsSource::Given",
+            Source::Given { .. } => "MetricsSource::Given",
         })
     }
 }

@@ -5,12 +5,14 @@
 //! record exactly what baton's layers record.
 
 mod client;
+mod host;
 mod inject;
 mod metrics;
 mod outcome;
 mod tracer;
 
 pub use client::{ClientExchange, ClientRequest};
+pub use host::{HostPredicate, PropagationPolicy};
 pub use inject::injection_context;
 pub use metrics::{HttpMetrics, MetricsSource, Side};
 pub use outcome::Outcome;

@@ -7,8 +7,9 @@ use opentelemetry::trace::TracerProvider;
 use std::sync::Arc;
 use tower_layer::Layer;
 
-use super::config::{ClientConfig, HostPredicate};
+use super::config::ClientConfig;
 use super::service::ClientService;
+use baton_core::instrument::HostPredicate;
 use baton_core::instrument::{GlobalTracer, MetricsSource, Side, scope};
 
 /// Traces every request a tower HTTP client sends: one `CLIENT` span per attempt, the trace
@@ -69,12 +70,10 @@ impl<T> ClientLayer<T> {
         self
     }
 
-    /// Also records `http.client.response.body.size`. Call before
-    /// [`meter_provider`](Self::meter_provider).
+    /// Also records `http.client.response.body.size`.
     pub fn with_body_size_metrics(mut self) -> Self {
-        if self.config.metrics.is_global() {
-            self.config().metrics = MetricsSource::global(Side::Client, true);
-        }
+        let metrics = self.config.metrics.with_body_sizes(true);
+        self.config().metrics = metrics;
         self
     }
 
@@ -90,14 +89,14 @@ impl<T> ClientLayer<T> {
     /// Sends trace headers only to hosts `allows` accepts (all hosts by default). The span
     /// is recorded either way.
     pub fn propagate_to(mut self, allows: impl HostPredicate) -> Self {
-        self.config().trace_to = Some(Arc::new(allows));
+        self.config().policy.trace_to(allows);
         self
     }
 
     /// Sends baggage only to hosts `allows` accepts (all hosts by default), so values such
     /// as tenant ids never reach third parties.
     pub fn propagate_baggage_to(mut self, allows: impl HostPredicate) -> Self {
-        self.config().baggage_to = Some(Arc::new(allows));
+        self.config().policy.baggage_to(allows);
         self
     }
 

@@ -35,6 +35,6 @@ mod layer;
 mod service;
 
 pub use attempts::{Attempts, CountAttempts, CountAttemptsLayer};
-pub use config::HostPredicate;
+pub use baton_core::instrument::HostPredicate;
 pub use layer::ClientLayer;
 pub use service::ClientService;

@@ -102,8 +102,7 @@ where
         let cx = exchange.context().clone();
 
         let host = host.as_deref().unwrap_or("");
-        let trace_ok = config.trace_to.as_ref().is_none_or(|p| p.allows(host));
-        let baggage_ok = config.baggage_to.as_ref().is_none_or(|p| p.allows(host));
+        let (trace_ok, baggage_ok) = config.policy.allows(host);
         if let Some(outgoing) = injection_context(&cx, trace_ok, baggage_ok) {
             let mut injector = HeaderInjector(request.headers_mut());
             match &config.propagator {

@@ -105,12 +105,10 @@ impl<T> ServerLayer<T> {
     }
 
     /// Also records the opt-in `http.server.request.body.size` (from `Content-Length`) and
-    /// `http.server.response.body.size` histograms. Call before
-    /// [`meter_provider`](Self::meter_provider).
+    /// `http.server.response.body.size` histograms.
     pub fn with_body_size_metrics(mut self) -> Self {
-        if self.config.metrics.is_global() {
-            self.config().metrics = MetricsSource::global(Side::Server, true);
-        }
+        let metrics = self.config.metrics.with_body_sizes(true);
+        self.config().metrics = metrics;
         self
     }
 

@@ -1,0 +1,263 @@
+//! Shared test kit: an SDK that keeps spans and metrics in memory, a recording HTTP server on
+//! 127.0.0.1, and clients wrapped in the middleware under test.
+#![allow(dead_code)]
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use baton_core::propagation::{CompositePropagator, PropagatorKind, parse_traceparent};
+use baton_reqwest::TracingMiddleware;
+use opentelemetry::trace::{SpanContext, SpanKind};
+use opentelemetry::{KeyValue, Value};
+use opentelemetry_sdk::metrics::data::{AggregatedMetrics, Metric, MetricData};
+use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader, SdkMeterProvider};
+use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracer, SdkTracerProvider, SpanData};
+use reqwest_middleware::{ClientBuilder, ClientWithMiddleware};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+
+/// How long the bounded waits wait before failing.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+pub struct Telemetry {
+    pub spans: InMemorySpanExporter,
+    pub tracer_provider: SdkTracerProvider,
+    pub metrics: InMemoryMetricExporter,
+    pub meter_provider: SdkMeterProvider,
+}
+
+impl Telemetry {
+    pub fn new() -> Self {
+        let spans = InMemorySpanExporter::default();
+        let tracer_provider = SdkTracerProvider::builder()
+            .with_simple_exporter(spans.clone())
+            .build();
+        let metrics = InMemoryMetricExporter::default();
+        let meter_provider = SdkMeterProvider::builder()
+            .with_reader(PeriodicReader::builder(metrics.clone()).build())
+            .build();
+        Telemetry {
+            spans,
+            tracer_provider,
+            metrics,
+            meter_provider,
+        }
+    }
+
+    /// The middleware under test, recording here and writing W3C trace context and baggage.
+    pub fn middleware(&self) -> TracingMiddleware<SdkTracer> {
+        TracingMiddleware::new()
+            .propagator(CompositePropagator::new([
+                PropagatorKind::TraceContext,
+                PropagatorKind::Baggage,
+            ]))
+            .tracer_provider(&self.tracer_provider)
+            .meter_provider(&self.meter_provider)
+    }
+
+    /// A client with only the middleware under test.
+    pub fn client(&self) -> ClientWithMiddleware {
+        ClientBuilder::new(reqwest_client())
+            .with(self.middleware())
+            .build()
+    }
+
+    pub fn finished(&self) -> Vec<SpanData> {
+        self.spans.get_finished_spans().unwrap()
+    }
+
+    /// The ended client spans, oldest start first.
+    pub fn client_spans(&self) -> Vec<SpanData> {
+        let mut spans: Vec<SpanData> = self
+            .finished()
+            .into_iter()
+            .filter(|s| s.span_kind == SpanKind::Client)
+            .collect();
+        spans.sort_by_key(|s| s.start_time);
+        spans
+    }
+
+    /// Waits (bounded) until at least `n` client spans have ended.
+    pub async fn wait_for_client_spans(&self, n: usize) -> Vec<SpanData> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let spans = self.client_spans();
+            if spans.len() >= n || Instant::now() > deadline {
+                assert!(
+                    spans.len() >= n,
+                    "expected {n} client spans, got {}: {:?}",
+                    spans.len(),
+                    names(&spans)
+                );
+                return spans;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Runs `f` on the latest export of the named metric.
+    pub fn metric<R>(&self, name: &str, f: impl FnOnce(&Metric) -> R) -> R {
+        self.meter_provider.force_flush().unwrap();
+        let exported = self.metrics.get_finished_metrics().unwrap();
+        let metric = exported
+            .iter()
+            .rev()
+            .flat_map(|rm| rm.scope_metrics())
+            .flat_map(|sm| sm.metrics())
+            .find(|m| m.name() == name)
+            .unwrap_or_else(|| panic!("metric {name} not exported"));
+        f(metric)
+    }
+
+    /// Sum of `http.client.active_requests` over all attribute sets.
+    pub fn active_requests(&self) -> i64 {
+        self.metric("http.client.active_requests", |m| match m.data() {
+            AggregatedMetrics::I64(MetricData::Sum(sum)) => {
+                sum.data_points().map(|p| p.value()).sum()
+            }
+            other => panic!("unexpected active_requests data {other:?}"),
+        })
+    }
+
+    /// Waits (bounded) until `http.client.active_requests` sums to `n`.
+    pub async fn wait_for_active_requests(&self, n: i64) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let active = self.active_requests();
+            if active == n || Instant::now() > deadline {
+                assert_eq!(active, n, "http.client.active_requests");
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}
+
+/// A plain reqwest client that ignores proxy settings in the environment.
+pub fn reqwest_client() -> reqwest::Client {
+    reqwest::Client::builder().no_proxy().build().unwrap()
+}
+
+pub fn names(spans: &[SpanData]) -> Vec<String> {
+    spans.iter().map(|s| s.name.to_string()).collect()
+}
+
+/// The value of attribute `key` on a span.
+pub fn attr(span: &SpanData, key: &str) -> Option<Value> {
+    span.attributes
+        .iter()
+        .find(|kv| kv.key.as_str() == key)
+        .map(|kv| kv.value.clone())
+}
+
+/// The attribute keys of a span (or data point), sorted.
+pub fn keys(attributes: &[KeyValue]) -> Vec<String> {
+    let mut keys: Vec<String> = attributes.iter().map(|kv| kv.key.to_string()).collect();
+    keys.sort();
+    keys
+}
+
+/// The span context a received `traceparent` header names: the caller's span.
+pub fn traceparent(headers: &HeaderMap) -> Option<SpanContext> {
+    parse_traceparent(headers.get("traceparent")?.to_str().ok()?)
+}
+
+/// One request as the server received it.
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub path: String,
+    pub headers: HeaderMap,
+}
+
+#[derive(Clone, Default)]
+struct Shared {
+    received: Arc<Mutex<Vec<Received>>>,
+    flaky: Arc<AtomicUsize>,
+}
+
+/// A server on 127.0.0.1 that records every request it receives, then answers by path:
+/// `/status/{code}` with that status; `/flaky` with 503, 503, then 200; `/slow` after 60 s;
+/// anything else with 200 and the `traceparent` it received as the body.
+pub struct Server {
+    pub addr: SocketAddr,
+    shared: Shared,
+}
+
+impl Server {
+    pub async fn start() -> Self {
+        let shared = Shared::default();
+        let router = axum::Router::new()
+            .fallback(respond)
+            .with_state(shared.clone());
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        Server { addr, shared }
+    }
+
+    /// `http://127.0.0.1:{port}{path}`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// The same server under another host name: `http://{host}:{port}{path}`.
+    pub fn url_as(&self, host: &str, path: &str) -> String {
+        format!("http://{host}:{}{path}", self.addr.port())
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.shared.received.lock().unwrap().clone()
+    }
+
+    /// Waits (bounded) until the server has received at least `n` requests.
+    pub async fn wait_for_requests(&self, n: usize) -> Vec<Received> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let received = self.received();
+            if received.len() >= n || Instant::now() > deadline {
+                assert!(
+                    received.len() >= n,
+                    "expected {n} requests, got {}",
+                    received.len()
+                );
+                return received;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}
+
+async fn respond(State(shared): State<Shared>, request: Request) -> (StatusCode, String) {
+    let path = request.uri().path().to_owned();
+    let traceparent = request
+        .headers()
+        .get("traceparent")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    shared.received.lock().unwrap().push(Received {
+        path: path.clone(),
+        headers: request.headers().clone(),
+    });
+    if let Some(code) = path.strip_prefix("/status/") {
+        return (
+            code.parse()
+                .ok()
+                .and_then(|c| StatusCode::from_u16(c).ok())
+                .unwrap_or(StatusCode::BAD_REQUEST),
+            String::new(),
+        );
+    }
+    match path.as_str() {
+        "/flaky" if shared.flaky.fetch_add(1, Ordering::SeqCst) < 2 => {
+            (StatusCode::SERVICE_UNAVAILABLE, String::new())
+        }
+        "/slow" => {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            (StatusCode::OK, String::new())
+        }
+        _ => (StatusCode::OK, traceparent),
+    }
+}
