@@ -53,7 +53,9 @@ trait CloneEntries {
 
 impl CloneEntries for opentelemetry::baggage::Baggage {
     fn clone_entries(&self) -> Vec<KeyValue> {
-        self.iter().map(|(k, (v, _))| KeyValue::new(k.clone(), v.clone())).collect()
+        self.iter()
+            .map(|(k, (v, _))| KeyValue::new(k.clone(), v.clone()))
+            .collect()
     }
 }
 
@@ -77,7 +79,9 @@ pub struct BaggageSpanProcessor {
 impl BaggageSpanProcessor {
     /// Copies the entries with these keys.
     pub fn new<K: Into<Key>>(keys: impl IntoIterator<Item = K>) -> Self {
-        BaggageSpanProcessor { keys: keys.into_iter().map(Into::into).collect() }
+        BaggageSpanProcessor {
+            keys: keys.into_iter().map(Into::into).collect(),
+        }
     }
 }
 
@@ -127,14 +131,18 @@ mod tests {
 
     #[test]
     fn limits_are_enforced() {
-        let many: Vec<(String, String)> = (0..100).map(|i| (format!("k{i}"), "v".to_owned())).collect();
+        let many: Vec<(String, String)> = (0..100)
+            .map(|i| (format!("k{i}"), "v".to_owned()))
+            .collect();
         let cx = with_entries(many);
         assert_eq!(cx.baggage().len(), 64);
     }
 
     #[test]
     fn processor_copies_only_allowed_keys() {
-        let t = TestTelemetry::builder().span_processor(BaggageSpanProcessor::new(["tenant.id"])).build();
+        let t = TestTelemetry::builder()
+            .span_processor(BaggageSpanProcessor::new(["tenant.id"]))
+            .build();
         let _g = set([("tenant.id", "acme"), ("secret", "s3cr3t")]);
         t.tracer_provider().tracer("t").in_span("work", |_| {});
         let spans = t.spans();

@@ -1,12 +1,12 @@
 //! [`AdaptiveSampler`]: more traces while errors rise.
 
 use opentelemetry::trace::{Link, SpanKind, Status, TraceId};
-use opentelemetry_sdk::trace::SamplingResult;
 use opentelemetry::{Context, KeyValue};
 use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::trace::SamplingResult;
 use opentelemetry_sdk::trace::{ShouldSample, Span, SpanData, SpanProcessor};
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
 
 use super::clock::Clock;
@@ -146,7 +146,9 @@ impl AdaptiveSampler {
 
     /// The span processor that measures the error rate for this sampler.
     pub fn processor(&self) -> ErrorRateProcessor {
-        ErrorRateProcessor { state: self.state.clone() }
+        ErrorRateProcessor {
+            state: self.state.clone(),
+        }
     }
 
     /// The error rate in the current window, if it holds enough requests.
@@ -159,7 +161,10 @@ impl AdaptiveSampler {
     pub fn effective_ratio(&self) -> f64 {
         let s = &*self.state;
         let now = s.clock.now_ms();
-        if self.error_rate().is_some_and(|rate| rate > s.error_threshold) {
+        if self
+            .error_rate()
+            .is_some_and(|rate| rate > s.error_threshold)
+        {
             s.last_exceeded.store(now + 1, Relaxed);
             return s.max_ratio;
         }
@@ -177,8 +182,17 @@ impl AdaptiveSampler {
 }
 
 impl ShouldSample for AdaptiveSampler {
-    fn should_sample(&self, parent: Option<&Context>, trace_id: TraceId, _: &str, _: &SpanKind, _: &[KeyValue], _: &[Link]) -> SamplingResult {
-        follow_parent(parent).unwrap_or_else(|| root(ratio_samples(self.effective_ratio(), trace_id)))
+    fn should_sample(
+        &self,
+        parent: Option<&Context>,
+        trace_id: TraceId,
+        _: &str,
+        _: &SpanKind,
+        _: &[KeyValue],
+        _: &[Link],
+    ) -> SamplingResult {
+        follow_parent(parent)
+            .unwrap_or_else(|| root(ratio_samples(self.effective_ratio(), trace_id)))
     }
 }
 
@@ -192,7 +206,8 @@ pub struct ErrorRateProcessor {
 
 impl ErrorRateProcessor {
     fn record(&self, span: &SpanData) {
-        let local_root = span.parent_span_id == opentelemetry::trace::SpanId::INVALID || span.parent_span_is_remote;
+        let local_root = span.parent_span_id == opentelemetry::trace::SpanId::INVALID
+            || span.parent_span_is_remote;
         if local_root || span.span_kind == SpanKind::Server {
             let error = matches!(span.status, Status::Error { .. });
             self.state.window.record(self.state.clock.now_ms(), error);
@@ -219,14 +234,20 @@ impl SpanProcessor for ErrorRateProcessor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use opentelemetry::InstrumentationScope;
     use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceState};
     use opentelemetry_sdk::trace::SamplingDecision;
-    use opentelemetry::InstrumentationScope;
     use opentelemetry_sdk::trace::{SpanEvents, SpanLinks};
 
     fn server_span(error: bool) -> SpanData {
         SpanData {
-            span_context: SpanContext::new(TraceId::from(1), SpanId::from(1), TraceFlags::SAMPLED, false, TraceState::NONE),
+            span_context: SpanContext::new(
+                TraceId::from(1),
+                SpanId::from(1),
+                TraceFlags::SAMPLED,
+                false,
+                TraceState::NONE,
+            ),
             parent_span_id: SpanId::INVALID,
             parent_span_is_remote: false,
             span_kind: SpanKind::Server,
@@ -237,7 +258,11 @@ mod tests {
             dropped_attributes_count: 0,
             events: SpanEvents::default(),
             links: SpanLinks::default(),
-            status: if error { Status::error("") } else { Status::Unset },
+            status: if error {
+                Status::error("")
+            } else {
+                Status::Unset
+            },
             instrumentation_scope: InstrumentationScope::builder("t").build(),
         }
     }
@@ -247,7 +272,10 @@ mod tests {
             .filter(|i| {
                 // Spread trace ids over the whole space, as random ids are.
                 let id = TraceId::from(i.wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835));
-                sampler.should_sample(None, id, "x", &SpanKind::Server, &[], &[]).decision == SamplingDecision::RecordAndSample
+                sampler
+                    .should_sample(None, id, "x", &SpanKind::Server, &[], &[])
+                    .decision
+                    == SamplingDecision::RecordAndSample
             })
             .count();
         kept as f64 / n as f64
@@ -296,10 +324,16 @@ mod tests {
             }
         }
         let dropped_at = dropped_at.expect("the ratio relaxes once the burst leaves the window");
-        assert!((19_000..=22_000).contains(&dropped_at), "relaxing began at {dropped_at} ms");
+        assert!(
+            (19_000..=22_000).contains(&dropped_at),
+            "relaxing began at {dropped_at} ms"
+        );
         at(dropped_at + 15_000);
         let half = sampler.effective_ratio();
-        assert!((half - 0.55).abs() < 0.02, "half way through the cooldown: {half}");
+        assert!(
+            (half - 0.55).abs() < 0.02,
+            "half way through the cooldown: {half}"
+        );
         let mid = sampled_share(&sampler, 20_000);
         assert!((0.5..0.6).contains(&mid), "share half way: {mid}");
         at(dropped_at + 30_100);
@@ -311,7 +345,10 @@ mod tests {
     #[test]
     fn too_few_requests_keep_the_base_ratio() {
         let ms = Arc::new(AtomicU64::new(0));
-        let sampler = AdaptiveSampler::builder().min_requests(20).clock(Clock::Manual(ms)).build();
+        let sampler = AdaptiveSampler::builder()
+            .min_requests(20)
+            .clock(Clock::Manual(ms))
+            .build();
         let processor = sampler.processor();
         for _ in 0..19 {
             processor.on_end(server_span(true));
@@ -323,16 +360,46 @@ mod tests {
     #[test]
     fn parents_are_honoured_and_decisions_are_deterministic() {
         let sampler = AdaptiveSampler::builder().base_ratio(0.0).build();
-        let parent = Context::new().with_remote_span_context(SpanContext::new(TraceId::from(7), SpanId::from(7), TraceFlags::SAMPLED, true, TraceState::NONE));
-        let d = sampler.should_sample(Some(&parent), TraceId::from(7), "x", &SpanKind::Server, &[], &[]).decision;
-        assert_eq!(d, SamplingDecision::RecordAndSample, "a sampled parent wins over a 0 ratio");
+        let parent = Context::new().with_remote_span_context(SpanContext::new(
+            TraceId::from(7),
+            SpanId::from(7),
+            TraceFlags::SAMPLED,
+            true,
+            TraceState::NONE,
+        ));
+        let d = sampler
+            .should_sample(
+                Some(&parent),
+                TraceId::from(7),
+                "x",
+                &SpanKind::Server,
+                &[],
+                &[],
+            )
+            .decision;
+        assert_eq!(
+            d,
+            SamplingDecision::RecordAndSample,
+            "a sampled parent wins over a 0 ratio"
+        );
         let half = AdaptiveSampler::builder().base_ratio(0.5).build();
         let id = TraceId::from(0xdead_beef_u128 << 64 | 0x1234);
-        let first = half.should_sample(None, id, "x", &SpanKind::Server, &[], &[]).decision;
+        let first = half
+            .should_sample(None, id, "x", &SpanKind::Server, &[], &[])
+            .decision;
         for _ in 0..10 {
-            assert_eq!(half.should_sample(None, id, "y", &SpanKind::Client, &[], &[]).decision, first);
+            assert_eq!(
+                half.should_sample(None, id, "y", &SpanKind::Client, &[], &[])
+                    .decision,
+                first
+            );
         }
         let sdk = opentelemetry_sdk::trace::Sampler::TraceIdRatioBased(0.5);
-        assert_eq!(sdk.should_sample(None, id, "x", &SpanKind::Server, &[], &[]).decision, first, "agrees with TraceIdRatioBased");
+        assert_eq!(
+            sdk.should_sample(None, id, "x", &SpanKind::Server, &[], &[])
+                .decision,
+            first,
+            "agrees with TraceIdRatioBased"
+        );
     }
 }

@@ -16,9 +16,9 @@ mod window;
 pub use adaptive::{AdaptiveSampler, AdaptiveSamplerBuilder, ErrorRateProcessor};
 pub use rate_limiting::RateLimitingSampler;
 
+use opentelemetry::Context;
 use opentelemetry::trace::{TraceContextExt, TraceId, TraceState};
 use opentelemetry_sdk::trace::{SamplingDecision, SamplingResult};
-use opentelemetry::Context;
 
 /// The SDK's `TraceIdRatioBased` rule: sample when the trace id's low 63 bits fall below
 /// `ratio * 2^63`, so any two services with the same ratio agree.
@@ -39,12 +39,28 @@ pub(crate) fn follow_parent(parent: Option<&Context>) -> Option<SamplingResult> 
     if !sc.is_valid() {
         return None;
     }
-    let decision = if sc.is_sampled() { SamplingDecision::RecordAndSample } else { SamplingDecision::Drop };
-    Some(SamplingResult { decision, attributes: Vec::new(), trace_state: sc.trace_state().clone() })
+    let decision = if sc.is_sampled() {
+        SamplingDecision::RecordAndSample
+    } else {
+        SamplingDecision::Drop
+    };
+    Some(SamplingResult {
+        decision,
+        attributes: Vec::new(),
+        trace_state: sc.trace_state().clone(),
+    })
 }
 
 /// A decision for a new trace.
 pub(crate) fn root(sample: bool) -> SamplingResult {
-    let decision = if sample { SamplingDecision::RecordAndSample } else { SamplingDecision::Drop };
-    SamplingResult { decision, attributes: Vec::new(), trace_state: TraceState::NONE }
+    let decision = if sample {
+        SamplingDecision::RecordAndSample
+    } else {
+        SamplingDecision::Drop
+    };
+    SamplingResult {
+        decision,
+        attributes: Vec::new(),
+        trace_state: TraceState::NONE,
+    }
 }

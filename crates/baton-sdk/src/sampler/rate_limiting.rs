@@ -1,11 +1,11 @@
 //! [`RateLimitingSampler`]: at most N new traces per second.
 
 use opentelemetry::trace::{Link, SpanKind, TraceId};
-use opentelemetry_sdk::trace::SamplingResult;
 use opentelemetry::{Context, KeyValue};
+use opentelemetry_sdk::trace::SamplingResult;
 use opentelemetry_sdk::trace::ShouldSample;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use super::clock::Clock;
 use super::{follow_parent, root};
@@ -34,8 +34,17 @@ pub struct RateLimitingSampler {
 impl RateLimitingSampler {
     /// At most `per_second` new traces per second (0 or less: none).
     pub fn new(per_second: f64) -> Self {
-        let interval_us = if per_second > 0.0 { (1_000_000.0 / per_second).max(1.0) as u64 } else { u64::MAX };
-        RateLimitingSampler { interval_us, burst_us: 1_000_000, next: Arc::new(AtomicU64::new(0)), clock: Clock::Monotonic }
+        let interval_us = if per_second > 0.0 {
+            (1_000_000.0 / per_second).max(1.0) as u64
+        } else {
+            u64::MAX
+        };
+        RateLimitingSampler {
+            interval_us,
+            burst_us: 1_000_000,
+            next: Arc::new(AtomicU64::new(0)),
+            clock: Clock::Monotonic,
+        }
     }
 
     #[cfg(test)]
@@ -57,7 +66,10 @@ impl RateLimitingSampler {
             if start > tolerance {
                 return false;
             }
-            match self.next.compare_exchange_weak(next, start + self.interval_us, Relaxed, Relaxed) {
+            match self
+                .next
+                .compare_exchange_weak(next, start + self.interval_us, Relaxed, Relaxed)
+            {
                 Ok(_) => return true,
                 Err(seen) => next = seen,
             }
@@ -66,7 +78,15 @@ impl RateLimitingSampler {
 }
 
 impl ShouldSample for RateLimitingSampler {
-    fn should_sample(&self, parent: Option<&Context>, _: TraceId, _: &str, _: &SpanKind, _: &[KeyValue], _: &[Link]) -> SamplingResult {
+    fn should_sample(
+        &self,
+        parent: Option<&Context>,
+        _: TraceId,
+        _: &str,
+        _: &SpanKind,
+        _: &[KeyValue],
+        _: &[Link],
+    ) -> SamplingResult {
         follow_parent(parent).unwrap_or_else(|| root(self.take()))
     }
 }
@@ -80,7 +100,16 @@ mod tests {
     fn limits_new_traces_per_second() {
         let ms = Arc::new(AtomicU64::new(0));
         let sampler = RateLimitingSampler::new(10.0).with_clock(Clock::Manual(ms.clone()));
-        let count = |n: usize| (0..n).filter(|_| sampler.should_sample(None, TraceId::from(1), "x", &SpanKind::Server, &[], &[]).decision == SamplingDecision::RecordAndSample).count();
+        let count = |n: usize| {
+            (0..n)
+                .filter(|_| {
+                    sampler
+                        .should_sample(None, TraceId::from(1), "x", &SpanKind::Server, &[], &[])
+                        .decision
+                        == SamplingDecision::RecordAndSample
+                })
+                .count()
+        };
         assert_eq!(count(100), 10, "a burst of one second's worth");
         ms.store(500, Relaxed);
         assert_eq!(count(100), 5, "half a second refills five");

@@ -23,7 +23,10 @@ struct Bucket {
 impl ErrorWindow {
     /// A window `window_ms` long.
     pub(crate) fn new(window_ms: u64) -> Self {
-        ErrorWindow { bucket_ms: (window_ms / BUCKETS as u64).max(1), buckets: Default::default() }
+        ErrorWindow {
+            bucket_ms: (window_ms / BUCKETS as u64).max(1),
+            buckets: Default::default(),
+        }
     }
 
     pub(crate) fn record(&self, now_ms: u64, error: bool) {
@@ -31,7 +34,12 @@ impl ErrorWindow {
         let period = now_ms / self.bucket_ms + 1;
         let bucket = &self.buckets[(period % BUCKETS as u64) as usize];
         let seen = bucket.period.load(Relaxed);
-        if seen != period && bucket.period.compare_exchange(seen, period, Relaxed, Relaxed).is_ok() {
+        if seen != period
+            && bucket
+                .period
+                .compare_exchange(seen, period, Relaxed, Relaxed)
+                .is_ok()
+        {
             bucket.total.store(0, Relaxed);
             bucket.errors.store(0, Relaxed);
         }
@@ -50,7 +58,9 @@ impl ErrorWindow {
                 let p = b.period.load(Relaxed);
                 p <= current && current - p < BUCKETS as u64
             })
-            .fold((0, 0), |(t, e), b| (t + b.total.load(Relaxed), e + b.errors.load(Relaxed)))
+            .fold((0, 0), |(t, e), b| {
+                (t + b.total.load(Relaxed), e + b.errors.load(Relaxed))
+            })
     }
 }
 

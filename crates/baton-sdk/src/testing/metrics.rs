@@ -2,9 +2,9 @@
 
 use opentelemetry::KeyValue;
 use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::metrics::Temporality;
 use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData, ResourceMetrics};
 use opentelemetry_sdk::metrics::exporter::PushMetricExporter;
-use opentelemetry_sdk::metrics::Temporality;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -41,7 +41,9 @@ impl MetricPoint {
     /// Whether the point has this attribute value.
     pub fn has_attr(&self, key: &str, value: impl Into<opentelemetry::Value>) -> bool {
         let value = value.into();
-        self.attributes.iter().any(|kv| kv.key.as_str() == key && kv.value == value)
+        self.attributes
+            .iter()
+            .any(|kv| kv.key.as_str() == key && kv.value == value)
     }
 }
 
@@ -57,12 +59,30 @@ impl Metrics {
 
     /// The sum over all points of a sum metric (for example, active requests).
     pub fn total(&self, name: &str) -> f64 {
-        self.points(name).iter().map(|p| if let PointValue::Number(n) = p.value { n } else { 0.0 }).sum()
+        self.points(name)
+            .iter()
+            .map(|p| {
+                if let PointValue::Number(n) = p.value {
+                    n
+                } else {
+                    0.0
+                }
+            })
+            .sum()
     }
 
     /// The number of values recorded into a histogram, over all points.
     pub fn count(&self, name: &str) -> u64 {
-        self.points(name).iter().map(|p| if let PointValue::Histogram { count, .. } = p.value { count } else { 0 }).sum()
+        self.points(name)
+            .iter()
+            .map(|p| {
+                if let PointValue::Histogram { count, .. } = p.value {
+                    count
+                } else {
+                    0
+                }
+            })
+            .sum()
     }
 }
 
@@ -75,7 +95,10 @@ pub struct MetricCollector {
 impl MetricCollector {
     /// The latest export.
     pub fn metrics(&self) -> Metrics {
-        self.latest.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.latest
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 }
 
@@ -83,15 +106,37 @@ fn points(rm: &ResourceMetrics) -> Vec<MetricPoint> {
     let mut out = Vec::new();
     for metric in rm.scope_metrics().flat_map(|s| s.metrics()) {
         let mut push = |attributes: Vec<KeyValue>, value: PointValue| {
-            out.push(MetricPoint { name: metric.name().to_owned(), unit: metric.unit().to_owned(), attributes, value });
+            out.push(MetricPoint {
+                name: metric.name().to_owned(),
+                unit: metric.unit().to_owned(),
+                attributes,
+                value,
+            });
         };
         macro_rules! numbers {
             ($data:expr) => {
                 match $data {
-                    MetricData::Sum(s) => s.data_points().for_each(|p| push(p.attributes().cloned().collect(), PointValue::Number(p.value() as f64))),
-                    MetricData::Gauge(g) => g.data_points().for_each(|p| push(p.attributes().cloned().collect(), PointValue::Number(p.value() as f64))),
+                    MetricData::Sum(s) => s.data_points().for_each(|p| {
+                        push(
+                            p.attributes().cloned().collect(),
+                            PointValue::Number(p.value() as f64),
+                        )
+                    }),
+                    MetricData::Gauge(g) => g.data_points().for_each(|p| {
+                        push(
+                            p.attributes().cloned().collect(),
+                            PointValue::Number(p.value() as f64),
+                        )
+                    }),
                     MetricData::Histogram(h) => h.data_points().for_each(|p| {
-                        push(p.attributes().cloned().collect(), PointValue::Histogram { count: p.count(), sum: p.sum() as f64, bounds: p.bounds().collect() })
+                        push(
+                            p.attributes().cloned().collect(),
+                            PointValue::Histogram {
+                                count: p.count(),
+                                sum: p.sum() as f64,
+                                bounds: p.bounds().collect(),
+                            },
+                        )
                     }),
                     MetricData::ExponentialHistogram(_) => {}
                 }

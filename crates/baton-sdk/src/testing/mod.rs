@@ -35,19 +35,28 @@ pub struct TestTelemetry {
 /// Options for a [`TestTelemetry`].
 #[derive(Default)]
 pub struct TestTelemetryBuilder {
-    processors: Vec<Box<dyn FnOnce(opentelemetry_sdk::trace::TracerProviderBuilder) -> opentelemetry_sdk::trace::TracerProviderBuilder>>,
+    processors: Vec<
+        Box<
+            dyn FnOnce(
+                opentelemetry_sdk::trace::TracerProviderBuilder,
+            ) -> opentelemetry_sdk::trace::TracerProviderBuilder,
+        >,
+    >,
 }
 
 impl std::fmt::Debug for TestTelemetryBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TestTelemetryBuilder").field("processors", &self.processors.len()).finish()
+        f.debug_struct("TestTelemetryBuilder")
+            .field("processors", &self.processors.len())
+            .finish()
     }
 }
 
 impl TestTelemetryBuilder {
     /// Adds a span processor (ahead of the collector).
     pub fn span_processor(mut self, processor: impl SpanProcessor + 'static) -> Self {
-        self.processors.push(Box::new(move |b| b.with_span_processor(processor)));
+        self.processors
+            .push(Box::new(move |b| b.with_span_processor(processor)));
         self
     }
 
@@ -60,8 +69,15 @@ impl TestTelemetryBuilder {
             builder = add(builder);
         }
         let tracer_provider = builder.with_simple_exporter(spans.clone()).build();
-        let meter_provider = SdkMeterProvider::builder().with_reader(PeriodicReader::builder(metrics.clone()).build()).build();
-        TestTelemetry { spans, metrics, tracer_provider, meter_provider }
+        let meter_provider = SdkMeterProvider::builder()
+            .with_reader(PeriodicReader::builder(metrics.clone()).build())
+            .build();
+        TestTelemetry {
+            spans,
+            metrics,
+            tracer_provider,
+            meter_provider,
+        }
     }
 }
 
@@ -106,7 +122,12 @@ impl TestTelemetry {
             if spans.len() >= n {
                 return spans;
             }
-            assert!(Instant::now() < deadline, "expected {n} spans within {timeout:?}, got {}: {:?}", spans.len(), spans.names());
+            assert!(
+                Instant::now() < deadline,
+                "expected {n} spans within {timeout:?}, got {}: {:?}",
+                spans.len(),
+                spans.names()
+            );
             std::thread::sleep(Duration::from_millis(5));
         }
     }

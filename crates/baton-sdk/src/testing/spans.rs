@@ -1,7 +1,7 @@
 //! Collecting finished spans, and finding and asserting on them.
 
-use opentelemetry::trace::{SpanId, SpanKind, Status, TraceId};
 use opentelemetry::Value;
+use opentelemetry::trace::{SpanId, SpanKind, Status, TraceId};
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{SpanData, SpanExporter};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -15,18 +15,29 @@ pub struct SpanCollector {
 impl SpanCollector {
     /// The spans collected so far.
     pub fn spans(&self) -> Spans {
-        Spans(self.spans.lock().unwrap_or_else(PoisonError::into_inner).clone())
+        Spans(
+            self.spans
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone(),
+        )
     }
 
     /// Forgets them.
     pub fn clear(&self) {
-        self.spans.lock().unwrap_or_else(PoisonError::into_inner).clear();
+        self.spans
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
     }
 }
 
 impl SpanExporter for SpanCollector {
     async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
-        self.spans.lock().unwrap_or_else(PoisonError::into_inner).extend(batch);
+        self.spans
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend(batch);
         Ok(())
     }
 }
@@ -68,7 +79,11 @@ impl Spans {
         match found.as_slice() {
             [one] => *one,
             [] => panic!("no span {what} among {:?}", self.names()),
-            many => panic!("{} spans {what}: {:?}", many.len(), many.iter().map(|s| s.name()).collect::<Vec<_>>()),
+            many => panic!(
+                "{} spans {what}: {:?}",
+                many.len(),
+                many.iter().map(|s| s.name()).collect::<Vec<_>>()
+            ),
         }
     }
 
@@ -132,26 +147,52 @@ impl<'a> SpanView<'a> {
 
     /// An attribute's value.
     pub fn attr(&self, key: &str) -> Option<Value> {
-        self.0.attributes.iter().find(|kv| kv.key.as_str() == key).map(|kv| kv.value.clone())
+        self.0
+            .attributes
+            .iter()
+            .find(|kv| kv.key.as_str() == key)
+            .map(|kv| kv.value.clone())
     }
 
     /// Panics unless the attribute has this value.
     pub fn assert_attr(&self, key: &str, value: impl Into<Value>) -> Self {
         let value = value.into();
-        assert_eq!(self.attr(key).as_ref(), Some(&value), "attribute {key} of span {:?}", self.name());
+        assert_eq!(
+            self.attr(key).as_ref(),
+            Some(&value),
+            "attribute {key} of span {:?}",
+            self.name()
+        );
         *self
     }
 
     /// Panics unless the span is `parent`'s child in the same trace.
     pub fn assert_child_of(&self, parent: &SpanView<'_>) -> Self {
-        assert_eq!(self.trace_id(), parent.trace_id(), "{:?} is not in {:?}'s trace", self.name(), parent.name());
-        assert_eq!(self.parent_id(), parent.span_id(), "{:?} is not a child of {:?}", self.name(), parent.name());
+        assert_eq!(
+            self.trace_id(),
+            parent.trace_id(),
+            "{:?} is not in {:?}'s trace",
+            self.name(),
+            parent.name()
+        );
+        assert_eq!(
+            self.parent_id(),
+            parent.span_id(),
+            "{:?} is not a child of {:?}",
+            self.name(),
+            parent.name()
+        );
         *self
     }
 
     /// Panics unless the span's status is an error.
     pub fn assert_error(&self) -> Self {
-        assert!(matches!(self.0.status, Status::Error { .. }), "span {:?} has status {:?}", self.name(), self.0.status);
+        assert!(
+            matches!(self.0.status, Status::Error { .. }),
+            "span {:?} has status {:?}",
+            self.name(),
+            self.0.status
+        );
         *self
     }
 

@@ -21,15 +21,15 @@ mod render;
 mod style;
 
 use opentelemetry::trace::{SpanId, TraceId};
+use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{SpanData, SpanExporter};
-use opentelemetry_sdk::Resource;
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
-use render::{render, ServiceSpan};
+use render::{ServiceSpan, render};
 use style::Style;
 
 /// How long a trace without a finished root waits for more spans before it is drawn.
@@ -45,7 +45,9 @@ struct Pending {
 
 impl Pending {
     fn ready(&self, now: Instant) -> bool {
-        self.root_seen.is_some_and(|t| now.duration_since(t) >= GRACE) || now.duration_since(self.last_seen) >= QUIET
+        self.root_seen
+            .is_some_and(|t| now.duration_since(t) >= GRACE)
+            || now.duration_since(self.last_seen) >= QUIET
     }
 }
 
@@ -65,7 +67,9 @@ pub struct WaterfallExporter {
 
 impl std::fmt::Debug for WaterfallExporter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WaterfallExporter").field("service", &self.service).finish_non_exhaustive()
+        f.debug_struct("WaterfallExporter")
+            .field("service", &self.service)
+            .finish_non_exhaustive()
     }
 }
 
@@ -89,13 +93,24 @@ impl WaterfallExporter {
     }
 
     fn with_style(out: Box<dyn Write + Send>, style: Style) -> Self {
-        let shared = Shared { out: Mutex::new(out), style, traces: Mutex::new(HashMap::new()), ticker: std::sync::Once::new() };
-        WaterfallExporter { shared: Arc::new(shared), service: None }
+        let shared = Shared {
+            out: Mutex::new(out),
+            style,
+            traces: Mutex::new(HashMap::new()),
+            ticker: std::sync::Once::new(),
+        };
+        WaterfallExporter {
+            shared: Arc::new(shared),
+            service: None,
+        }
     }
 
     /// This clone labels its spans with `service` (otherwise the provider's `service.name`).
     pub fn for_service(&self, service: impl Into<String>) -> Self {
-        WaterfallExporter { shared: self.shared.clone(), service: Some(service.into()) }
+        WaterfallExporter {
+            shared: self.shared.clone(),
+            service: Some(service.into()),
+        }
     }
 
     /// Draws every trace still waiting, complete or not.
@@ -108,13 +123,15 @@ impl WaterfallExporter {
     fn start_ticker(&self) {
         let weak: Weak<Shared> = Arc::downgrade(&self.shared);
         self.shared.ticker.call_once(|| {
-            let spawned = std::thread::Builder::new().name("baton-waterfall".into()).spawn(move || {
-                loop {
-                    std::thread::sleep(QUIET / 3);
-                    let Some(shared) = weak.upgrade() else { return };
-                    shared.draw_ready(Instant::now());
-                }
-            });
+            let spawned = std::thread::Builder::new()
+                .name("baton-waterfall".into())
+                .spawn(move || {
+                    loop {
+                        std::thread::sleep(QUIET / 3);
+                        let Some(shared) = weak.upgrade() else { return };
+                        shared.draw_ready(Instant::now());
+                    }
+                });
             // Without the thread, quiet traces are drawn on the next export or at shutdown.
             drop(spawned);
         });
@@ -130,8 +147,14 @@ impl Shared {
     fn draw_ready(&self, now: Instant) {
         let ready: Vec<Pending> = {
             let mut traces = lock(&self.traces);
-            let ids: Vec<TraceId> = traces.iter().filter(|(_, p)| p.ready(now)).map(|(id, _)| *id).collect();
-            ids.into_iter().filter_map(|id| traces.remove(&id)).collect()
+            let ids: Vec<TraceId> = traces
+                .iter()
+                .filter(|(_, p)| p.ready(now))
+                .map(|(id, _)| *id)
+                .collect();
+            ids.into_iter()
+                .filter_map(|id| traces.remove(&id))
+                .collect()
         };
         self.draw(ready);
     }
@@ -158,12 +181,21 @@ impl SpanExporter for WaterfallExporter {
         {
             let mut traces = lock(&self.shared.traces);
             for span in batch {
-                let entry = traces.entry(span.span_context.trace_id()).or_insert_with(|| Pending { spans: Vec::new(), last_seen: now, root_seen: None });
+                let entry = traces
+                    .entry(span.span_context.trace_id())
+                    .or_insert_with(|| Pending {
+                        spans: Vec::new(),
+                        last_seen: now,
+                        root_seen: None,
+                    });
                 entry.last_seen = now;
                 if span.parent_span_id == SpanId::INVALID {
                     entry.root_seen = Some(now);
                 }
-                entry.spans.push(ServiceSpan { service: service.clone(), span });
+                entry.spans.push(ServiceSpan {
+                    service: service.clone(),
+                    span,
+                });
             }
         }
         self.start_ticker();
@@ -183,7 +215,9 @@ impl SpanExporter for WaterfallExporter {
 
     fn set_resource(&mut self, resource: &Resource) {
         if self.service.is_none() {
-            self.service = resource.get(&opentelemetry::Key::from_static_str("service.name")).map(|v| v.to_string());
+            self.service = resource
+                .get(&opentelemetry::Key::from_static_str("service.name"))
+                .map(|v| v.to_string());
         }
     }
 }

@@ -1,8 +1,8 @@
 //! Drawing one trace as text: one row per span, indented by depth, with a bar placed and
 //! scaled on the trace's time axis.
 
-use opentelemetry::trace::{SpanId, Status};
 use opentelemetry::Value;
+use opentelemetry::trace::{SpanId, Status};
 use opentelemetry_sdk::trace::SpanData;
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -15,7 +15,12 @@ const BAR_WIDTH: usize = 40;
 /// Widest span-name column, indentation included.
 const NAME_WIDTH: usize = 34;
 /// Attributes that explain an error, shown after an error row.
-const EXPLAIN: [&str; 4] = ["error.type", "http.response.status_code", "exception.message", "db.response.status_code"];
+const EXPLAIN: [&str; 4] = [
+    "error.type",
+    "http.response.status_code",
+    "exception.message",
+    "db.response.status_code",
+];
 
 /// A finished span and the service that recorded it.
 pub(crate) struct ServiceSpan {
@@ -57,7 +62,11 @@ fn pad(text: &str, width: usize) -> String {
 /// whose parent is not in the trace (the caller is elsewhere, or its span was not exported
 /// here) starts a tree of its own.
 fn order(spans: &[ServiceSpan]) -> Vec<(usize, &ServiceSpan)> {
-    let ids: HashMap<SpanId, usize> = spans.iter().enumerate().map(|(i, s)| (s.span.span_context.span_id(), i)).collect();
+    let ids: HashMap<SpanId, usize> = spans
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.span.span_context.span_id(), i))
+        .collect();
     let mut children: HashMap<Option<SpanId>, Vec<usize>> = HashMap::new();
     for (i, s) in spans.iter().enumerate() {
         let parent = Some(s.span.parent_span_id).filter(|p| ids.contains_key(p));
@@ -67,7 +76,10 @@ fn order(spans: &[ServiceSpan]) -> Vec<(usize, &ServiceSpan)> {
         list.sort_by_key(|&i| (spans[i].span.start_time, spans[i].span.end_time));
     }
     let mut out = Vec::with_capacity(spans.len());
-    let mut stack: Vec<(usize, usize)> = children.get(&None).map(|r| r.iter().rev().map(|&i| (0, i)).collect()).unwrap_or_default();
+    let mut stack: Vec<(usize, usize)> = children
+        .get(&None)
+        .map(|r| r.iter().rev().map(|&i| (0, i)).collect())
+        .unwrap_or_default();
     while let Some((depth, i)) = stack.pop() {
         out.push((depth, &spans[i]));
         if let Some(kids) = children.get(&Some(spans[i].span.span_context.span_id())) {
@@ -127,7 +139,9 @@ fn axis(total: Duration) -> String {
 
 /// Draws one trace. `spans` must all belong to it.
 pub(crate) fn render(spans: &[ServiceSpan], style: Style) -> String {
-    let Some(first) = spans.iter().map(|s| s.span.start_time).min() else { return String::new() };
+    let Some(first) = spans.iter().map(|s| s.span.start_time).min() else {
+        return String::new();
+    };
     let last = spans.iter().map(|s| s.span.end_time).max().unwrap_or(first);
     let total = last.duration_since(first).unwrap_or_default();
     let total_s = total.as_secs_f64().max(1e-9);
@@ -140,14 +154,28 @@ pub(crate) fn render(spans: &[ServiceSpan], style: Style) -> String {
             services.push(&s.service);
         }
     }
-    let service_width = services.iter().map(|s| s.chars().count()).max().unwrap_or(7).max(7);
+    let service_width = services
+        .iter()
+        .map(|s| s.chars().count())
+        .max()
+        .unwrap_or(7)
+        .max(7);
     let errors = spans.iter().filter(|s| is_error(&s.span)).count();
-    let root = rows.first().map(|(_, s)| s.span.name.as_ref()).unwrap_or("");
+    let root = rows
+        .first()
+        .map(|(_, s)| s.span.name.as_ref())
+        .unwrap_or("");
 
     let mut out = String::new();
     let mut summary = format!("{} spans", spans.len());
     if errors > 0 {
-        summary.push_str(&format!(" · {}", style.error(&format!("{errors} error{}", if errors == 1 { "" } else { "s" }))));
+        summary.push_str(&format!(
+            " · {}",
+            style.error(&format!(
+                "{errors} error{}",
+                if errors == 1 { "" } else { "s" }
+            ))
+        ));
     }
     let _ = writeln!(
         out,
@@ -159,17 +187,39 @@ pub(crate) fn render(spans: &[ServiceSpan], style: Style) -> String {
         summary
     );
     let axis = axis(total);
-    let _ = writeln!(out, "{}", style.dim(&format!("{}  {}  {}", pad("service", service_width), pad("span", NAME_WIDTH), pad(&axis, BAR_WIDTH))));
+    let _ = writeln!(
+        out,
+        "{}",
+        style.dim(&format!(
+            "{}  {}  {}",
+            pad("service", service_width),
+            pad("span", NAME_WIDTH),
+            pad(&axis, BAR_WIDTH)
+        ))
+    );
 
     for (depth, s) in rows {
         let span = &s.span;
         let index = services.iter().position(|x| *x == s.service).unwrap_or(0);
         let name = truncate(&format!("{}{}", "  ".repeat(depth), span.name), NAME_WIDTH);
-        let duration = span.end_time.duration_since(span.start_time).unwrap_or_default();
+        let duration = span
+            .end_time
+            .duration_since(span.start_time)
+            .unwrap_or_default();
         let bar = bar(at(span.start_time), at(span.end_time));
         let error = is_error(span);
-        let bar = if error { style.error(&bar) } else { style.service(index, &bar) };
-        let mut line = format!("{}  {}  {}  {:>9}", style.service(index, &pad(&s.service, service_width)), pad(&name, NAME_WIDTH), bar, format_duration(duration));
+        let bar = if error {
+            style.error(&bar)
+        } else {
+            style.service(index, &bar)
+        };
+        let mut line = format!(
+            "{}  {}  {}  {:>9}",
+            style.service(index, &pad(&s.service, service_width)),
+            pad(&name, NAME_WIDTH),
+            bar,
+            format_duration(duration)
+        );
         if error {
             line.push_str(&format!("  {} {}", style.error("✗"), explain(span)));
         }

@@ -11,7 +11,11 @@ const PALETTE: [&str; 6] = ["36", "35", "34", "33", "32", "96"];
 
 impl Style {
     fn paint(self, code: &str, text: &str) -> String {
-        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
     }
 
     pub(crate) fn service(self, index: usize, text: &str) -> String {

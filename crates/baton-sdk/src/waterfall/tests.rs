@@ -11,7 +11,13 @@ const TRACE: u128 = 0x4bf9_2f35_77b3_4da6_a3ce_929d_0e0e_4736;
 fn span(id: u64, parent: u64, name: &'static str, start_ms: u64, end_ms: u64) -> SpanData {
     let t0 = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
     SpanData {
-        span_context: SpanContext::new(TraceId::from(TRACE), SpanId::from(id), TraceFlags::SAMPLED, false, TraceState::NONE),
+        span_context: SpanContext::new(
+            TraceId::from(TRACE),
+            SpanId::from(id),
+            TraceFlags::SAMPLED,
+            false,
+            TraceState::NONE,
+        ),
         parent_span_id: SpanId::from(parent),
         parent_span_is_remote: false,
         span_kind: SpanKind::Server,
@@ -30,7 +36,8 @@ fn span(id: u64, parent: u64, name: &'static str, start_ms: u64, end_ms: u64) ->
 fn failed(mut s: SpanData) -> SpanData {
     s.status = Status::error("");
     s.attributes.push(KeyValue::new("error.type", "500"));
-    s.attributes.push(KeyValue::new("http.response.status_code", 500));
+    s.attributes
+        .push(KeyValue::new("http.response.status_code", 500));
     s
 }
 
@@ -71,12 +78,25 @@ fn block_on<F: std::future::Future>(f: F) -> F::Output {
 fn draws_a_multi_service_trace_as_a_waterfall() {
     let screen = Screen::default();
     let shared = WaterfallExporter::new(screen.clone());
-    let (gateway, auth, users, db) = (shared.for_service("gateway"), shared.for_service("auth"), shared.for_service("users"), shared.for_service("db"));
-    block_on(db.export(vec![span(5, 4, "SELECT users", 110, 210), failed(span(6, 4, "SELECT orders", 220, 340))])).unwrap();
+    let (gateway, auth, users, db) = (
+        shared.for_service("gateway"),
+        shared.for_service("auth"),
+        shared.for_service("users"),
+        shared.for_service("db"),
+    );
+    block_on(db.export(vec![
+        span(5, 4, "SELECT users", 110, 210),
+        failed(span(6, 4, "SELECT orders", 220, 340)),
+    ]))
+    .unwrap();
     block_on(auth.export(vec![span(3, 2, "POST /verify", 10, 51)])).unwrap();
     block_on(users.export(vec![failed(span(4, 2, "GET /users/{id}", 60, 410))])).unwrap();
     block_on(gateway.export(vec![failed(span(2, 0, "GET /profile", 0, 419))])).unwrap();
-    assert_eq!(screen.text(), "", "drawn only after the grace period following the root");
+    assert_eq!(
+        screen.text(),
+        "",
+        "drawn only after the grace period following the root"
+    );
     shared.draw_pending();
 
     let expected = "\
@@ -104,7 +124,12 @@ fn orphans_and_zero_length_spans_are_drawn() {
     let text = screen.text();
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[2].starts_with("users    GET /remote"), "{text}");
-    assert!(lines[3].starts_with("users      cache hit") && lines[3].contains('▏') && lines[3].contains("0 µs"), "{text}");
+    assert!(
+        lines[3].starts_with("users      cache hit")
+            && lines[3].contains('▏')
+            && lines[3].contains("0 µs"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -116,12 +141,18 @@ fn a_root_trace_is_drawn_after_the_grace_period_without_shutdown() {
     while screen.text().is_empty() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
     }
-    assert!(screen.text().contains("GET /"), "the background ticker draws it");
+    assert!(
+        screen.text().contains("GET /"),
+        "the background ticker draws it"
+    );
 }
 
 #[test]
 fn colour_only_when_asked() {
-    let spans = vec![ServiceSpan { service: "svc".into(), span: failed(span(1, 0, "GET /", 0, 10)) }];
+    let spans = vec![ServiceSpan {
+        service: "svc".into(),
+        span: failed(span(1, 0, "GET /", 0, 10)),
+    }];
     assert!(!render(&spans, Style { color: false }).contains('\x1b'));
     let coloured = render(&spans, Style { color: true });
     assert!(coloured.contains("\x1b[31m"), "errors in red");
@@ -129,8 +160,17 @@ fn colour_only_when_asked() {
 
 #[test]
 fn durations_read_naturally() {
-    assert_eq!(render::format_duration(Duration::from_micros(340)), "340 µs");
-    assert_eq!(render::format_duration(Duration::from_micros(41_900)), "41.9 ms");
-    assert_eq!(render::format_duration(Duration::from_millis(2_500)), "2.50 s");
+    assert_eq!(
+        render::format_duration(Duration::from_micros(340)),
+        "340 µs"
+    );
+    assert_eq!(
+        render::format_duration(Duration::from_micros(41_900)),
+        "41.9 ms"
+    );
+    assert_eq!(
+        render::format_duration(Duration::from_millis(2_500)),
+        "2.50 s"
+    );
     let _ = SystemTime::now();
 }
