@@ -15,12 +15,16 @@
 //! - [`server`]: [`ServerLayer`], one layer that traces every request of an axum, hyper or
 //!   tonic server and records the HTTP server metrics.
 //!
-//! The client middleware and the SDK init arrive in their own crates.
+//! - [`client`]: [`ClientLayer`], the same for any tower HTTP client (hyper-util).
+//! - [`reqwest`]: [`TracingMiddleware`](reqwest::TracingMiddleware) for reqwest-middleware,
+//!   one span per attempt under reqwest-retry.
 //!
 //! # Feature flags
 //!
 //! - `axum` (default): route templates from axum's `MatchedPath`, peer addresses from
 //!   `ConnectInfo`, and the [`axum::RequestTrace`] extractor.
+//! - `reqwest` (default): the reqwest-middleware middleware, [`reqwest`].
+//! - `hyper-util`: `error.type` (`connect`, `timeout`) for hyper-util client errors.
 //!
 //! # Quick start: continue a trace from incoming headers
 //!
@@ -49,5 +53,12 @@
 pub use baton_core::{conventions, propagation};
 #[cfg(feature = "axum")]
 pub use baton_tower::axum;
+pub use baton_tower::client::{self, ClientLayer};
 pub use baton_tower::server::{self, ServerLayer};
+
+/// The reqwest-middleware middleware: one `CLIENT` span per attempt.
+#[cfg(feature = "reqwest")]
+pub mod reqwest {
+    pub use baton_reqwest::*;
+}
 pub use opentelemetry;
