@@ -159,10 +159,12 @@ impl Shared {
         self.draw(ready);
     }
 
-    fn draw(&self, traces: Vec<Pending>) {
+    fn draw(&self, mut traces: Vec<Pending>) {
         if traces.is_empty() {
             return;
         }
+        // Oldest trace first, as they happened.
+        traces.sort_by_key(|p| p.spans.iter().map(|s| s.span.start_time).min());
         let mut text = String::new();
         for pending in traces {
             text.push_str(&render(&pending.spans, self.style));
