@@ -1,13 +1,11 @@
 //! Everything a [`TracingMiddleware`](crate::TracingMiddleware) was configured with.
 
 use baton_core::conventions::{KnownMethods, UrlRedactor};
-use baton_core::instrument::{MetricsSource, PropagationPolicy, Side};
-use opentelemetry::propagation::TextMapPropagator;
-use std::sync::Arc;
+use baton_core::instrument::{MetricsSource, PropagationPolicy, PropagatorChoice, Side};
 
 #[derive(Clone)]
 pub(crate) struct Config {
-    pub(crate) propagator: Option<Arc<dyn TextMapPropagator + Send + Sync>>,
+    pub(crate) propagator: PropagatorChoice,
     pub(crate) policy: PropagationPolicy,
     pub(crate) known_methods: KnownMethods,
     pub(crate) redactor: UrlRedactor,
@@ -17,16 +15,11 @@ pub(crate) struct Config {
 impl Config {
     pub(crate) fn new() -> Self {
         Config {
-            propagator: None,
+            propagator: PropagatorChoice::default(),
             policy: PropagationPolicy::default(),
             known_methods: KnownMethods::from_env().unwrap_or_default(),
             redactor: UrlRedactor::default(),
             metrics: MetricsSource::global(Side::Client, false),
         }
-    }
-
-    /// Whether trace headers, and baggage, may go to `host`.
-    pub(crate) fn allows(&self, host: &str) -> (bool, bool) {
-        self.policy.allows(host)
     }
 }

@@ -2,8 +2,7 @@
 //! injected for it.
 
 use baton_core::conventions::{ClientUrl, UrlTemplate};
-use baton_core::instrument::{ClientExchange, ClientRequest, Outcome, injection_context};
-use baton_core::propagation::HeaderInjector;
+use baton_core::instrument::{ClientExchange, ClientRequest, Outcome};
 use http::Extensions;
 use opentelemetry::Context;
 use opentelemetry::context::FutureExt;
@@ -12,7 +11,6 @@ use reqwest::{Request, Response};
 use reqwest_middleware::{Middleware, Next, Result};
 
 use crate::attempts::Attempts;
-use crate::config::Config;
 use crate::errors;
 use crate::middleware::TracingMiddleware;
 
@@ -35,7 +33,7 @@ where
             .unwrap_or_else(Context::current);
         let resend_count = Attempts::next(extensions);
         let url = request.url();
-        let (trace_ok, baggage_ok) = config.allows(url.host_str().unwrap_or(""));
+        let host = url.host_str().unwrap_or("").to_owned();
         let mut exchange = ClientExchange::start(
             &self.tracer,
             &parent,
@@ -55,7 +53,10 @@ where
             config.metrics.get(),
         );
         let cx = exchange.context().clone();
-        inject(config, &cx, trace_ok, baggage_ok, &mut request);
+        // A field that cannot be a header value is skipped, never sent broken.
+        config
+            .propagator
+            .inject_for(&config.policy, &host, &cx, request.headers_mut());
 
         // Dropping this future (the caller gave up) drops `exchange`, which ends the span
         // and the active request as cancelled.
@@ -74,20 +75,5 @@ where
             }
         }
         result
-    }
-}
-
-/// Writes the attempt's context into the request headers, as far as the host predicates
-/// allow. A field that cannot be a header value is skipped by [`HeaderInjector`].
-fn inject(config: &Config, cx: &Context, trace_ok: bool, baggage_ok: bool, request: &mut Request) {
-    let Some(outgoing) = injection_context(cx, trace_ok, baggage_ok) else {
-        return;
-    };
-    let mut injector = HeaderInjector(request.headers_mut());
-    match &config.propagator {
-        Some(p) => p.inject_context(&outgoing, &mut injector),
-        None => opentelemetry::global::get_text_map_propagator(|p| {
-            p.inject_context(&outgoing, &mut injector)
-        }),
     }
 }

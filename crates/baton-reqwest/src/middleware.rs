@@ -1,7 +1,7 @@
 //! [`TracingMiddleware`]: the builder.
 
 use baton_core::conventions::KnownMethods;
-use baton_core::instrument::{GlobalTracer, MetricsSource, Side, scope};
+use baton_core::instrument::{GlobalTracer, MetricsSource, PropagatorChoice, Side, scope};
 use opentelemetry::metrics::MeterProvider;
 use opentelemetry::propagation::TextMapPropagator;
 use opentelemetry::trace::TracerProvider;
@@ -48,14 +48,7 @@ impl<T> std::fmt::Debug for TracingMiddleware<T> {
         f.debug_struct("TracingMiddleware")
             .field("tracer", &std::any::type_name::<T>())
             .field("metrics", &self.config.metrics)
-            .field(
-                "propagator",
-                &self
-                    .config
-                    .propagator
-                    .as_ref()
-                    .map_or("global", |_| "custom"),
-            )
+            .field("propagator", &self.config.propagator)
             .field("policy", &self.config.policy)
             .finish_non_exhaustive()
     }
@@ -142,7 +135,7 @@ impl<T> TracingMiddleware<T> {
         mut self,
         propagator: impl TextMapPropagator + Send + Sync + 'static,
     ) -> Self {
-        self.config().propagator = Some(Arc::new(propagator));
+        self.config().propagator = PropagatorChoice::given(propagator);
         self
     }
 

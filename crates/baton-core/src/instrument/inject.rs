@@ -1,7 +1,14 @@
 //! What a client may inject.
 
+use http::HeaderMap;
 use opentelemetry::Context;
 use opentelemetry::baggage::{Baggage, BaggageExt};
+use opentelemetry::global;
+use opentelemetry::propagation::TextMapPropagator;
+use std::sync::Arc;
+
+use super::PropagationPolicy;
+use crate::propagation::{HeaderExtractor, HeaderInjector};
 
 /// The context a client injects into a request: the span's, the span's without baggage,
 /// the baggage alone, or nothing, as the caller's host predicates allow.
@@ -27,5 +34,77 @@ pub fn injection_context(cx: &Context, trace_ok: bool, baggage_ok: bool) -> Opti
             Some(Context::new().with_baggage(baggage))
         }
         (false, false) => None,
+    }
+}
+
+/// The propagator a layer uses: one it was given, or the global one, read at each call so
+/// that `opentelemetry::global::set_text_map_propagator` after the layer was built applies.
+#[derive(Clone, Default)]
+pub struct PropagatorChoice(Option<Arc<dyn TextMapPropagator + Send + Sync>>);
+
+impl std::fmt::Debug for PropagatorChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "PropagatorChoice::Given"
+        } else {
+            "PropagatorChoice::Global"
+        })
+    }
+}
+
+impl PropagatorChoice {
+    /// Always this propagator.
+    pub fn given(propagator: impl TextMapPropagator + Send + Sync + 'static) -> Self {
+        PropagatorChoice(Some(Arc::new(propagator)))
+    }
+
+    /// Whether the global propagator is used.
+    pub fn is_global(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// The caller's context from request headers, on top of the current context.
+    ///
+    /// ```
+    /// use baton_core::instrument::PropagatorChoice;
+    /// use baton_core::propagation::TraceContextPropagator;
+    /// use opentelemetry::trace::TraceContextExt;
+    ///
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.insert("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01".parse().unwrap());
+    /// let cx = PropagatorChoice::given(TraceContextPropagator::new()).extract(&headers);
+    /// assert!(cx.span().span_context().is_remote());
+    /// ```
+    pub fn extract(&self, headers: &HeaderMap) -> Context {
+        let base = Context::current();
+        match &self.0 {
+            Some(p) => p.extract_with_context(&base, &HeaderExtractor(headers)),
+            None => global::get_text_map_propagator(|p| {
+                p.extract_with_context(&base, &HeaderExtractor(headers))
+            }),
+        }
+    }
+
+    /// Writes `cx` into outgoing headers; a field that cannot be a header is skipped.
+    pub fn inject(&self, cx: &Context, headers: &mut HeaderMap) {
+        let mut injector = HeaderInjector(headers);
+        match &self.0 {
+            Some(p) => p.inject_context(cx, &mut injector),
+            None => global::get_text_map_propagator(|p| p.inject_context(cx, &mut injector)),
+        }
+    }
+
+    /// Writes what `policy` lets `host` receive of `cx` into outgoing headers.
+    pub fn inject_for(
+        &self,
+        policy: &PropagationPolicy,
+        host: &str,
+        cx: &Context,
+        headers: &mut HeaderMap,
+    ) {
+        let (trace_ok, baggage_ok) = policy.allows(host);
+        if let Some(outgoing) = injection_context(cx, trace_ok, baggage_ok) {
+            self.inject(&outgoing, headers);
+        }
     }
 }

@@ -13,7 +13,7 @@ mod tracer;
 
 pub use client::{ClientExchange, ClientRequest};
 pub use host::{HostPredicate, PropagationPolicy};
-pub use inject::injection_context;
+pub use inject::{PropagatorChoice, injection_context};
 pub use metrics::{HttpMetrics, MetricsSource, Side};
 pub use outcome::Outcome;
 pub use tracer::GlobalTracer;

@@ -1,14 +1,12 @@
 //! Everything a [`ClientLayer`](super::ClientLayer) was configured with.
 
 use baton_core::conventions::{KnownMethods, UrlRedactor};
-use opentelemetry::propagation::TextMapPropagator;
-use std::sync::Arc;
 
-use baton_core::instrument::{MetricsSource, PropagationPolicy, Side};
+use baton_core::instrument::{MetricsSource, PropagationPolicy, PropagatorChoice, Side};
 
 #[derive(Clone)]
 pub(crate) struct ClientConfig {
-    pub(crate) propagator: Option<Arc<dyn TextMapPropagator + Send + Sync>>,
+    pub(crate) propagator: PropagatorChoice,
     pub(crate) policy: PropagationPolicy,
     pub(crate) known_methods: KnownMethods,
     pub(crate) redactor: UrlRedactor,
@@ -18,7 +16,7 @@ pub(crate) struct ClientConfig {
 impl ClientConfig {
     pub(crate) fn new() -> Self {
         ClientConfig {
-            propagator: None,
+            propagator: PropagatorChoice::default(),
             policy: PropagationPolicy::default(),
             known_methods: KnownMethods::from_env().unwrap_or_default(),
             redactor: UrlRedactor::default(),

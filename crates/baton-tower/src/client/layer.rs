@@ -10,7 +10,7 @@ use tower_layer::Layer;
 use super::config::ClientConfig;
 use super::service::ClientService;
 use baton_core::instrument::HostPredicate;
-use baton_core::instrument::{GlobalTracer, MetricsSource, Side, scope};
+use baton_core::instrument::{GlobalTracer, MetricsSource, PropagatorChoice, Side, scope};
 
 /// Traces every request a tower HTTP client sends: one `CLIENT` span per attempt, the trace
 /// headers injected for it, and the HTTP client metrics. See the [module docs](super).
@@ -82,7 +82,7 @@ impl<T> ClientLayer<T> {
         mut self,
         propagator: impl TextMapPropagator + Send + Sync + 'static,
     ) -> Self {
-        self.config().propagator = Some(Arc::new(propagator));
+        self.config().propagator = PropagatorChoice::given(propagator);
         self
     }
 

@@ -1,8 +1,7 @@
 //! [`ClientService`]: one client span per attempt, and the trace headers injected for it.
 
 use baton_core::conventions::{ClientUrl, UrlTemplate};
-use baton_core::instrument::{ClientExchange, ClientRequest, injection_context};
-use baton_core::propagation::HeaderInjector;
+use baton_core::instrument::{ClientExchange, ClientRequest};
 use http::{Request, Response};
 use http_body::Body;
 use opentelemetry::Context;
@@ -102,16 +101,9 @@ where
         let cx = exchange.context().clone();
 
         let host = host.as_deref().unwrap_or("");
-        let (trace_ok, baggage_ok) = config.policy.allows(host);
-        if let Some(outgoing) = injection_context(&cx, trace_ok, baggage_ok) {
-            let mut injector = HeaderInjector(request.headers_mut());
-            match &config.propagator {
-                Some(p) => p.inject_context(&outgoing, &mut injector),
-                None => opentelemetry::global::get_text_map_propagator(|p| {
-                    p.inject_context(&outgoing, &mut injector)
-                }),
-            }
-        }
+        config
+            .propagator
+            .inject_for(&config.policy, host, &cx, request.headers_mut());
 
         let future = {
             let _attached = cx.clone().attach();

@@ -2,17 +2,14 @@
 //! services and their requests.
 
 use baton_core::conventions::{HeaderCapture, KnownMethods, UrlRedactor};
-use baton_core::propagation::HeaderExtractor;
-use opentelemetry::Context;
-use opentelemetry::propagation::TextMapPropagator;
 use std::sync::Arc;
 
 use super::hooks::{RequestPredicate, RouteExtractor, SpanNamer};
-use baton_core::instrument::{MetricsSource, Side};
+use baton_core::instrument::{MetricsSource, PropagatorChoice, Side};
 
 #[derive(Clone)]
 pub(crate) struct Config {
-    pub(crate) propagator: Option<Arc<dyn TextMapPropagator + Send + Sync>>,
+    pub(crate) propagator: PropagatorChoice,
     pub(crate) route: Arc<dyn RouteExtractor>,
     pub(crate) filter: Option<Arc<dyn RequestPredicate>>,
     pub(crate) public: Option<Arc<dyn RequestPredicate>>,
@@ -30,7 +27,7 @@ pub(crate) struct Config {
 impl Config {
     pub(crate) fn new() -> Self {
         Config {
-            propagator: None,
+            propagator: PropagatorChoice::default(),
             route: default_route(),
             filter: None,
             public: None,
@@ -43,18 +40,6 @@ impl Config {
             server_timing: false,
             traceresponse: false,
             metrics: MetricsSource::global(Side::Server, false),
-        }
-    }
-
-    /// The caller's context from the request headers, through the configured propagator or
-    /// the global one.
-    pub(crate) fn extract(&self, headers: &http::HeaderMap) -> Context {
-        let base = Context::current();
-        match &self.propagator {
-            Some(p) => p.extract_with_context(&base, &HeaderExtractor(headers)),
-            None => opentelemetry::global::get_text_map_propagator(|p| {
-                p.extract_with_context(&base, &HeaderExtractor(headers))
-            }),
         }
     }
 }

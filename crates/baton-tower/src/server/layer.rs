@@ -11,7 +11,7 @@ use tower_layer::Layer;
 use super::config::Config;
 use super::hooks::{RequestPredicate, RouteExtractor, SpanNamer};
 use super::service::ServerService;
-use baton_core::instrument::{GlobalTracer, MetricsSource, Side, scope};
+use baton_core::instrument::{GlobalTracer, MetricsSource, PropagatorChoice, Side, scope};
 
 /// Headers that are never captured, whatever the allow-list says: they carry credentials.
 pub const NEVER_CAPTURED: [&str; 4] = [
@@ -125,7 +125,7 @@ impl<T> ServerLayer<T> {
         mut self,
         propagator: impl TextMapPropagator + Send + Sync + 'static,
     ) -> Self {
-        self.config().propagator = Some(Arc::new(propagator));
+        self.config().propagator = PropagatorChoice::given(propagator);
         self
     }
 

@@ -76,7 +76,7 @@ where
     fn call(&mut self, request: Request<B>) -> Self::Future {
         let (mut parts, body) = request.into_parts();
         let config = &*self.config;
-        let caller = config.extract(&parts.headers);
+        let caller = config.propagator.extract(&parts.headers);
 
         if config.filter.as_ref().is_some_and(|f| !f.test(&parts)) {
             parts.extensions.insert(caller.clone());
