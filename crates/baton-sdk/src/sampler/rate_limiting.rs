@@ -117,6 +117,6 @@ mod tests {
             ms.store(500 + second * 1_000, Relaxed);
             assert_eq!(count(1_000), 10, "ten per second, second {second}");
         }
-        assert_eq!(RateLimitingSampler::new(0.0).take(), false);
+        assert!(!RateLimitingSampler::new(0.0).take());
     }
 }

@@ -26,6 +26,7 @@ use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{SpanData, SpanExporter};
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
@@ -56,6 +57,10 @@ struct Shared {
     style: Style,
     traces: Mutex<HashMap<TraceId, Pending>>,
     ticker: std::sync::Once,
+    /// Clones attached to a tracer provider, and how many of those have shut down: the
+    /// last one to shut down draws what is left.
+    attached: AtomicUsize,
+    shut_down: AtomicUsize,
 }
 
 /// Draws each trace in the terminal once it completes. Clones share one buffer.
@@ -98,6 +103,8 @@ impl WaterfallExporter {
             style,
             traces: Mutex::new(HashMap::new()),
             ticker: std::sync::Once::new(),
+            attached: AtomicUsize::new(0),
+            shut_down: AtomicUsize::new(0),
         };
         WaterfallExporter {
             shared: Arc::new(shared),
@@ -140,6 +147,14 @@ impl WaterfallExporter {
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        // The last clone is gone: nothing more can arrive.
+        let rest: Vec<Pending> = lock(&self.traces).drain().map(|(_, p)| p).collect();
+        self.draw(rest);
+    }
 }
 
 impl Shared {
@@ -206,7 +221,15 @@ impl SpanExporter for WaterfallExporter {
     }
 
     fn shutdown_with_timeout(&self, _timeout: Duration) -> OTelSdkResult {
-        self.draw_pending();
+        // Several services may share this picture: until the last of them shuts down, other
+        // services' spans of a trace may still be on their way, so only finished traces are
+        // drawn; the last one draws everything.
+        let shut = self.shared.shut_down.fetch_add(1, Ordering::SeqCst) + 1;
+        if shut >= self.shared.attached.load(Ordering::SeqCst) {
+            self.draw_pending();
+        } else {
+            self.shared.draw_ready(Instant::now());
+        }
         Ok(())
     }
 
@@ -216,6 +239,8 @@ impl SpanExporter for WaterfallExporter {
     }
 
     fn set_resource(&mut self, resource: &Resource) {
+        // Called once when a tracer provider takes this clone.
+        self.shared.attached.fetch_add(1, Ordering::SeqCst);
         if self.service.is_none() {
             self.service = resource
                 .get(&opentelemetry::Key::from_static_str("service.name"))

@@ -174,3 +174,30 @@ fn durations_read_naturally() {
     );
     let _ = SystemTime::now();
 }
+
+#[test]
+fn shared_picture_is_drawn_whole_when_the_last_service_shuts_down() {
+    let screen = Screen::default();
+    let shared = WaterfallExporter::new(screen.clone());
+    let mut front = shared.for_service("front");
+    let mut back = shared.for_service("back");
+    let resource = Resource::builder_empty().build();
+    front.set_resource(&resource);
+    back.set_resource(&resource);
+    // The back end's span is exported; the front end's root is still held by its processor.
+    block_on(back.export(vec![span(2, 1, "GET /inner", 1, 5)])).unwrap();
+    back.shutdown().unwrap();
+    assert_eq!(
+        screen.text(),
+        "",
+        "another service is still running: nothing drawn yet"
+    );
+    block_on(front.export(vec![span(1, 0, "GET /outer", 0, 10)])).unwrap();
+    front.shutdown().unwrap();
+    let text = screen.text();
+    assert_eq!(text.matches("trace 4bf9").count(), 1, "one picture: {text}");
+    assert!(
+        text.contains("front    GET /outer") && text.contains("back       GET /inner"),
+        "{text}"
+    );
+}

@@ -1,0 +1,363 @@
+//! `OTEL_EXPORTER_OTLP_*`: endpoint, protocol, headers, timeout and compression, each with
+//! its per-signal form (`OTEL_EXPORTER_OTLP_TRACES_*`, `OTEL_EXPORTER_OTLP_METRICS_*`),
+//! which wins over the generic one.
+
+use std::time::Duration;
+
+use super::kv::parse_pairs;
+use super::names::*;
+use super::vars::{Millis, Vars};
+use crate::init::InitError;
+
+/// The OTLP transport.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Protocol {
+    /// `grpc`.
+    Grpc,
+    /// `http/protobuf`, the spec's recommended default.
+    HttpProtobuf,
+}
+
+/// Request compression.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Compression {
+    /// `none` (or unset).
+    None,
+    /// `gzip`.
+    Gzip,
+}
+
+/// The signal whose exporter is being configured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Signal {
+    /// Spans.
+    Traces,
+    /// Metrics.
+    Metrics,
+}
+
+struct SignalVars {
+    endpoint: &'static str,
+    protocol: &'static str,
+    headers: &'static str,
+    timeout: &'static str,
+    compression: &'static str,
+    path: &'static str,
+}
+
+impl Signal {
+    fn vars(self) -> SignalVars {
+        match self {
+            Signal::Traces => SignalVars {
+                endpoint: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+                protocol: OTEL_EXPORTER_OTLP_TRACES_PROTOCOL,
+                headers: OTEL_EXPORTER_OTLP_TRACES_HEADERS,
+                timeout: OTEL_EXPORTER_OTLP_TRACES_TIMEOUT,
+                compression: OTEL_EXPORTER_OTLP_TRACES_COMPRESSION,
+                path: "v1/traces",
+            },
+            Signal::Metrics => SignalVars {
+                endpoint: OTEL_EXPORTER_OTLP_METRICS_ENDPOINT,
+                protocol: OTEL_EXPORTER_OTLP_METRICS_PROTOCOL,
+                headers: OTEL_EXPORTER_OTLP_METRICS_HEADERS,
+                timeout: OTEL_EXPORTER_OTLP_METRICS_TIMEOUT,
+                compression: OTEL_EXPORTER_OTLP_METRICS_COMPRESSION,
+                path: "v1/metrics",
+            },
+        }
+    }
+}
+
+/// Everything one OTLP exporter needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct OtlpSettings {
+    pub(crate) protocol: Protocol,
+    /// The full URL requests go to (for HTTP, including `/v1/traces` or `/v1/metrics`).
+    pub(crate) endpoint: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) timeout: Duration,
+    pub(crate) compression: Compression,
+}
+
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+const EXAMPLE: &str = "http://localhost:4318";
+
+/// Reads the settings for one signal.
+pub(crate) fn otlp_settings(vars: &Vars<'_>, signal: Signal) -> Result<OtlpSettings, InitError> {
+    let names = signal.vars();
+    let protocol = match vars.first(&[names.protocol, OTEL_EXPORTER_OTLP_PROTOCOL])? {
+        None => Protocol::HttpProtobuf,
+        Some((var, value)) => match value.to_ascii_lowercase().as_str() {
+            "grpc" => Protocol::Grpc,
+            "http/protobuf" => Protocol::HttpProtobuf,
+            "http/json" => {
+                return Err(InitError::invalid(
+                    var,
+                    &value,
+                    "http/json is not supported by baton; use grpc or http/protobuf",
+                ));
+            }
+            _ => {
+                return Err(InitError::invalid(
+                    var,
+                    &value,
+                    "unknown protocol; expected grpc or http/protobuf",
+                ));
+            }
+        },
+    };
+    let endpoint = match vars.get(names.endpoint)? {
+        Some(url) => {
+            check_url(names.endpoint, &url, EXAMPLE)?;
+            url
+        }
+        None => match vars.get(OTEL_EXPORTER_OTLP_ENDPOINT)? {
+            Some(base) => {
+                check_url(OTEL_EXPORTER_OTLP_ENDPOINT, &base, EXAMPLE)?;
+                match protocol {
+                    Protocol::Grpc => base,
+                    Protocol::HttpProtobuf => join(&base, names.path),
+                }
+            }
+            None => match protocol {
+                Protocol::Grpc => "http://localhost:4317".to_owned(),
+                Protocol::HttpProtobuf => join("http://localhost:4318", names.path),
+            },
+        },
+    };
+    let headers = match vars.first(&[names.headers, OTEL_EXPORTER_OTLP_HEADERS])? {
+        None => Vec::new(),
+        Some((var, value)) => headers(var, &value)?,
+    };
+    let timeout = match vars.millis(names.timeout, Millis::Timeout)? {
+        Some(t) => t,
+        None => vars
+            .millis(OTEL_EXPORTER_OTLP_TIMEOUT, Millis::Timeout)?
+            .unwrap_or(DEFAULT_TIMEOUT),
+    };
+    let compression = match vars.first(&[names.compression, OTEL_EXPORTER_OTLP_COMPRESSION])? {
+        None => Compression::None,
+        Some((var, value)) => match value.to_ascii_lowercase().as_str() {
+            "gzip" => Compression::Gzip,
+            "none" => Compression::None,
+            _ => {
+                return Err(InitError::invalid(
+                    var,
+                    &value,
+                    "unknown compression; expected gzip or none",
+                ));
+            }
+        },
+    };
+    Ok(OtlpSettings {
+        protocol,
+        endpoint,
+        headers,
+        timeout,
+        compression,
+    })
+}
+
+/// `base` with `path` appended, with exactly one slash between them.
+fn join(base: &str, path: &str) -> String {
+    format!("{}/{path}", base.trim_end_matches('/'))
+}
+
+/// An endpoint must be an absolute `http://` URL with a host.
+/// `example` completes the message ("such as {example}").
+pub(crate) fn check_url(var: &'static str, url: &str, example: &str) -> Result<(), InitError> {
+    let malformed = || {
+        InitError::invalid(
+            var,
+            url,
+            format!("must be a URL with scheme http and a host, such as {example}"),
+        )
+    };
+    let parsed: http::Uri = url.parse().map_err(|_| malformed())?;
+    match parsed.scheme_str() {
+        Some("http") if parsed.host().is_some_and(|h| !h.is_empty()) => Ok(()),
+        Some("https") => Err(InitError::invalid(
+            var,
+            url,
+            "https is not supported yet: baton-sdk is built without TLS; send to a local \
+             collector over http://",
+        )),
+        _ => Err(malformed()),
+    }
+}
+
+/// Headers are parsed like resource attributes, then checked as HTTP header names and
+/// values. Messages never show values: headers usually carry credentials.
+fn headers(var: &'static str, value: &str) -> Result<Vec<(String, String)>, InitError> {
+    let pairs = parse_pairs(value).map_err(|e| InitError::InvalidSecretVar {
+        name: var,
+        reason: e.0,
+    })?;
+    for (n, (key, value)) in pairs.iter().enumerate() {
+        let n = n + 1;
+        if http::HeaderName::from_bytes(key.as_bytes()).is_err() {
+            return Err(InitError::InvalidSecretVar {
+                name: var,
+                reason: format!("entry {n}: {key:?} is not a valid header name"),
+            });
+        }
+        if http::HeaderValue::from_str(value).is_err() {
+            return Err(InitError::InvalidSecretVar {
+                name: var,
+                reason: format!(
+                    "entry {n} ({key:?}): the value is not a valid header value (visible ASCII only)"
+                ),
+            });
+        }
+    }
+    Ok(pairs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::MapEnv;
+
+    fn settings(pairs: &[(&str, &str)], signal: Signal) -> Result<OtlpSettings, InitError> {
+        let env = MapEnv(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        );
+        otlp_settings(&Vars::new(&env), signal)
+    }
+
+    #[test]
+    fn defaults() {
+        let s = settings(&[], Signal::Traces).unwrap();
+        assert_eq!(s.protocol, Protocol::HttpProtobuf);
+        assert_eq!(s.endpoint, "http://localhost:4318/v1/traces");
+        assert_eq!(s.timeout, Duration::from_secs(10));
+        assert_eq!(s.compression, Compression::None);
+        assert!(s.headers.is_empty());
+        let s = settings(&[(OTEL_EXPORTER_OTLP_PROTOCOL, "grpc")], Signal::Metrics).unwrap();
+        assert_eq!(s.endpoint, "http://localhost:4317");
+    }
+
+    #[test]
+    fn generic_endpoint_gets_the_signal_path_for_http_only() {
+        for base in ["http://c:4318", "http://c:4318/"] {
+            let s = settings(&[(OTEL_EXPORTER_OTLP_ENDPOINT, base)], Signal::Metrics).unwrap();
+            assert_eq!(s.endpoint, "http://c:4318/v1/metrics");
+        }
+        let s = settings(
+            &[(OTEL_EXPORTER_OTLP_ENDPOINT, "http://c/otlp/")],
+            Signal::Traces,
+        )
+        .unwrap();
+        assert_eq!(s.endpoint, "http://c/otlp/v1/traces");
+        let s = settings(
+            &[
+                (OTEL_EXPORTER_OTLP_ENDPOINT, "http://c:4317"),
+                (OTEL_EXPORTER_OTLP_PROTOCOL, "grpc"),
+            ],
+            Signal::Traces,
+        )
+        .unwrap();
+        assert_eq!(s.endpoint, "http://c:4317");
+    }
+
+    #[test]
+    fn per_signal_values_win_and_are_used_as_is() {
+        let env = [
+            (OTEL_EXPORTER_OTLP_ENDPOINT, "http://generic:4318"),
+            (
+                OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+                "http://traces:9999/custom",
+            ),
+            (OTEL_EXPORTER_OTLP_PROTOCOL, "grpc"),
+            (OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, "http/protobuf"),
+            (OTEL_EXPORTER_OTLP_HEADERS, "a=1"),
+            (OTEL_EXPORTER_OTLP_TRACES_HEADERS, "b=2"),
+            (OTEL_EXPORTER_OTLP_TIMEOUT, "1000"),
+            (OTEL_EXPORTER_OTLP_TRACES_TIMEOUT, "2000"),
+            (OTEL_EXPORTER_OTLP_COMPRESSION, "none"),
+            (OTEL_EXPORTER_OTLP_TRACES_COMPRESSION, "GZIP"),
+        ];
+        let t = settings(&env, Signal::Traces).unwrap();
+        assert_eq!(
+            t,
+            OtlpSettings {
+                protocol: Protocol::HttpProtobuf,
+                endpoint: "http://traces:9999/custom".into(),
+                headers: vec![("b".into(), "2".into())],
+                timeout: Duration::from_secs(2),
+                compression: Compression::Gzip,
+            }
+        );
+        let m = settings(&env, Signal::Metrics).unwrap();
+        assert_eq!(
+            m,
+            OtlpSettings {
+                protocol: Protocol::Grpc,
+                endpoint: "http://generic:4318".into(),
+                headers: vec![("a".into(), "1".into())],
+                timeout: Duration::from_secs(1),
+                compression: Compression::None,
+            }
+        );
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let err = |pairs: &[(&str, &str)]| settings(pairs, Signal::Traces).unwrap_err().to_string();
+        assert_eq!(
+            err(&[(OTEL_EXPORTER_OTLP_PROTOCOL, "http/json")]),
+            r#"OTEL_EXPORTER_OTLP_PROTOCOL="http/json": http/json is not supported by baton; use grpc or http/protobuf"#
+        );
+        assert_eq!(
+            err(&[(OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, "thrift")]),
+            r#"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL="thrift": unknown protocol; expected grpc or http/protobuf"#
+        );
+        assert_eq!(
+            err(&[(OTEL_EXPORTER_OTLP_ENDPOINT, "localhost:4318")]),
+            r#"OTEL_EXPORTER_OTLP_ENDPOINT="localhost:4318": must be a URL with scheme http and a host, such as http://localhost:4318"#
+        );
+        assert!(
+            err(&[(OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, "https://x")]).starts_with(
+                r#"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="https://x": https is not supported yet"#
+            )
+        );
+        assert_eq!(
+            err(&[(OTEL_EXPORTER_OTLP_COMPRESSION, "zstd")]),
+            r#"OTEL_EXPORTER_OTLP_COMPRESSION="zstd": unknown compression; expected gzip or none"#
+        );
+        assert_eq!(
+            err(&[(OTEL_EXPORTER_OTLP_HEADERS, "api-key=s3cret,oops")]),
+            "OTEL_EXPORTER_OTLP_HEADERS (value not shown: it may hold credentials): entry 2 has no \"=\"; expected key=value pairs separated by commas"
+        );
+        assert_eq!(
+            err(&[(OTEL_EXPORTER_OTLP_TRACES_HEADERS, "bad key=1")]),
+            "OTEL_EXPORTER_OTLP_TRACES_HEADERS (value not shown: it may hold credentials): entry 1: \"bad key\" is not a valid header name"
+        );
+        assert_eq!(
+            err(&[(OTEL_EXPORTER_OTLP_TIMEOUT, "10s")]),
+            r#"OTEL_EXPORTER_OTLP_TIMEOUT="10s": must be a whole number of milliseconds, at most 2147483647 (0 means no limit)"#
+        );
+    }
+
+    #[test]
+    fn headers_are_percent_decoded() {
+        let s = settings(
+            &[(
+                OTEL_EXPORTER_OTLP_HEADERS,
+                "authorization=Bearer%20abc, x-tenant = t1 ",
+            )],
+            Signal::Traces,
+        )
+        .unwrap();
+        assert_eq!(
+            s.headers,
+            [
+                ("authorization".to_owned(), "Bearer abc".to_owned()),
+                ("x-tenant".to_owned(), "t1".to_owned())
+            ]
+        );
+    }
+}

@@ -1,0 +1,135 @@
+//! A Zipkin v2 JSON span exporter: `POST {endpoint}` (by default
+//! `http://localhost:9411/api/v2/spans`) with a JSON array of spans.
+//!
+//! baton writes its own rather than use `opentelemetry-zipkin`: that crate is deprecated
+//! upstream (every use warns), reads its endpoint from the process environment behind the
+//! caller's back, and brings a blocking HTTP client by default. This one is a page long,
+//! shares the OTLP exporters' HTTP client and runtime, and maps spans as the
+//! OpenTelemetry-to-Zipkin specification says (see [`model`]).
+
+mod model;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use opentelemetry::Key;
+use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
+use opentelemetry_sdk::trace::{SpanData, SpanExporter};
+
+use super::runtime::ExportRuntime;
+use crate::init::InitError;
+
+/// The collector URL used when none is given: a Zipkin server on this machine.
+pub const DEFAULT_ZIPKIN_ENDPOINT: &str = "http://localhost:9411/api/v2/spans";
+
+/// Exports spans to a Zipkin collector in the v2 JSON format.
+///
+/// The Zipkin service name is the resource's `service.name`, which the SDK hands over when
+/// the exporter is installed in a tracer provider.
+///
+/// ```no_run
+/// use baton_sdk::exporter::ZipkinExporter;
+/// use opentelemetry_sdk::trace::SdkTracerProvider;
+///
+/// let zipkin = ZipkinExporter::builder()
+///     .endpoint("http://zipkin:9411/api/v2/spans")
+///     .build()?;
+/// let provider = SdkTracerProvider::builder().with_batch_exporter(zipkin).build();
+/// # Ok::<(), baton_sdk::InitError>(())
+/// ```
+///
+/// With [`init`](crate::init), set `OTEL_TRACES_EXPORTER=zipkin` (and
+/// `OTEL_EXPORTER_ZIPKIN_ENDPOINT` if the collector is elsewhere) instead.
+#[derive(Debug)]
+pub struct ZipkinExporter {
+    client: reqwest::Client,
+    endpoint: String,
+    service_name: String,
+    runtime: Arc<ExportRuntime>,
+}
+
+/// Configures a [`ZipkinExporter`].
+#[derive(Debug, Clone)]
+pub struct ZipkinExporterBuilder {
+    endpoint: String,
+    timeout: Duration,
+}
+
+impl ZipkinExporter {
+    /// A builder with the default endpoint and a 10 s timeout.
+    pub fn builder() -> ZipkinExporterBuilder {
+        ZipkinExporterBuilder {
+            endpoint: DEFAULT_ZIPKIN_ENDPOINT.to_owned(),
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl ZipkinExporterBuilder {
+    /// The full URL spans are posted to, including `/api/v2/spans`.
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = endpoint.into();
+        self
+    }
+
+    /// How long one export may take before it is abandoned.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Builds the exporter (and starts the export thread if none is running).
+    pub fn build(self) -> Result<ZipkinExporter, InitError> {
+        let error = |reason: String| InitError::Exporter {
+            exporter: "zipkin",
+            reason,
+        };
+        self.endpoint
+            .parse::<http::Uri>()
+            .map_err(|e| error(format!("invalid endpoint {:?}: {e}", self.endpoint)))?;
+        let client = reqwest::Client::builder()
+            .timeout(self.timeout)
+            .build()
+            .map_err(|e| error(e.to_string()))?;
+        Ok(ZipkinExporter {
+            client,
+            endpoint: self.endpoint,
+            service_name: model::UNKNOWN_SERVICE.to_owned(),
+            runtime: ExportRuntime::shared().map_err(InitError::Runtime)?,
+        })
+    }
+}
+
+impl SpanExporter for ZipkinExporter {
+    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        let body = model::encode(&batch, &self.service_name);
+        let request = self
+            .client
+            .post(&self.endpoint)
+            .header(http::header::CONTENT_TYPE, "application/json")
+            .body(body);
+        // `send` starts the request (and its timeout timer) at once, so it must be called
+        // inside the runtime's context, not merely awaited there.
+        let response = self
+            .runtime
+            .run(async move { request.send().await })
+            .await
+            .map_err(|e| OTelSdkError::InternalFailure(format!("zipkin export failed: {e}")))?;
+        let status = response.status();
+        if status.is_success() {
+            Ok(())
+        } else {
+            Err(OTelSdkError::InternalFailure(format!(
+                "zipkin collector at {} answered {status}",
+                self.endpoint
+            )))
+        }
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        if let Some(name) = resource.get(&Key::from_static_str("service.name")) {
+            self.service_name = name.as_str().into_owned();
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! [`Builder`]: the environment, overridden from code where code knows better.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use opentelemetry::KeyValue;
+use opentelemetry::propagation::TextMapPropagator;
+use opentelemetry_sdk::trace::{BatchSpanProcessor, ShouldSample, SpanExporter, SpanProcessor};
+
+use super::error::InitError;
+use super::guard::Guard;
+use super::processor::{BoxedProcessor, ExporterFactory};
+use super::propagator::SharedPropagator;
+use super::{install, plan};
+use crate::env::{Env, MapEnv, ProcessEnv};
+use crate::waterfall::WaterfallExporter;
+
+/// How long [`Guard`] waits for telemetry to be flushed when it is dropped, unless
+/// [`Builder::shutdown_deadline`] says otherwise.
+pub const DEFAULT_SHUTDOWN_DEADLINE: Duration = Duration::from_secs(5);
+
+/// Sets the SDK up from the `OTEL_*` environment, with code overrides.
+///
+/// Everything set here wins over the environment. Variables that do not apply to the
+/// resulting setup are not read at all (the OTLP variables when traces go to Zipkin,
+/// `OTEL_TRACES_SAMPLER` when [`sampler`](Self::sampler) is given), so they cannot fail it.
+///
+/// ```no_run
+/// use opentelemetry_sdk::trace::Sampler;
+/// use std::time::Duration;
+///
+/// let _guard = baton_sdk::Builder::new()
+///     .service_name("checkout")
+///     .service_version(env!("CARGO_PKG_VERSION"))
+///     .resource_attribute(opentelemetry::KeyValue::new("deployment.environment.name", "staging"))
+///     .sampler(Sampler::ParentBased(Box::new(Sampler::TraceIdRatioBased(0.1))))
+///     .shutdown_deadline(Duration::from_secs(2))
+///     .build()?;
+/// # Ok::<(), baton_sdk::InitError>(())
+/// ```
+pub struct Builder {
+    pub(super) env: Box<dyn Env>,
+    pub(super) service_name: Option<String>,
+    pub(super) service_version: Option<String>,
+    pub(super) attributes: Vec<KeyValue>,
+    pub(super) sampler: Option<Box<dyn ShouldSample>>,
+    pub(super) exporters: Vec<ExporterFactory>,
+    pub(super) processors: Vec<BoxedProcessor>,
+    pub(super) propagator: Option<SharedPropagator>,
+    pub(super) metrics: bool,
+    pub(super) deadline: Duration,
+    pub(super) waterfall: Option<WaterfallExporter>,
+    pub(super) install_global: bool,
+}
+
+impl fmt::Debug for Builder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("env", &self.env)
+            .field("service_name", &self.service_name)
+            .field("service_version", &self.service_version)
+            .field("attributes", &self.attributes)
+            .field("sampler", &self.sampler)
+            .field("exporters", &self.exporters.len())
+            .field("processors", &self.processors)
+            .field("propagator", &self.propagator.is_some())
+            .field("metrics", &self.metrics)
+            .field("deadline", &self.deadline)
+            .field("waterfall", &self.waterfall)
+            .field("install_global", &self.install_global)
+            .finish()
+    }
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Builder {
+    /// A builder reading the process environment.
+    pub fn new() -> Self {
+        Self::with_env(Box::new(ProcessEnv))
+    }
+
+    /// A builder reading only the given variables, as if they were the whole environment.
+    /// For tests, which must not race on the process environment, and for configuration
+    /// that comes from somewhere else (a file, flags).
+    ///
+    /// One leak remains: `opentelemetry-otlp` itself also reads
+    /// `OTEL_EXPORTER_OTLP_{,TRACES_,METRICS_}HEADERS`, `..._COMPRESSION` and
+    /// `..._INSECURE` from the process environment. Headers found there are added (a
+    /// header set here keeps its value only if the process environment does not name it
+    /// too), and process-level compression applies when the map asks for none. Nothing
+    /// else is read from the process.
+    ///
+    /// ```
+    /// let guard = baton_sdk::Builder::from_env_map([
+    ///     ("OTEL_SERVICE_NAME", "users"),
+    ///     ("OTEL_TRACES_EXPORTER", "none"),
+    /// ])
+    /// .install_global(false)
+    /// .build()
+    /// .unwrap();
+    /// # drop(guard);
+    /// ```
+    pub fn from_env_map<K, V>(vars: impl IntoIterator<Item = (K, V)>) -> Self
+    where
+        K: Into<String>,
+        V: Into<String>,
+    {
+        let map = vars
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        Self::with_env(Box::new(MapEnv(map)))
+    }
+
+    fn with_env(env: Box<dyn Env>) -> Self {
+        Builder {
+            env,
+            service_name: None,
+            service_version: None,
+            attributes: Vec::new(),
+            sampler: None,
+            exporters: Vec::new(),
+            processors: Vec::new(),
+            propagator: None,
+            metrics: true,
+            deadline: DEFAULT_SHUTDOWN_DEADLINE,
+            waterfall: None,
+            install_global: true,
+        }
+    }
+
+    /// The `service.name` resource attribute, over `OTEL_SERVICE_NAME` and
+    /// `OTEL_RESOURCE_ATTRIBUTES`.
+    pub fn service_name(mut self, name: impl Into<String>) -> Self {
+        self.service_name = Some(name.into());
+        self
+    }
+
+    /// The `service.version` resource attribute.
+    pub fn service_version(mut self, version: impl Into<String>) -> Self {
+        self.service_version = Some(version.into());
+        self
+    }
+
+    /// Adds a resource attribute, over any of the same key in `OTEL_RESOURCE_ATTRIBUTES`.
+    pub fn resource_attribute(mut self, attribute: KeyValue) -> Self {
+        self.attributes.push(attribute);
+        self
+    }
+
+    /// Adds resource attributes, over any of the same keys in `OTEL_RESOURCE_ATTRIBUTES`.
+    pub fn resource_attributes(mut self, attributes: impl IntoIterator<Item = KeyValue>) -> Self {
+        self.attributes.extend(attributes);
+        self
+    }
+
+    /// The sampler, instead of `OTEL_TRACES_SAMPLER` / `OTEL_TRACES_SAMPLER_ARG`: any
+    /// [`ShouldSample`], such as the SDK's `Sampler` or baton's own
+    /// [samplers](crate::sampler).
+    pub fn sampler(mut self, sampler: impl ShouldSample + 'static) -> Self {
+        self.sampler = Some(Box::new(sampler));
+        self
+    }
+
+    /// Exports spans to `exporter` instead of the exporters `OTEL_TRACES_EXPORTER` names,
+    /// through a batch processor configured by `OTEL_BSP_*`. Call it again to add more.
+    pub fn span_exporter<E: SpanExporter + 'static>(mut self, exporter: E) -> Self {
+        self.exporters.push(Box::new(move |config| {
+            BoxedProcessor(Box::new(
+                BatchSpanProcessor::builder(exporter)
+                    .with_batch_config(config)
+                    .build(),
+            ))
+        }));
+        self
+    }
+
+    /// Adds a span processor ahead of the exporters (which it does not replace): a
+    /// processor that enriches spans when they start, or feeds an adaptive sampler.
+    pub fn span_processor(mut self, processor: impl SpanProcessor + 'static) -> Self {
+        self.processors.push(BoxedProcessor(Box::new(processor)));
+        self
+    }
+
+    /// The propagator, instead of the one `OTEL_PROPAGATORS` builds.
+    pub fn propagator(
+        mut self,
+        propagator: impl TextMapPropagator + Send + Sync + 'static,
+    ) -> Self {
+        self.propagator = Some(Arc::new(propagator));
+        self
+    }
+
+    /// Whether to export metrics at all (default `true`). With `false`,
+    /// `OTEL_METRICS_EXPORTER` and the metric variables are not read and the meter
+    /// provider has no reader, so instruments record nothing.
+    pub fn metrics(mut self, enabled: bool) -> Self {
+        self.metrics = enabled;
+        self
+    }
+
+    /// How long dropping the [`Guard`] (or [`Guard::shutdown`]) may take to flush; default
+    /// [`DEFAULT_SHUTDOWN_DEADLINE`].
+    pub fn shutdown_deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// Draws spans into `waterfall`, which clones of it share. Give each service running in
+    /// the same process its own builder (and `service_name`) and a clone of one waterfall,
+    /// and their spans join one picture per trace.
+    ///
+    /// When the environment selects the console exporter (the default), this waterfall
+    /// replaces the one baton would create; otherwise it is added to the exporters the
+    /// environment selects.
+    pub fn waterfall(mut self, waterfall: WaterfallExporter) -> Self {
+        self.waterfall = Some(waterfall);
+        self
+    }
+
+    /// Whether to install the tracer provider, meter provider and propagator as the
+    /// process-wide globals (default `true`). With `false` they are only returned in the
+    /// [`Guard`], for processes that run several services, or for tests.
+    pub fn install_global(mut self, install: bool) -> Self {
+        self.install_global = install;
+        self
+    }
+
+    /// Reads the environment, builds the providers and (unless told not to) installs them.
+    ///
+    /// When this fails nothing is installed, and whatever was already started is stopped.
+    pub fn build(self) -> Result<Guard, InitError> {
+        install::install(plan::Plan::resolve(self)?)
+    }
+}

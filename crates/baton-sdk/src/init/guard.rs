@@ -1,0 +1,125 @@
+//! [`Guard`]: the installed providers, flushed and shut down when it is dropped.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use opentelemetry::propagation::TextMapPropagator;
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry_sdk::metrics::SdkMeterProvider;
+use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
+
+use super::error::ShutdownError;
+use super::propagator::SharedPropagator;
+use super::shutdown::shutdown_within;
+use crate::exporter::status::ExportStatus;
+
+/// What [`init`](crate::init) and [`Builder::build`](crate::Builder::build) set up. Keep it
+/// alive for as long as the program should export telemetry: dropping it flushes what is
+/// queued and shuts the providers down, taking at most the shutdown deadline (5 s unless
+/// [`Builder::shutdown_deadline`](crate::Builder::shutdown_deadline) says otherwise), even
+/// when the collector is unreachable.
+///
+/// The providers are reachable here as well as through the globals, which is how a process
+/// running several services (each with its own `service.name`) hands each one its own:
+///
+/// ```no_run
+/// use baton_sdk::{Builder, waterfall::WaterfallExporter};
+/// use opentelemetry::trace::{Tracer, TracerProvider};
+///
+/// let shared = WaterfallExporter::stdout();
+/// let users = Builder::new()
+///     .service_name("users")
+///     .waterfall(shared.clone())
+///     .install_global(false)
+///     .build()?;
+/// let tracer = users.tracer_provider().tracer("users");
+/// tracer.in_span("GET /users/{id}", |_cx| { /* ... */ });
+/// # Ok::<(), baton_sdk::InitError>(())
+/// ```
+#[must_use = "dropping the guard shuts telemetry down at once; keep it alive until the end of main"]
+#[derive(Debug)]
+pub struct Guard {
+    pub(super) tracer_provider: SdkTracerProvider,
+    pub(super) meter_provider: SdkMeterProvider,
+    pub(super) propagator: SharedPropagator,
+    pub(super) deadline: Duration,
+    pub(super) warnings: Vec<String>,
+    pub(super) disabled: bool,
+    pub(super) traces_status: Arc<ExportStatus>,
+    pub(super) metrics_status: Arc<ExportStatus>,
+    pub(super) done: bool,
+}
+
+impl Guard {
+    /// The tracer provider. With `OTEL_SDK_DISABLED=true` it samples nothing and exports
+    /// nothing.
+    pub fn tracer_provider(&self) -> &SdkTracerProvider {
+        &self.tracer_provider
+    }
+
+    /// A tracer from [`tracer_provider`](Self::tracer_provider).
+    pub fn tracer(&self, name: &'static str) -> SdkTracer {
+        self.tracer_provider.tracer(name)
+    }
+
+    /// The meter provider. It has no reader (so instruments record nothing) when no metric
+    /// exporter is configured, metrics are turned off, or the SDK is disabled.
+    pub fn meter_provider(&self) -> &SdkMeterProvider {
+        &self.meter_provider
+    }
+
+    /// The propagator (from `OTEL_PROPAGATORS` unless the builder was given one).
+    pub fn propagator(&self) -> &(dyn TextMapPropagator + Send + Sync) {
+        &*self.propagator
+    }
+
+    /// Whether `OTEL_SDK_DISABLED=true` turned the SDK off.
+    pub fn is_disabled(&self) -> bool {
+        self.disabled
+    }
+
+    /// The warnings about values that were ignored or adjusted (each was also printed
+    /// once on standard error).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// Flushes and shuts down now, returning what could not be flushed in time. Dropping
+    /// the guard does the same and prints any failure on standard error.
+    pub fn shutdown(mut self) -> Result<(), ShutdownError> {
+        self.done = true;
+        self.shutdown_now()
+    }
+
+    fn shutdown_now(&self) -> Result<(), ShutdownError> {
+        let result = shutdown_within(&self.tracer_provider, &self.meter_provider, self.deadline);
+        // The SDK reports a timed-out flush but says little (or nothing) about a failed
+        // one; the exporters' own record of their last export explains it better.
+        let mut error = match result {
+            Ok(()) => ShutdownError {
+                traces: None,
+                metrics: None,
+            },
+            Err(e) => e,
+        };
+        error.traces = self.traces_status.last_failure().or(error.traces);
+        error.metrics = self.metrics_status.last_failure().or(error.metrics);
+        if error.traces.is_none() && error.metrics.is_none() {
+            Ok(())
+        } else {
+            Err(error)
+        }
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        self.done = true;
+        if let Err(e) = self.shutdown_now() {
+            eprintln!("baton: {e}");
+        }
+    }
+}

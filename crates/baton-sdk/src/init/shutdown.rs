@@ -1,0 +1,93 @@
+//! Flushing and shutting down both providers within one deadline, whatever the exporters do.
+
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
+use opentelemetry_sdk::metrics::SdkMeterProvider;
+use opentelemetry_sdk::trace::SdkTracerProvider;
+
+use super::error::ShutdownError;
+
+/// How long past the deadline to wait for the SDK to report its own timeout, so the error
+/// says what the SDK saw rather than only that time ran out.
+const GRACE: Duration = Duration::from_millis(100);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Signal {
+    Traces,
+    Metrics,
+}
+
+/// Shuts both providers down in parallel and returns by `deadline` (plus a few
+/// milliseconds), even if an exporter hangs: the SDK's own timeouts do not bound every
+/// path (processors are shut down one after another, and the meter provider ignores its
+/// timeout), so each shutdown runs on its own thread and is abandoned at the deadline.
+pub(crate) fn shutdown_within(
+    tracer_provider: &SdkTracerProvider,
+    meter_provider: &SdkMeterProvider,
+    deadline: Duration,
+) -> Result<(), ShutdownError> {
+    let start = Instant::now();
+    let (tx, rx) = mpsc::channel::<(Signal, OTelSdkResult)>();
+    let traces = tracer_provider.clone();
+    run(tx.clone(), Signal::Traces, move || {
+        traces.shutdown_with_timeout(deadline)
+    });
+    let metrics = meter_provider.clone();
+    run(tx, Signal::Metrics, move || {
+        metrics.shutdown_with_timeout(deadline)
+    });
+
+    let late = format!(
+        "not finished within the shutdown deadline of {deadline:?}; what was not exported is lost"
+    );
+    let mut error = ShutdownError {
+        traces: Some(late.clone()),
+        metrics: Some(late),
+    };
+    for _ in 0..2 {
+        let left = (deadline + GRACE).saturating_sub(start.elapsed());
+        let Ok((signal, result)) = rx.recv_timeout(left) else {
+            break;
+        };
+        let message = match result {
+            Ok(()) | Err(OTelSdkError::AlreadyShutdown) => None,
+            Err(OTelSdkError::Timeout(after)) => Some(format!(
+                "not finished after {after:?}; what was not exported is lost"
+            )),
+            Err(OTelSdkError::InternalFailure(why)) => Some(why),
+        };
+        match signal {
+            Signal::Traces => error.traces = message,
+            Signal::Metrics => error.metrics = message,
+        }
+    }
+    if error.traces.is_none() && error.metrics.is_none() {
+        Ok(())
+    } else {
+        Err(error)
+    }
+}
+
+/// Runs `shutdown` on its own thread, or on this one if no thread can be started.
+fn run<F>(tx: mpsc::Sender<(Signal, OTelSdkResult)>, signal: Signal, shutdown: F)
+where
+    F: FnOnce() -> OTelSdkResult + Send + 'static,
+{
+    let job = Arc::new(Mutex::new(Some((tx, shutdown))));
+    let take = |job: &Mutex<Option<_>>| job.lock().ok().and_then(|mut j| j.take());
+    let for_thread = Arc::clone(&job);
+    let spawned = std::thread::Builder::new()
+        .name("baton-shutdown".into())
+        .spawn(move || {
+            if let Some((tx, shutdown)) = take(&for_thread) {
+                let _ = tx.send((signal, shutdown()));
+            }
+        });
+    if spawned.is_err() {
+        if let Some((tx, shutdown)) = take(&job) {
+            let _ = tx.send((signal, shutdown()));
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! OpenTelemetry SDK setup for baton services: one call reads the standard `OTEL_*`
+//! environment and installs tracing, metrics and propagation; exporters (OTLP, Zipkin, a
+//! waterfall drawn in the terminal), samplers (adaptive, rate-limited), baggage helpers and a
+//! test kit.
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod baggage;
+mod env;
+pub mod exporter;
+mod init;
+pub mod sampler;
+pub mod testing;
+pub mod waterfall;
+
+pub use init::{Builder, DEFAULT_SHUTDOWN_DEADLINE, Guard, InitError, ShutdownError, init};

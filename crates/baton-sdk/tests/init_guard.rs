@@ -1,0 +1,138 @@
+//! The guard: dropping it flushes within its deadline even when the collector is gone or
+//! hangs, `shutdown` reports what was lost, and a dead collector never slows span creation.
+//! Times are measured with `Instant` against generous upper bounds, never exact values.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use baton_sdk::Builder;
+use common::endpoints::{Blackhole, refused};
+use common::otlp_grpc::GrpcReceiver;
+use common::{emit_metrics, emit_trace, env};
+use opentelemetry::trace::{Span, Tracer};
+
+const GENEROUS: Duration = Duration::from_secs(10);
+
+#[test]
+fn init_guard_drop_flushes_to_a_live_collector() {
+    let rx = GrpcReceiver::start();
+    let guard = Builder::from_env_map(env(&[
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", &rx.url()),
+        ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+    ]))
+    .install_global(false)
+    .build()
+    .unwrap();
+    emit_trace(&guard.tracer("t"));
+    emit_metrics(guard.meter_provider());
+    // Nothing is exported before the 5 s batch delay... except by the drop.
+    drop(guard);
+    assert_eq!(rx.spans().len(), 2);
+    assert!(rx.metrics().iter().any(|m| m.name == "baton.test.requests"));
+}
+
+#[test]
+fn init_guard_drop_is_bounded_when_the_collector_is_gone() {
+    for protocol in ["grpc", "http/protobuf"] {
+        let addr = refused();
+        let guard = Builder::from_env_map(env(&[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", &format!("http://{addr}")),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", protocol),
+        ]))
+        .install_global(false)
+        .build()
+        .unwrap();
+        emit_trace(&guard.tracer("t"));
+        emit_metrics(guard.meter_provider());
+        let start = Instant::now();
+        drop(guard);
+        assert!(
+            start.elapsed() < GENEROUS,
+            "{protocol}: drop took {:?}",
+            start.elapsed()
+        );
+    }
+}
+
+#[test]
+fn init_guard_shutdown_reports_a_refused_collector() {
+    let addr = refused();
+    let guard = Builder::from_env_map(env(&[
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", &format!("http://{addr}")),
+        ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+    ]))
+    .install_global(false)
+    .build()
+    .unwrap();
+    emit_trace(&guard.tracer("t"));
+    emit_metrics(guard.meter_provider());
+    let err = guard.shutdown().unwrap_err();
+    let traces = err.traces().expect("the trace export failed");
+    assert!(traces.starts_with("the last export failed ("), "{traces}");
+    assert!(
+        traces.ends_with("1 failed export since start, their data is lost"),
+        "{traces}"
+    );
+    assert!(err.metrics().is_some(), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("telemetry shutdown incomplete: traces: ")
+    );
+}
+
+#[test]
+fn init_guard_deadline_bounds_a_hanging_collector() {
+    for protocol in ["grpc", "http/protobuf"] {
+        let hole = Blackhole::start();
+        let guard = Builder::from_env_map(env(&[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", &hole.url()),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", protocol),
+        ]))
+        .shutdown_deadline(Duration::from_millis(500))
+        .install_global(false)
+        .build()
+        .unwrap();
+        emit_trace(&guard.tracer("t"));
+        emit_metrics(guard.meter_provider());
+        let start = Instant::now();
+        let err = guard.shutdown().unwrap_err();
+        let took = start.elapsed();
+        // The OTLP timeout is 10 s; the 0.5 s deadline must win.
+        assert!(
+            took < Duration::from_secs(5),
+            "{protocol}: shutdown took {took:?}"
+        );
+        assert!(err.traces().is_some(), "{protocol}: {err}");
+        assert!(err.metrics().is_some(), "{protocol}: {err}");
+        assert!(
+            hole.connections() > 0,
+            "{protocol}: the exporter never connected"
+        );
+    }
+}
+
+#[test]
+fn init_spans_do_not_wait_for_a_dead_collector() {
+    let hole = Blackhole::start();
+    let guard = Builder::from_env_map(env(&[
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", &hole.url()),
+        ("OTEL_BSP_MAX_QUEUE_SIZE", "64"),
+        ("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "16"),
+        ("OTEL_BSP_SCHEDULE_DELAY", "10"),
+    ]))
+    .shutdown_deadline(Duration::from_millis(200))
+    .install_global(false)
+    .build()
+    .unwrap();
+    let tracer = guard.tracer("t");
+    let start = Instant::now();
+    for _ in 0..20_000 {
+        tracer.start("request").end();
+    }
+    let took = start.elapsed();
+    // Creating and ending 20 000 spans takes milliseconds; blocking on a hung collector
+    // would take at least the 10 s export timeout.
+    assert!(took < Duration::from_secs(5), "20 000 spans took {took:?}");
+    drop(guard);
+}
