@@ -18,6 +18,9 @@
 //! - [`client`]: [`ClientLayer`], the same for any tower HTTP client (hyper-util).
 //! - [`reqwest`]: [`TracingMiddleware`](reqwest::TracingMiddleware) for reqwest-middleware,
 //!   one span per attempt under reqwest-retry.
+//! - [`init`]: the SDK set up from the `OTEL_*` environment in one call ([`Builder`] for
+//!   code overrides), with OTLP, Zipkin and the terminal waterfall ([`sdk`]), and
+//!   [`testing`], a kit to assert on spans and metrics in your own tests.
 //!
 //! # Feature flags
 //!
@@ -51,9 +54,15 @@
 #![forbid(unsafe_code)]
 
 pub use baton_core::{conventions, propagation};
+pub use baton_sdk::{Builder, Guard, InitError, init, testing};
 #[cfg(feature = "axum")]
 pub use baton_tower::axum;
 pub use baton_tower::client::{self, ClientLayer};
+
+/// The SDK side: exporters, the terminal waterfall, samplers, baggage helpers.
+pub mod sdk {
+    pub use baton_sdk::*;
+}
 pub use baton_tower::server::{self, ServerLayer};
 
 /// The reqwest-middleware middleware: one `CLIENT` span per attempt.
