@@ -10,7 +10,7 @@ use baton_core::conventions::UrlTemplate;
 use baton_core::propagation::{CompositePropagator, PropagatorKind};
 use baton_tower::client::{ClientLayer, CountAttemptsLayer};
 use bytes::Bytes;
-use common::{Telemetry, attr, has_attr, serve_axum};
+use common::{Telemetry, attr, serve_axum};
 use http::{Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
@@ -18,7 +18,6 @@ use hyper_util::rt::TokioExecutor;
 use opentelemetry::baggage::BaggageExt;
 use opentelemetry::trace::{SpanKind, Status, TraceContextExt};
 use opentelemetry::{Context, KeyValue, Value};
-use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
@@ -296,14 +295,7 @@ async fn error_statuses_and_transport_errors() {
     assert!(slow.events.iter().any(|e| e.name == "exception"));
     let refused = by_url(&closed.to_string());
     assert_eq!(attr(refused, "error.type"), Some(Value::from("connect")));
-    assert_eq!(
-        t.metric("http.client.active_requests", |m| match m.data() {
-            AggregatedMetrics::I64(MetricData::Sum(s)) =>
-                s.data_points().map(|p| p.value()).sum::<i64>(),
-            other => panic!("{other:?}"),
-        }),
-        0
-    );
+    assert_eq!(t.metrics().total("http.client.active_requests"), 0.0);
 }
 
 #[tokio::test]
@@ -403,26 +395,39 @@ async fn span_ends_when_the_body_is_read_and_metrics_are_recorded() {
         attr(span, "http.response.status_code"),
         Some(Value::I64(200))
     ));
-    t.metric("http.client.request.duration", |m| {
-        assert_eq!(m.unit(), "s");
-        let AggregatedMetrics::F64(MetricData::Histogram(h)) = m.data() else {
-            panic!()
-        };
-        let point = h.data_points().next().unwrap();
-        assert_eq!(point.count(), 1);
-        let attrs: Vec<_> = point.attributes().cloned().collect();
-        assert!(has_attr(&attrs, "http.request.method", "GET".into()));
-        assert!(has_attr(&attrs, "server.address", "127.0.0.1".into()));
-        assert!(has_attr(
-            &attrs,
-            "server.port",
-            Value::I64(i64::from(addr.port()))
-        ));
-        assert!(has_attr(
-            &attrs,
-            "http.response.status_code",
-            Value::I64(200)
-        ));
-    });
+    let metrics = t.metrics();
+    let points = metrics.points("http.client.request.duration");
+    assert_eq!(points.len(), 1);
+    let point = points[0];
+    assert_eq!(point.unit, "s");
+    assert!(matches!(
+        point.value,
+        baton_sdk::testing::PointValue::Histogram { count: 1, .. }
+    ));
+    assert!(point.has_attr("http.request.method", "GET"));
+    assert!(point.has_attr("server.address", "127.0.0.1"));
+    assert!(point.has_attr("server.port", i64::from(addr.port())));
+    assert!(point.has_attr("http.response.status_code", 200_i64));
     let _ = Context::current().span();
+}
+
+#[tokio::test]
+async fn a_dropped_request_future_ends_its_span_and_leaks_no_active_request() {
+    let t = Telemetry::new();
+    let addr = server(Flaky::default()).await;
+    let mut client = ServiceBuilder::new()
+        .layer(layer(&t))
+        .service(hyper_client());
+    let future = client
+        .ready()
+        .await
+        .unwrap()
+        .call(get_req(format!("http://{addr}/slow")));
+    // Give the request time to reach the server, then give up on it.
+    let abandoned = tokio::time::timeout(Duration::from_millis(100), future).await;
+    assert!(abandoned.is_err(), "the slow endpoint has not answered yet");
+    let span = &t.wait_for_spans(1).await[0];
+    assert!(span.events.iter().any(|e| e.name == "request cancelled"));
+    assert_eq!(attr(span, "http.response.status_code"), None);
+    assert_eq!(t.metrics().total("http.client.active_requests"), 0.0);
 }

@@ -9,6 +9,7 @@ use axum::extract::Path;
 use axum::routing::get;
 use baton_core::conventions::metrics::DURATION_BUCKETS;
 use baton_core::propagation::{HeaderInjector, TraceContextPropagator};
+use baton_sdk::testing::PointValue;
 use baton_tower::axum::RequestTrace;
 use bytes::Bytes;
 use common::{Telemetry, attr, get as get_request, has_attr, send, serve_axum};
@@ -18,7 +19,6 @@ use opentelemetry::baggage::BaggageExt;
 use opentelemetry::propagation::TextMapPropagator;
 use opentelemetry::trace::{SpanKind, Status};
 use opentelemetry::{Context, Value};
-use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
@@ -588,38 +588,30 @@ async fn metrics_match_the_requests() {
         send(addr, get_request(addr, path, &[])).await;
     }
     t.wait_for_spans(3).await;
-    t.metric("http.server.request.duration", |duration| {
-        assert_eq!(duration.unit(), "s");
-        let AggregatedMetrics::F64(MetricData::Histogram(histogram)) = duration.data() else {
-            panic!("{:?}", duration.data())
-        };
-        let points: Vec<_> = histogram.data_points().collect();
-        let ok = points
-            .iter()
-            .find(|p| {
-                p.attributes().any(|kv| {
-                    kv.key.as_str() == "http.response.status_code" && kv.value == Value::I64(200)
-                })
-            })
-            .unwrap();
-        assert_eq!(ok.count(), 2);
-        assert_eq!(ok.bounds().collect::<Vec<_>>(), DURATION_BUCKETS.to_vec());
-        let attrs: Vec<_> = ok.attributes().cloned().collect();
-        assert!(has_attr(&attrs, "http.request.method", "GET".into()));
-        assert!(has_attr(&attrs, "url.scheme", "http".into()));
-        assert!(has_attr(&attrs, "http.route", "/users/{id}".into()));
-        assert!(has_attr(&attrs, "network.protocol.version", "1.1".into()));
-        let failed = points
-            .iter()
-            .find(|p| p.attributes().any(|kv| kv.key.as_str() == "error.type"))
-            .unwrap();
-        assert_eq!(failed.count(), 1);
-        assert!(has_attr(
-            &failed.attributes().cloned().collect::<Vec<_>>(),
-            "error.type",
-            "503".into()
-        ));
-    });
+    let metrics = t.metrics();
+    let points = metrics.points("http.server.request.duration");
+    let ok = points
+        .iter()
+        .find(|p| p.has_attr("http.response.status_code", 200_i64))
+        .expect("a 200 point");
+    assert_eq!(ok.unit, "s");
+    let PointValue::Histogram { count, bounds, .. } = &ok.value else {
+        panic!("{:?}", ok.value)
+    };
+    assert_eq!(*count, 2);
+    assert_eq!(bounds, &DURATION_BUCKETS.to_vec());
+    assert!(ok.has_attr("http.request.method", "GET"));
+    assert!(ok.has_attr("url.scheme", "http"));
+    assert!(ok.has_attr("http.route", "/users/{id}"));
+    assert!(ok.has_attr("network.protocol.version", "1.1"));
+    let failed = points
+        .iter()
+        .find(|p| p.has_attr("error.type", "503"))
+        .expect("a 503 point");
+    assert!(matches!(
+        failed.value,
+        PointValue::Histogram { count: 1, .. }
+    ));
     assert_eq!(t.active_requests(), 0);
 }
 
@@ -641,12 +633,7 @@ async fn metrics_are_recorded_for_unsampled_requests() {
     .await;
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert!(t.finished().is_empty(), "the caller said not sampled");
-    let count = t.metric("http.server.request.duration", |m| match m.data() {
-        AggregatedMetrics::F64(MetricData::Histogram(h)) => {
-            h.data_points().map(|p| p.count()).sum::<u64>()
-        }
-        other => panic!("{other:?}"),
-    });
+    let count = t.metrics().count("http.server.request.duration");
     assert_eq!(count, 1);
 }
 
@@ -738,20 +725,19 @@ async fn body_size_metrics_are_opt_in_and_count_the_bytes_sent() {
         .unwrap();
     send(addr, request).await;
     t.wait_for_spans(1).await;
+    let metrics = t.metrics();
     for (name, expected) in [
         ("http.server.response.body.size", 7.0),
         ("http.server.request.body.size", 5.0),
     ] {
-        let (count, sum) = t.metric(name, |m| {
-            assert_eq!(m.unit(), "By");
-            match m.data() {
-                AggregatedMetrics::U64(MetricData::Histogram(h)) => h
-                    .data_points()
-                    .fold((0, 0), |(c, s), p| (c + p.count(), s + p.sum())),
-                other => panic!("{other:?}"),
-            }
-        });
-        assert_eq!((count, sum as f64), (1, expected), "{name}");
+        let points = metrics.points(name);
+        assert_eq!(points.len(), 1, "{name}");
+        assert_eq!(points[0].unit, "By");
+        assert!(
+            matches!(points[0].value, PointValue::Histogram { count: 1, sum, .. } if sum == expected),
+            "{name}: {:?}",
+            points[0].value
+        );
     }
 }
 
@@ -761,14 +747,88 @@ async fn body_size_metrics_are_off_by_default() {
     let addr = serve_axum(users(&t)).await;
     send(addr, get_request(addr, "/users/1", &[])).await;
     t.wait_for_spans(1).await;
-    t.meter_provider.force_flush().unwrap();
-    let exported = t.metrics.get_finished_metrics().unwrap();
-    let names: Vec<String> = exported
-        .iter()
-        .flat_map(|rm| rm.scope_metrics())
-        .flat_map(|s| s.metrics())
-        .map(|m| m.name().to_owned())
-        .collect();
-    assert!(names.iter().any(|n| n == "http.server.request.duration"));
-    assert!(!names.iter().any(|n| n.contains("body.size")), "{names:?}");
+    let metrics = t.metrics();
+    assert_eq!(metrics.count("http.server.request.duration"), 1);
+    for name in [
+        "http.server.request.body.size",
+        "http.server.response.body.size",
+    ] {
+        assert!(metrics.points(name).is_empty(), "{name} is opt-in");
+    }
+}
+
+/// A body stream that sends one chunk, then fails.
+struct FailingBody(u8);
+
+impl futures_core::Stream for FailingBody {
+    type Item = Result<Bytes, std::io::Error>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        self.0 += 1;
+        std::task::Poll::Ready(Some(match self.0 {
+            1 => Ok(Bytes::from_static(b"partial")),
+            _ => Err(std::io::Error::other("disk on fire")),
+        }))
+    }
+}
+
+#[tokio::test]
+async fn a_body_error_ends_the_span_as_an_error() {
+    let t = Telemetry::new();
+    let router = Router::new()
+        .route(
+            "/broken",
+            get(|| async { Body::from_stream(FailingBody(0)) }),
+        )
+        .layer(t.layer());
+    let addr = serve_axum(router).await;
+    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .unwrap();
+    tokio::spawn(conn);
+    // hyper aborts the response when its body fails; the head may or may not have gone out.
+    if let Ok(response) = sender.send_request(get_request(addr, "/broken", &[])).await {
+        assert!(
+            http_body_util::BodyExt::collect(response.into_body())
+                .await
+                .is_err()
+        );
+    }
+
+    let span = &t.wait_for_spans(1).await[0];
+    assert!(
+        matches!(&span.status, Status::Error { description } if description.contains("disk on fire")),
+        "{:?}",
+        span.status
+    );
+    assert_eq!(attr(span, "error.type"), Some(Value::from("body")));
+    assert_eq!(attr(span, "http.response.body.size"), Some(Value::I64(7)));
+    assert_eq!(t.active_requests(), 0);
+}
+
+#[tokio::test]
+async fn span_name_override_and_extra_sensitive_query_keys() {
+    let t = Telemetry::new();
+    let layer = t
+        .layer()
+        .span_name(|parts: &http::request::Parts, route: Option<&str>| {
+            format!("api {} {}", parts.method, route.unwrap_or("?"))
+        })
+        .sensitive_query_key("token");
+    let router = Router::new()
+        .route("/items/{id}", get(|| async { "ok" }))
+        .layer(layer);
+    let addr = serve_axum(router).await;
+    send(addr, get_request(addr, "/items/9?token=abc&sig=x&q=1", &[])).await;
+    let span = &t.wait_for_spans(1).await[0];
+    assert_eq!(span.name, "api GET /items/{id}");
+    assert_eq!(
+        attr(span, "url.query"),
+        Some(Value::from("token=REDACTED&sig=REDACTED&q=1"))
+    );
 }

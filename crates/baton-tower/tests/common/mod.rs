@@ -3,39 +3,33 @@
 #![allow(dead_code)]
 
 use baton_core::propagation::{CompositePropagator, PropagatorKind};
+use baton_sdk::testing::{Metrics, TestTelemetry};
 use baton_tower::server::ServerLayer;
 use bytes::Bytes;
 use http::{Request, Response};
 use http_body_util::{BodyExt, Full};
 use opentelemetry::{Key, KeyValue, Value};
-use opentelemetry_sdk::metrics::data::{AggregatedMetrics, Metric, MetricData};
-use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader, SdkMeterProvider};
-use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracer, SdkTracerProvider, SpanData};
+use opentelemetry_sdk::metrics::SdkMeterProvider;
+use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider, SpanData};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use tokio::net::{TcpListener, TcpStream};
 
+/// baton's test kit (`baton_sdk::testing`), with the waits these async tests need.
 pub struct Telemetry {
-    pub spans: InMemorySpanExporter,
+    kit: TestTelemetry,
     pub tracer_provider: SdkTracerProvider,
-    pub metrics: InMemoryMetricExporter,
     pub meter_provider: SdkMeterProvider,
 }
 
 impl Telemetry {
     pub fn new() -> Self {
-        let spans = InMemorySpanExporter::default();
-        let tracer_provider = SdkTracerProvider::builder()
-            .with_simple_exporter(spans.clone())
-            .build();
-        let metrics = InMemoryMetricExporter::default();
-        let meter_provider = SdkMeterProvider::builder()
-            .with_reader(PeriodicReader::builder(metrics.clone()).build())
-            .build();
+        let kit = TestTelemetry::new();
+        let tracer_provider = kit.tracer_provider().clone();
+        let meter_provider = kit.meter_provider().clone();
         Telemetry {
-            spans,
+            kit,
             tracer_provider,
-            metrics,
             meter_provider,
         }
     }
@@ -52,7 +46,12 @@ impl Telemetry {
     }
 
     pub fn finished(&self) -> Vec<SpanData> {
-        self.spans.get_finished_spans().unwrap()
+        self.kit
+            .spans()
+            .all()
+            .iter()
+            .map(|s| s.data().clone())
+            .collect()
     }
 
     /// Waits (up to 5 s) until at least `n` spans have ended.
@@ -73,28 +72,14 @@ impl Telemetry {
         }
     }
 
-    /// Runs `f` on the latest export of the named metric.
-    pub fn metric<R>(&self, name: &str, f: impl FnOnce(&Metric) -> R) -> R {
-        self.meter_provider.force_flush().unwrap();
-        let exported = self.metrics.get_finished_metrics().unwrap();
-        let metric = exported
-            .iter()
-            .rev()
-            .flat_map(|rm| rm.scope_metrics())
-            .flat_map(|sm| sm.metrics())
-            .find(|m| m.name() == name)
-            .unwrap_or_else(|| panic!("metric {name} not exported"));
-        f(metric)
+    /// The metrics collected now.
+    pub fn metrics(&self) -> Metrics {
+        self.kit.metrics()
     }
 
     /// Sum of `http.server.active_requests` over all attribute sets.
     pub fn active_requests(&self) -> i64 {
-        self.metric("http.server.active_requests", |m| match m.data() {
-            AggregatedMetrics::I64(MetricData::Sum(sum)) => {
-                sum.data_points().map(|p| p.value()).sum()
-            }
-            other => panic!("unexpected active_requests data {other:?}"),
-        })
+        self.metrics().total("http.server.active_requests") as i64
     }
 }
 
