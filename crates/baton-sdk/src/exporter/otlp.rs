@@ -22,30 +22,8 @@ pub(crate) fn span_exporter(
     let _entered = runtime.enter();
     let builder = SpanExporter::builder();
     match settings.protocol {
-        Protocol::Grpc => {
-            let mut b = builder
-                .with_tonic()
-                .with_protocol(opentelemetry_otlp::Protocol::Grpc)
-                .with_endpoint(&settings.endpoint)
-                .with_timeout(settings.timeout)
-                .with_metadata(metadata(settings));
-            if settings.compression == Compression::Gzip {
-                b = b.with_compression(opentelemetry_otlp::Compression::Gzip);
-            }
-            b.build()
-        }
-        Protocol::HttpProtobuf => {
-            let mut b = builder
-                .with_http()
-                .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
-                .with_endpoint(&settings.endpoint)
-                .with_timeout(settings.timeout)
-                .with_headers(headers(settings));
-            if settings.compression == Compression::Gzip {
-                b = b.with_compression(opentelemetry_otlp::Compression::Gzip);
-            }
-            b.build()
-        }
+        Protocol::Grpc => grpc(builder.with_tonic(), settings).build(),
+        Protocol::HttpProtobuf => http(builder.with_http(), settings).build(),
     }
     .map_err(build_error)
 }
@@ -58,32 +36,36 @@ pub(crate) fn metric_exporter(
     let _entered = runtime.enter();
     let builder = MetricExporter::builder();
     match settings.protocol {
-        Protocol::Grpc => {
-            let mut b = builder
-                .with_tonic()
-                .with_protocol(opentelemetry_otlp::Protocol::Grpc)
-                .with_endpoint(&settings.endpoint)
-                .with_timeout(settings.timeout)
-                .with_metadata(metadata(settings));
-            if settings.compression == Compression::Gzip {
-                b = b.with_compression(opentelemetry_otlp::Compression::Gzip);
-            }
-            b.build()
-        }
-        Protocol::HttpProtobuf => {
-            let mut b = builder
-                .with_http()
-                .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
-                .with_endpoint(&settings.endpoint)
-                .with_timeout(settings.timeout)
-                .with_headers(headers(settings));
-            if settings.compression == Compression::Gzip {
-                b = b.with_compression(opentelemetry_otlp::Compression::Gzip);
-            }
-            b.build()
-        }
+        Protocol::Grpc => grpc(builder.with_tonic(), settings).build(),
+        Protocol::HttpProtobuf => http(builder.with_http(), settings).build(),
     }
     .map_err(build_error)
+}
+
+/// The gRPC settings, for spans and metrics alike.
+fn grpc<B: WithExportConfig + WithTonicConfig>(builder: B, settings: &OtlpSettings) -> B {
+    let builder = builder
+        .with_protocol(opentelemetry_otlp::Protocol::Grpc)
+        .with_endpoint(&settings.endpoint)
+        .with_timeout(settings.timeout)
+        .with_metadata(metadata(settings));
+    match settings.compression {
+        Compression::Gzip => builder.with_compression(opentelemetry_otlp::Compression::Gzip),
+        Compression::None => builder,
+    }
+}
+
+/// The HTTP/protobuf settings, for spans and metrics alike.
+fn http<B: WithExportConfig + WithHttpConfig>(builder: B, settings: &OtlpSettings) -> B {
+    let builder = builder
+        .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
+        .with_endpoint(&settings.endpoint)
+        .with_timeout(settings.timeout)
+        .with_headers(headers(settings));
+    match settings.compression {
+        Compression::Gzip => builder.with_compression(opentelemetry_otlp::Compression::Gzip),
+        Compression::None => builder,
+    }
 }
 
 fn build_error(e: opentelemetry_otlp::ExporterBuildError) -> InitError {
