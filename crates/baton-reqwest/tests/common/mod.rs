@@ -6,11 +6,11 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use baton_core::propagation::{CompositePropagator, PropagatorKind, parse_traceparent};
 use baton_reqwest::TracingMiddleware;
+use baton_sdk::testing::{Metrics, TestTelemetry};
 use opentelemetry::trace::{SpanContext, SpanKind};
 use opentelemetry::{KeyValue, Value};
-use opentelemetry_sdk::metrics::data::{AggregatedMetrics, Metric, MetricData};
-use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader, SdkMeterProvider};
-use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracer, SdkTracerProvider, SpanData};
+use opentelemetry_sdk::metrics::SdkMeterProvider;
+use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider, SpanData};
 use reqwest_middleware::{ClientBuilder, ClientWithMiddleware};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -21,27 +21,21 @@ use tokio::net::TcpListener;
 /// How long the bounded waits wait before failing.
 pub const WAIT: Duration = Duration::from_secs(10);
 
+/// baton's test kit (`baton_sdk::testing`), with the waits these async tests need.
 pub struct Telemetry {
-    pub spans: InMemorySpanExporter,
+    kit: TestTelemetry,
     pub tracer_provider: SdkTracerProvider,
-    pub metrics: InMemoryMetricExporter,
     pub meter_provider: SdkMeterProvider,
 }
 
 impl Telemetry {
     pub fn new() -> Self {
-        let spans = InMemorySpanExporter::default();
-        let tracer_provider = SdkTracerProvider::builder()
-            .with_simple_exporter(spans.clone())
-            .build();
-        let metrics = InMemoryMetricExporter::default();
-        let meter_provider = SdkMeterProvider::builder()
-            .with_reader(PeriodicReader::builder(metrics.clone()).build())
-            .build();
+        let kit = TestTelemetry::new();
+        let tracer_provider = kit.tracer_provider().clone();
+        let meter_provider = kit.meter_provider().clone();
         Telemetry {
-            spans,
+            kit,
             tracer_provider,
-            metrics,
             meter_provider,
         }
     }
@@ -65,7 +59,17 @@ impl Telemetry {
     }
 
     pub fn finished(&self) -> Vec<SpanData> {
-        self.spans.get_finished_spans().unwrap()
+        self.kit
+            .spans()
+            .all()
+            .iter()
+            .map(|s| s.data().clone())
+            .collect()
+    }
+
+    /// The metrics collected now.
+    pub fn metrics(&self) -> Metrics {
+        self.kit.metrics()
     }
 
     /// The ended client spans, oldest start first.
@@ -97,28 +101,9 @@ impl Telemetry {
         }
     }
 
-    /// Runs `f` on the latest export of the named metric.
-    pub fn metric<R>(&self, name: &str, f: impl FnOnce(&Metric) -> R) -> R {
-        self.meter_provider.force_flush().unwrap();
-        let exported = self.metrics.get_finished_metrics().unwrap();
-        let metric = exported
-            .iter()
-            .rev()
-            .flat_map(|rm| rm.scope_metrics())
-            .flat_map(|sm| sm.metrics())
-            .find(|m| m.name() == name)
-            .unwrap_or_else(|| panic!("metric {name} not exported"));
-        f(metric)
-    }
-
     /// Sum of `http.client.active_requests` over all attribute sets.
     pub fn active_requests(&self) -> i64 {
-        self.metric("http.client.active_requests", |m| match m.data() {
-            AggregatedMetrics::I64(MetricData::Sum(sum)) => {
-                sum.data_points().map(|p| p.value()).sum()
-            }
-            other => panic!("unexpected active_requests data {other:?}"),
-        })
+        self.metrics().total("http.client.active_requests") as i64
     }
 
     /// Waits (bounded) until `http.client.active_requests` sums to `n`.
