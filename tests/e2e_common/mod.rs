@@ -1,0 +1,9 @@
+//! What the end-to-end tests share: a real OTLP receiver, traces drawn as trees for exact
+//! comparison, the example's scripted flow with what it must produce, and child processes
+//! that never outlive a test.
+#![allow(dead_code)]
+
+pub mod flow;
+pub mod process;
+pub mod receiver;
+pub mod trace;

@@ -1,0 +1,178 @@
+//! End to end in one process: the example's four services (their own code, from
+//! examples/microservices/) on 127.0.0.1, each with its own `service.name` and its own
+//! SDK exporting over OTLP/gRPC to a real receiver started here, which decodes the wire
+//! format. The example's scripted requests, plus one caller that sends a `traceparent`,
+//! must arrive as seven whole traces, each exactly as drawn in `e2e_common/flow.rs`.
+
+#[path = "../examples/microservices/auth.rs"]
+mod auth;
+#[path = "../examples/microservices/db.rs"]
+mod db;
+#[path = "../examples/microservices/gateway.rs"]
+mod gateway;
+#[path = "../examples/microservices/script.rs"]
+mod script;
+#[path = "../examples/microservices/support.rs"]
+mod support;
+#[path = "../examples/microservices/users.rs"]
+mod users;
+
+mod e2e_common;
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use e2e_common::flow;
+use e2e_common::receiver::{GRPC_TRANSPORT, Receiver};
+use opentelemetry::trace::TracerProvider;
+use support::{Peers, Service};
+use tracing_subscriber::layer::SubscriberExt;
+
+const SERVICES: [&str; 4] = ["gateway", "auth", "users", "db"];
+
+/// `tracing` spans join the traces through tracing-opentelemetry, as in the example's
+/// `main.rs`. Returns whether this test binary's global subscriber could be installed.
+fn install_tracing(provider: &opentelemetry_sdk::trace::SdkTracerProvider) -> bool {
+    let layer = tracing_opentelemetry::layer().with_tracer(provider.tracer("example-tracing"));
+    let subscriber = tracing_subscriber::registry()
+        .with(layer)
+        .with(tracing_subscriber::filter::LevelFilter::INFO);
+    tracing::subscriber::set_global_default(subscriber).is_ok()
+}
+
+#[test]
+fn scripted_flow_arrives_at_the_otlp_receiver_as_connected_traces() {
+    let started = Instant::now();
+    let receiver = Receiver::start();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("services runtime");
+
+    let listeners: Vec<tokio::net::TcpListener> = runtime.block_on(async {
+        let mut listeners = Vec::new();
+        for _ in SERVICES {
+            listeners.push(
+                tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .expect("bind a service"),
+            );
+        }
+        listeners
+    });
+    let urls: Vec<String> = listeners
+        .iter()
+        .map(|l| format!("http://{}", l.local_addr().expect("service address")))
+        .collect();
+    let peers = Peers {
+        auth: urls[1].clone(),
+        users: urls[2].clone(),
+        db: urls[3].clone(),
+    };
+
+    let mut guards = Vec::new();
+    let mut with_tracing = false;
+    for (name, listener) in SERVICES.into_iter().zip(listeners) {
+        let guard = baton::Builder::from_env_map([
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.grpc_url()),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc".to_owned()),
+            ("OTEL_BSP_SCHEDULE_DELAY", "50".to_owned()),
+        ])
+        .service_name(name)
+        .install_global(false)
+        .build()
+        .expect("telemetry for a service");
+        let service = Service::new(
+            guard.tracer_provider().clone(),
+            guard.meter_provider().clone(),
+            peers.clone(),
+        );
+        if name == "users" {
+            with_tracing = install_tracing(guard.tracer_provider());
+        }
+        let router = match name {
+            "gateway" => gateway::router(service),
+            "auth" => auth::router(service),
+            "users" => users::router(service),
+            _ => db::router(service),
+        };
+        let app = router.into_make_service_with_connect_info::<SocketAddr>();
+        runtime.spawn(async move { axum::serve(listener, app).await });
+        guards.push(guard);
+    }
+    // This binary has this one test, so nothing else can have taken the global subscriber.
+    assert!(
+        with_tracing,
+        "the global tracing subscriber could not be installed"
+    );
+
+    let gateway = urls[0].clone();
+    runtime
+        .block_on(async {
+            tokio::time::timeout(Duration::from_secs(20), script::run(&gateway)).await
+        })
+        .expect("the script finishes within 20 s")
+        .expect("every scripted request gets the status the script expects");
+    let linked_trace_id = runtime
+        .block_on(async {
+            tokio::time::timeout(Duration::from_secs(10), flow::send_linked_request(&gateway)).await
+        })
+        .expect("the linked request finishes within 10 s");
+
+    // The batch processors export every 50 ms; wait until all spans (including the
+    // gateway's background `audit.record`) are there, then shut down, which flushes metrics.
+    let expected = flow::span_count(with_tracing);
+    receiver.wait_for(
+        &format!("{expected} spans"),
+        Duration::from_secs(15),
+        |spans| spans.len() >= expected,
+    );
+    for guard in guards {
+        guard
+            .shutdown()
+            .expect("each service flushes its telemetry to the receiver");
+    }
+    drop(runtime);
+
+    let spans = receiver.spans();
+    assert!(receiver.errors().is_empty(), "{:?}", receiver.errors());
+    assert!(
+        spans.iter().all(|s| s.transport == GRPC_TRANSPORT),
+        "every span came over gRPC"
+    );
+    flow::check(&spans, with_tracing, &linked_trace_id);
+
+    // The tracing span is recorded through the users service's provider, under the
+    // instrumentation scope the example gives it.
+    let load_profile: Vec<_> = spans.iter().filter(|s| s.name == "load_profile").collect();
+    assert!(
+        load_profile
+            .iter()
+            .all(|s| s.scope == "example-tracing" && s.attr("user.id").is_some()),
+        "{load_profile:#?}"
+    );
+
+    // Metrics travel the same way: every service's server duration, and the client
+    // duration of the two services that call others.
+    let metrics = receiver.metrics();
+    for service in SERVICES {
+        assert!(
+            metrics.contains(&(
+                service.to_owned(),
+                "http.server.request.duration".to_owned()
+            )),
+            "{service} exported http.server.request.duration: {metrics:?}"
+        );
+    }
+    for service in ["gateway", "users"] {
+        assert!(
+            metrics.contains(&(
+                service.to_owned(),
+                "http.client.request.duration".to_owned()
+            )),
+            "{service} exported http.client.request.duration: {metrics:?}"
+        );
+    }
+    eprintln!("e2e_microservices: {:?}", started.elapsed());
+}
