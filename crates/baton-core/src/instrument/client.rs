@@ -7,7 +7,7 @@ use opentelemetry::trace::{SpanBuilder, SpanKind, Status, TraceContextExt, Trace
 use opentelemetry::{Context, KeyValue, Value};
 use std::time::SystemTime;
 
-use super::{HttpMetrics, Outcome};
+use super::{AttributeBuf, HttpMetrics, Outcome};
 use crate::conventions::{
     ClientUrl, ErrorType, KnownMethods, UrlRedactor, UrlTemplate, attributes as attr,
     client_start_attributes, client_status, protocol_version, span_name,
@@ -212,7 +212,11 @@ impl ClientExchange {
 
         if let Some(m) = &self.metrics {
             m.active.add(-1, &self.base);
-            let mut attrs = self.base.clone();
+            // base (at most 4) + status, error.type, protocol, template.
+            let mut attrs = AttributeBuf::<8>::new();
+            for kv in &self.base {
+                attrs.push(kv.clone());
+            }
             if let Some(code) = self.status {
                 attrs.push(KeyValue::new(
                     attr::HTTP_RESPONSE_STATUS_CODE,
@@ -232,10 +236,10 @@ impl ClientExchange {
                 end.duration_since(self.start)
                     .unwrap_or_default()
                     .as_secs_f64(),
-                &attrs,
+                attrs.as_slice(),
             );
             if let Some(h) = &m.response_size {
-                h.record(self.body_bytes, &attrs);
+                h.record(self.body_bytes, attrs.as_slice());
             }
         }
     }

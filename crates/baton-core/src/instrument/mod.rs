@@ -4,6 +4,7 @@
 //! layer. Most users never touch this module; it is public so that other integrations can
 //! record exactly what baton's layers record.
 
+mod attrs;
 mod client;
 mod host;
 mod inject;
@@ -11,6 +12,7 @@ mod metrics;
 mod outcome;
 mod tracer;
 
+pub use attrs::AttributeBuf;
 pub use client::{ClientExchange, ClientRequest};
 pub use host::{HostPredicate, PropagationPolicy};
 pub use inject::{PropagatorChoice, injection_context};

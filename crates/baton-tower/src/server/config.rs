@@ -5,6 +5,7 @@ use baton_core::conventions::{HeaderCapture, KnownMethods, UrlRedactor};
 use std::sync::Arc;
 
 use super::hooks::{RequestPredicate, RouteExtractor, SpanNamer};
+use super::names::RouteNames;
 use baton_core::instrument::{MetricsSource, PropagatorChoice, Side};
 
 #[derive(Clone)]
@@ -22,6 +23,7 @@ pub(crate) struct Config {
     pub(crate) server_timing: bool,
     pub(crate) traceresponse: bool,
     pub(crate) metrics: MetricsSource,
+    pub(crate) names: Arc<RouteNames>,
 }
 
 impl Config {
@@ -40,6 +42,7 @@ impl Config {
             server_timing: false,
             traceresponse: false,
             metrics: MetricsSource::global(Side::Server, false),
+            names: Arc::default(),
         }
     }
 }

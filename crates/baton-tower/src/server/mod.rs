@@ -55,6 +55,7 @@
 mod config;
 mod hooks;
 mod layer;
+mod names;
 mod service;
 pub(crate) mod state;
 

@@ -90,10 +90,18 @@ where
         let start = SystemTime::now();
         let method = config.known_methods.classify(&parts.method);
         let route = config.route.route(&parts);
-        let name: Cow<'static, str> = match &config.namer {
-            Some(namer) => namer.name(&parts, route.as_deref()).into(),
-            None => span_name(&method, route.as_deref()),
-        };
+        let (name, route): (Cow<'static, str>, Option<Cow<'static, str>>) =
+            match (&config.namer, route) {
+                (Some(namer), route) => (
+                    namer.name(&parts, route.as_deref()).into(),
+                    route.map(|r| Cow::Owned(r.into_owned())),
+                ),
+                (None, Some(route)) => {
+                    let (name, route) = config.names.get(&method, &route);
+                    (name, Some(route))
+                }
+                (None, None) => (span_name(&method, None), None),
+            };
         let scheme: Value = match parts
             .uri
             .scheme_str()
@@ -104,8 +112,7 @@ where
         };
         let method_kv = KeyValue::new(attr::HTTP_REQUEST_METHOD, method.value.clone());
         let scheme_kv = KeyValue::new(attr::URL_SCHEME, scheme);
-        let route_kv =
-            route.map(|r| KeyValue::new(attr::HTTP_ROUTE, StringValue::from(r.into_owned())));
+        let route_kv = route.map(|r| KeyValue::new(attr::HTTP_ROUTE, StringValue::from(r)));
 
         let mut attributes = Vec::with_capacity(9);
         attributes.push(method_kv.clone());

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use super::config::Config;
-use baton_core::instrument::Outcome;
+use baton_core::instrument::{AttributeBuf, Outcome};
 use baton_core::propagation::format_traceparent;
 use http::{HeaderValue, Response};
 
@@ -159,8 +159,10 @@ impl RequestState {
         if let Some(m) = self.config.metrics.get() {
             let active = [self.method.clone(), self.scheme.clone()];
             m.active.add(-1, &active);
-            let mut attrs = Vec::with_capacity(6);
-            attrs.extend(active);
+            let mut attrs = AttributeBuf::<6>::new();
+            for kv in active {
+                attrs.push(kv);
+            }
             if let Some(code) = self.status {
                 attrs.push(KeyValue::new(
                     attr::HTTP_RESPONSE_STATUS_CODE,
@@ -180,12 +182,12 @@ impl RequestState {
                 .duration_since(self.start)
                 .unwrap_or_default()
                 .as_secs_f64();
-            m.duration.record(seconds, &attrs);
+            m.duration.record(seconds, attrs.as_slice());
             if let Some(h) = &m.response_size {
-                h.record(self.body_bytes, &attrs);
+                h.record(self.body_bytes, attrs.as_slice());
             }
             if let (Some(h), Some(size)) = (&m.request_size, self.request_body_size) {
-                h.record(size, &attrs);
+                h.record(size, attrs.as_slice());
             }
         }
     }
