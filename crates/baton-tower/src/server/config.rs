@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::hooks::{RequestPredicate, RouteExtractor, SpanNamer};
 use super::names::RouteNames;
-use baton_core::instrument::{MetricsSource, PropagatorChoice, Side};
+use baton_core::instrument::{Interner, MetricsSource, PropagatorChoice, Side};
 
 #[derive(Clone)]
 pub(crate) struct Config {
@@ -24,6 +24,8 @@ pub(crate) struct Config {
     pub(crate) traceresponse: bool,
     pub(crate) metrics: MetricsSource,
     pub(crate) names: Arc<RouteNames>,
+    /// `server.address` values: few in practice, so interned.
+    pub(crate) hosts: Arc<Interner>,
 }
 
 impl Config {
@@ -43,6 +45,7 @@ impl Config {
             traceresponse: false,
             metrics: MetricsSource::global(Side::Server, false),
             names: Arc::default(),
+            hosts: Arc::new(Interner::new(256, 255)),
         }
     }
 }

@@ -134,7 +134,10 @@ where
             attributes.push(route.clone());
         }
         if let Some(server) = server_address(&parts.headers, &parts.uri) {
-            attributes.push(KeyValue::new(attr::SERVER_ADDRESS, server.host.to_owned()));
+            attributes.push(KeyValue::new(
+                attr::SERVER_ADDRESS,
+                config.hosts.get(server.host),
+            ));
             if let Some(port) = server.port {
                 attributes.push(KeyValue::new(attr::SERVER_PORT, i64::from(port)));
             }

@@ -1,0 +1,76 @@
+//! Interning of short, repetitive attribute values (host names, say) as `&'static str`.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::sync::{PoisonError, RwLock};
+
+/// Keeps up to `capacity` distinct strings of at most `max_len` bytes, leaked once, so a
+/// value seen before costs no allocation. Values are bounded in number and size, so a peer
+/// sending a new value with every request can leak at most `capacity * max_len` bytes;
+/// past that, values are returned owned, as without the interner.
+///
+/// ```
+/// use baton_core::instrument::Interner;
+/// use std::borrow::Cow;
+///
+/// let hosts = Interner::new(1024, 255);
+/// let first = hosts.get("api.example");
+/// assert!(matches!(hosts.get("api.example"), Cow::Borrowed("api.example")));
+/// ```
+#[derive(Debug)]
+pub struct Interner {
+    strings: RwLock<HashSet<&'static str>>,
+    capacity: usize,
+    max_len: usize,
+}
+
+impl Interner {
+    /// An interner holding at most `capacity` strings of at most `max_len` bytes.
+    pub fn new(capacity: usize, max_len: usize) -> Self {
+        Interner {
+            strings: RwLock::new(HashSet::new()),
+            capacity,
+            max_len,
+        }
+    }
+
+    /// `value`, borrowed from the interner when it holds or can take it.
+    pub fn get(&self, value: &str) -> Cow<'static, str> {
+        if value.len() > self.max_len {
+            return Cow::Owned(value.to_owned());
+        }
+        if let Some(s) = self
+            .strings
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(value)
+        {
+            return Cow::Borrowed(s);
+        }
+        let mut strings = self.strings.write().unwrap_or_else(PoisonError::into_inner);
+        if let Some(s) = strings.get(value) {
+            return Cow::Borrowed(s);
+        }
+        if strings.len() >= self.capacity {
+            return Cow::Owned(value.to_owned());
+        }
+        let leaked: &'static str = Box::leak(value.to_owned().into_boxed_str());
+        strings.insert(leaked);
+        Cow::Borrowed(leaked)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounded_in_count_and_length() {
+        let i = Interner::new(2, 4);
+        assert!(matches!(i.get("a"), Cow::Borrowed("a")));
+        assert!(matches!(i.get("b"), Cow::Borrowed("b")));
+        assert!(matches!(i.get("c"), Cow::Owned(_)), "full");
+        assert!(matches!(i.get("a"), Cow::Borrowed("a")));
+        assert!(matches!(Interner::new(9, 4).get("toolong"), Cow::Owned(_)));
+    }
+}
