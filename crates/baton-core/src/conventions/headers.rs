@@ -3,6 +3,8 @@
 use http::header::{HeaderMap, HeaderName, InvalidHeaderName};
 use opentelemetry::{Array, Key, KeyValue, StringValue, Value};
 
+use super::UrlRedactor;
+
 /// Which side of the exchange a header came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HeaderSide {
@@ -80,7 +82,8 @@ impl HeaderCapture {
                 .get_all(name)
                 .iter()
                 .filter_map(|v| v.to_str().ok())
-                .map(|v| StringValue::from(v.to_owned()))
+                // URL-valued headers (`Location`, `Referer`) lose credentials and signatures.
+                .map(|v| StringValue::from(UrlRedactor::default().redact_text(v).into_owned()))
                 .collect();
             (!values.is_empty())
                 .then(|| KeyValue::new(key.clone(), Value::Array(Array::String(values))))

@@ -71,6 +71,44 @@ impl UrlRedactor {
         Cow::Owned(out)
     }
 
+    /// Redacts every absolute `http://` or `https://` URL inside free text (an error
+    /// message, a `Location` or `Referer` header), leaving the rest as it is.
+    ///
+    /// ```
+    /// use baton_core::conventions::UrlRedactor;
+    ///
+    /// let text = "error sending request for url (http://u:p@api.example/x?sig=s)";
+    /// assert_eq!(UrlRedactor::default().redact_text(text), "error sending request for url (http://REDACTED:REDACTED@api.example/x?sig=REDACTED)");
+    /// ```
+    pub fn redact_text<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let next_url = |s: &str| {
+            [s.find("http://"), s.find("https://")]
+                .into_iter()
+                .flatten()
+                .min()
+        };
+        let ends_url = |c: char| c.is_whitespace() || matches!(c, ')' | '"' | '\'' | '<' | '>');
+        let mut out = String::new();
+        let (mut copied, mut pos, mut changed) = (0, 0, false);
+        while let Some(found) = next_url(&text[pos..]) {
+            let start = pos + found;
+            let len = text[start..].find(ends_url).unwrap_or(text.len() - start);
+            if let Cow::Owned(redacted) = self.redact_url(&text[start..start + len]) {
+                out.push_str(&text[copied..start]);
+                out.push_str(&redacted);
+                copied = start + len;
+                changed = true;
+            }
+            // Every match is at least "http://" long, so the scan always moves on.
+            pos = start + len;
+        }
+        if !changed {
+            return Cow::Borrowed(text);
+        }
+        out.push_str(&text[copied..]);
+        Cow::Owned(out)
+    }
+
     /// Redacts an absolute URL for `url.full`.
     pub fn redact_url<'a>(&self, url: &'a str) -> Cow<'a, str> {
         let (before_fragment, fragment) = match url.find('#') {
@@ -134,6 +172,18 @@ mod tests {
             r.redact_url("https://example.com/path/@not-userinfo"),
             "https://example.com/path/@not-userinfo"
         );
+    }
+
+    #[test]
+    fn urls_inside_text() {
+        let r = UrlRedactor::default();
+        assert_eq!(r.redact_text("no url here"), "no url here");
+        assert_eq!(
+            r.redact_text("a http://x/?sig=1 and 'https://u:p@y/z' end"),
+            "a http://x/?sig=REDACTED and 'https://REDACTED:REDACTED@y/z' end"
+        );
+        assert!(matches!(r.redact_text("see http://x/ok"), Cow::Borrowed(_)));
+        assert_eq!(r.redact_text("http://"), "http://");
     }
 
     #[test]

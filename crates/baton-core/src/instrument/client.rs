@@ -47,6 +47,8 @@ pub struct ClientExchange {
     protocol: Option<&'static str>,
     error: Option<(ErrorType, String)>,
     body_bytes: u64,
+    /// Scrubs URLs out of error messages (no allocation for the default redactor).
+    redactor: UrlRedactor,
     done: bool,
 }
 
@@ -123,6 +125,7 @@ impl ClientExchange {
             protocol: None,
             error: None,
             body_bytes: 0,
+            redactor: redactor.clone(),
             done: false,
         }
     }
@@ -140,8 +143,14 @@ impl ClientExchange {
     }
 
     /// The attempt failed with a transport error.
+    /// URLs in `message` are redacted as in `url.full`: error texts often name the URL.
     pub fn on_error(&mut self, kind: ErrorType, message: impl Into<String>) {
-        self.error = Some((kind, message.into()));
+        let message = message.into();
+        let message = match self.redactor.redact_text(&message) {
+            std::borrow::Cow::Owned(redacted) => redacted,
+            std::borrow::Cow::Borrowed(_) => message,
+        };
+        self.error = Some((kind, message));
     }
 
     /// Counts response body bytes read.
