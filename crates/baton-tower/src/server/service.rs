@@ -114,7 +114,8 @@ where
         let scheme_kv = KeyValue::new(attr::URL_SCHEME, scheme);
         let route_kv = route.map(|r| KeyValue::new(attr::HTTP_ROUTE, StringValue::from(r)));
 
-        let mut attributes = Vec::with_capacity(9);
+        // Room for every attribute the span gets, so the SDK never grows the list.
+        let mut attributes = Vec::with_capacity(16);
         attributes.push(method_kv.clone());
         if let Some(original) = method.original {
             attributes.push(KeyValue::new(
