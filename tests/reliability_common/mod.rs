@@ -7,6 +7,8 @@
 //! while they keep serving.
 #![allow(dead_code)]
 
+/// Collectors that are not there: shared with baton-sdk's own tests.
+#[path = "../../crates/baton-sdk/tests/common/endpoints.rs"]
 pub mod endpoints;
 pub mod receiver;
 
