@@ -465,6 +465,15 @@ impl Receiver {
         found
     }
 
+    /// The latest value of metric `name` for exactly the point attributes `attributes`
+    /// (`key=value` pairs sorted by key, joined by commas).
+    pub fn metric_value(&self, name: &str, attributes: &str) -> Option<f64> {
+        let points = self.store.points.lock().unwrap();
+        points
+            .get(&(name.to_owned(), attributes.to_owned()))
+            .copied()
+    }
+
     /// Requests that arrived but could not be decoded.
     pub fn errors(&self) -> Vec<String> {
         self.store.errors.lock().unwrap().clone()

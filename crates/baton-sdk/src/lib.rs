@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod baggage;
+pub mod batch;
 mod env;
 pub mod exporter;
 mod init;

@@ -70,9 +70,17 @@ fn env_bsp_max_queue_size_drops_instead_of_waiting() {
         "{:?}",
         start.elapsed()
     );
+    assert_eq!(guard.dropped_spans(), 996);
     gate.open();
-    guard.shutdown().unwrap();
+    let err = guard.shutdown().unwrap_err();
     assert_eq!(gate.spans(), 1 + 4);
+    assert_eq!(
+        err.traces(),
+        Some(
+            "996 spans dropped because the export queue was full (OTEL_BSP_MAX_QUEUE_SIZE=4): \
+             the exporter did not keep up"
+        )
+    );
 }
 
 #[test]

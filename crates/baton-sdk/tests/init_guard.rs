@@ -75,10 +75,7 @@ fn init_guard_shutdown_reports_a_refused_collector() {
         "{traces}"
     );
     assert!(err.metrics().is_some(), "{err}");
-    assert!(
-        err.to_string()
-            .starts_with("telemetry shutdown incomplete: traces: ")
-    );
+    assert!(err.to_string().starts_with("telemetry was lost: traces: "));
 }
 
 #[test]
@@ -98,12 +95,17 @@ fn init_guard_deadline_bounds_a_hanging_collector() {
         let start = Instant::now();
         let err = guard.shutdown().unwrap_err();
         let took = start.elapsed();
-        // The OTLP timeout is 10 s; the 0.5 s deadline must win.
+        // The OTLP timeout is 10 s; the 0.5 s deadline must win, to within scheduling.
         assert!(
-            took < Duration::from_secs(5),
+            took < Duration::from_millis(550),
             "{protocol}: shutdown took {took:?}"
         );
-        assert!(err.traces().is_some(), "{protocol}: {err}");
+        eprintln!("{protocol}: shutdown in {took:?}: {err}");
+        let traces = err.traces().unwrap_or_default();
+        assert!(
+            traces.starts_with("not finished after 450ms; what was not exported is lost"),
+            "{protocol}: {err}"
+        );
         assert!(err.metrics().is_some(), "{protocol}: {err}");
         assert!(
             hole.connections() > 0,

@@ -11,31 +11,50 @@ use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 #[derive(Debug, Default)]
 pub(crate) struct ExportStatus {
     failed: AtomicUsize,
-    last_error: Mutex<Option<String>>,
+    last: Mutex<Outcomes>,
+}
+
+#[derive(Debug, Default)]
+struct Outcomes {
+    /// Why the most recent failed export failed.
+    why: Option<String>,
+    /// Whether the most recent export succeeded.
+    recovered: bool,
 }
 
 impl ExportStatus {
     /// Records the outcome of one export.
     pub(crate) fn record(&self, result: &OTelSdkResult) {
-        let mut last = self.last_error.lock().unwrap_or_else(|p| p.into_inner());
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
         match result {
-            Ok(()) => *last = None,
+            Ok(()) => last.recovered = true,
             Err(e) => {
                 self.failed.fetch_add(1, Ordering::Relaxed);
-                *last = Some(describe(e));
+                *last = Outcomes {
+                    why: Some(describe(e)),
+                    recovered: false,
+                };
             }
         }
     }
 
-    /// Why the most recent export failed, if it did, with the number of failures so far.
+    /// What was lost to failed exports, if any: why the most recent failure happened, how
+    /// many failed since start, and whether exports work again.
     pub(crate) fn last_failure(&self) -> Option<String> {
-        let last = self.last_error.lock().unwrap_or_else(|p| p.into_inner());
-        let why = last.as_ref()?;
+        let last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        let why = last.why.as_ref()?;
         let failed = self.failed.load(Ordering::Relaxed);
-        Some(format!(
-            "the last export failed ({why}); {failed} failed export{} since start, their data is lost",
-            if failed == 1 { "" } else { "s" }
-        ))
+        let s = if failed == 1 { "" } else { "s" };
+        Some(if last.recovered {
+            format!(
+                "{failed} export{s} failed since start, their data is lost (the last failure: \
+                 {why}); exports succeeded again afterwards"
+            )
+        } else {
+            format!(
+                "the last export failed ({why}); {failed} failed export{s} since start, their data is lost"
+            )
+        })
     }
 }
 
@@ -44,5 +63,33 @@ fn describe(e: &OTelSdkError) -> String {
         OTelSdkError::Timeout(after) => format!("no answer within {after:?}"),
         OTelSdkError::InternalFailure(why) => why.clone(),
         OTelSdkError::AlreadyShutdown => "the exporter was already shut down".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_stay_reported_after_a_recovery() {
+        let status = ExportStatus::default();
+        status.record(&Ok(()));
+        assert_eq!(status.last_failure(), None);
+        status.record(&Err(OTelSdkError::Timeout(std::time::Duration::from_secs(
+            1,
+        ))));
+        assert_eq!(
+            status.last_failure().unwrap(),
+            "the last export failed (no answer within 1s); 1 failed export since start, their data is lost"
+        );
+        status.record(&Err(OTelSdkError::InternalFailure(
+            "connection refused".into(),
+        )));
+        status.record(&Ok(()));
+        assert_eq!(
+            status.last_failure().unwrap(),
+            "2 exports failed since start, their data is lost (the last failure: connection \
+             refused); exports succeeded again afterwards"
+        );
     }
 }

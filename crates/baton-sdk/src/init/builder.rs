@@ -6,13 +6,14 @@ use std::time::Duration;
 
 use opentelemetry::KeyValue;
 use opentelemetry::propagation::TextMapPropagator;
-use opentelemetry_sdk::trace::{BatchSpanProcessor, ShouldSample, SpanExporter, SpanProcessor};
+use opentelemetry_sdk::trace::{ShouldSample, SpanExporter, SpanProcessor};
 
 use super::error::InitError;
 use super::guard::Guard;
 use super::processor::{BoxedProcessor, ExporterFactory};
 use super::propagator::SharedPropagator;
 use super::{install, plan};
+use crate::batch::BatchProcessor;
 use crate::env::{Env, MapEnv, ProcessEnv};
 use crate::waterfall::WaterfallExporter;
 
@@ -169,14 +170,10 @@ impl Builder {
     }
 
     /// Exports spans to `exporter` instead of the exporters `OTEL_TRACES_EXPORTER` names,
-    /// through a batch processor configured by `OTEL_BSP_*`. Call it again to add more.
+    /// through a [`BatchProcessor`] configured by `OTEL_BSP_*`. Call it again to add more.
     pub fn span_exporter<E: SpanExporter + 'static>(mut self, exporter: E) -> Self {
-        self.exporters.push(Box::new(move |config| {
-            BoxedProcessor(Box::new(
-                BatchSpanProcessor::builder(exporter)
-                    .with_batch_config(config)
-                    .build(),
-            ))
+        self.exporters.push(Box::new(move |options| {
+            BatchProcessor::new(exporter, options)
         }));
         self
     }

@@ -118,8 +118,9 @@ impl From<PropagatorError> for InitError {
     }
 }
 
-/// Why [`Guard::shutdown`](crate::Guard::shutdown) could not flush everything: per signal,
-/// what went wrong (an export that failed, or the deadline passing first).
+/// Why [`Guard::shutdown`](crate::Guard::shutdown) reports lost telemetry: per signal,
+/// what went wrong (exports that failed, spans dropped on a full queue, or the deadline
+/// passing before everything was flushed).
 ///
 /// Telemetry that was not flushed is lost; the application itself is unaffected.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,7 +143,7 @@ impl ShutdownError {
 
 impl fmt::Display for ShutdownError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("telemetry shutdown incomplete")?;
+        f.write_str("telemetry was lost")?;
         let mut sep = ": ";
         if let Some(t) = &self.traces {
             write!(f, "{sep}traces: {t}")?;

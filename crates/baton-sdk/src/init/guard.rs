@@ -11,6 +11,7 @@ use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
 use super::error::ShutdownError;
 use super::propagator::SharedPropagator;
 use super::shutdown::shutdown_within;
+use crate::batch::QueueStats;
 use crate::exporter::status::ExportStatus;
 
 /// What [`init`](crate::init) and [`Builder::build`](crate::Builder::build) set up. Keep it
@@ -47,6 +48,7 @@ pub struct Guard {
     pub(super) disabled: bool,
     pub(super) traces_status: Arc<ExportStatus>,
     pub(super) metrics_status: Arc<ExportStatus>,
+    pub(super) span_queues: Vec<Arc<QueueStats>>,
     pub(super) done: bool,
 }
 
@@ -84,8 +86,24 @@ impl Guard {
         &self.warnings
     }
 
-    /// Flushes and shuts down now, returning what could not be flushed in time. Dropping
-    /// the guard does the same and prints any failure on standard error.
+    /// Spans dropped so far because an export queue was full (the exporter was not
+    /// keeping up) or because they ended after shutdown. Each drop is also reported on
+    /// standard error (at most every 10 s), in the error of [`shutdown`](Self::shutdown),
+    /// and in the `otel.sdk.processor.span.processed` metric.
+    pub fn dropped_spans(&self) -> u64 {
+        self.span_queues.iter().map(|q| q.dropped()).sum()
+    }
+
+    /// The counters of each span export queue, one per exporter (see
+    /// [`BatchProcessor`](crate::batch::BatchProcessor)).
+    pub fn span_queues(&self) -> &[Arc<QueueStats>] {
+        &self.span_queues
+    }
+
+    /// Flushes and shuts down now. Returns an error when telemetry was lost: spans dropped
+    /// on a full queue at any time, exports that failed, or what could not be flushed by
+    /// the deadline. Dropping the guard does the same and prints any such error on
+    /// standard error.
     pub fn shutdown(mut self) -> Result<(), ShutdownError> {
         self.done = true;
         self.shutdown_now()
@@ -104,6 +122,18 @@ impl Guard {
         };
         error.traces = self.traces_status.last_failure().or(error.traces);
         error.metrics = self.metrics_status.last_failure().or(error.metrics);
+        let losses: Vec<String> = self
+            .span_queues
+            .iter()
+            .filter_map(|q| q.loss_report())
+            .collect();
+        if !losses.is_empty() {
+            let losses = losses.join("; ");
+            error.traces = Some(match error.traces.take() {
+                Some(first) => format!("{first}; {losses}"),
+                None => losses,
+            });
+        }
         if error.traces.is_none() && error.metrics.is_none() {
             Ok(())
         } else {

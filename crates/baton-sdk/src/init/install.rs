@@ -5,15 +5,14 @@ use std::time::Duration;
 
 use opentelemetry::global;
 use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider};
-use opentelemetry_sdk::trace::{
-    BatchConfig, BatchConfigBuilder, BatchSpanProcessor, SdkTracerProvider, SpanExporter,
-};
+use opentelemetry_sdk::trace::SdkTracerProvider;
 
 use super::error::InitError;
 use super::guard::Guard;
 use super::plan::{MetricTarget, Plan, TraceTarget};
 use super::propagator::GlobalPropagator;
 use super::warn;
+use crate::batch::{self, BatchOptions, BatchProcessor, QueueStats};
 use crate::env::BatchSettings;
 use crate::exporter::runtime::{ExportRuntime, OnRuntime};
 use crate::exporter::status::ExportStatus;
@@ -39,14 +38,15 @@ pub(crate) fn install(plan: Plan) -> Result<Guard, InitError> {
         tracing = tracing.with_span_processor(processor);
     }
     let batch = plan.batch;
+    let mut queues: Vec<Arc<QueueStats>> = Vec::new();
     for target in plan.traces {
-        tracing = match target {
+        let processor = match target {
             TraceTarget::Otlp(settings) => {
                 let rt = shared(&mut runtime)?;
                 let exporter = otlp::span_exporter(&settings, &rt)?;
                 let exporter =
                     OnRuntime::new(exporter, rt, batch.export_timeout, traces_status.clone());
-                tracing.with_span_processor(processor(exporter, &batch, NETWORK_DELAY))
+                BatchProcessor::new(exporter, options(&batch, NETWORK_DELAY))
             }
             TraceTarget::Zipkin(settings) => {
                 let rt = shared(&mut runtime)?;
@@ -56,15 +56,15 @@ pub(crate) fn install(plan: Plan) -> Result<Guard, InitError> {
                     .build()?;
                 let exporter =
                     OnRuntime::new(exporter, rt, batch.export_timeout, traces_status.clone());
-                tracing.with_span_processor(processor(exporter, &batch, NETWORK_DELAY))
+                BatchProcessor::new(exporter, options(&batch, NETWORK_DELAY))
             }
             TraceTarget::Console(waterfall) => {
-                tracing.with_span_processor(processor(waterfall, &batch, CONSOLE_DELAY))
+                BatchProcessor::new(waterfall, options(&batch, CONSOLE_DELAY))
             }
-            TraceTarget::Custom(factory) => {
-                tracing.with_span_processor(factory(config(&batch, NETWORK_DELAY)))
-            }
+            TraceTarget::Custom(factory) => factory(options(&batch, NETWORK_DELAY)),
         };
+        queues.push(processor.stats());
+        tracing = tracing.with_span_processor(processor);
     }
     let tracer_provider = tracing.build();
 
@@ -92,6 +92,7 @@ pub(crate) fn install(plan: Plan) -> Result<Guard, InitError> {
         }
     }
     let meter_provider = metering.build();
+    batch::register_metrics(&meter_provider, &queues);
 
     if plan.install_global {
         global::set_tracer_provider(tracer_provider.clone());
@@ -107,6 +108,7 @@ pub(crate) fn install(plan: Plan) -> Result<Guard, InitError> {
         disabled: plan.disabled,
         traces_status,
         metrics_status,
+        span_queues: queues,
         done: false,
     })
 }
@@ -120,20 +122,10 @@ fn shared(runtime: &mut Option<Arc<ExportRuntime>>) -> Result<Arc<ExportRuntime>
     Ok(rt)
 }
 
-fn config(batch: &BatchSettings, default_delay: Duration) -> BatchConfig {
-    BatchConfigBuilder::default()
-        .with_max_queue_size(batch.max_queue_size)
-        .with_max_export_batch_size(batch.max_export_batch_size)
-        .with_scheduled_delay(batch.schedule_delay.unwrap_or(default_delay))
-        .build()
-}
-
-fn processor<E: SpanExporter + 'static>(
-    exporter: E,
-    batch: &BatchSettings,
-    default_delay: Duration,
-) -> BatchSpanProcessor {
-    BatchSpanProcessor::builder(exporter)
-        .with_batch_config(config(batch, default_delay))
-        .build()
+fn options(batch: &BatchSettings, default_delay: Duration) -> BatchOptions {
+    BatchOptions::default()
+        .max_queue_size(batch.max_queue_size)
+        .max_export_batch_size(batch.max_export_batch_size)
+        .scheduled_delay(batch.schedule_delay.unwrap_or(default_delay))
+        .flush_timeout(batch.export_timeout)
 }

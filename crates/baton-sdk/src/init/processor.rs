@@ -5,7 +5,9 @@ use std::time::Duration;
 use opentelemetry::Context;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::trace::{BatchConfig, Span, SpanData, SpanProcessor};
+use opentelemetry_sdk::trace::{Span, SpanData, SpanProcessor};
+
+use crate::batch::{BatchOptions, BatchProcessor};
 
 /// A span processor behind a box.
 #[derive(Debug)]
@@ -39,4 +41,4 @@ impl SpanProcessor for BoxedProcessor {
 
 /// Turns an exporter given to the builder into a batch processor once the batch settings
 /// are known.
-pub(crate) type ExporterFactory = Box<dyn FnOnce(BatchConfig) -> BoxedProcessor>;
+pub(crate) type ExporterFactory = Box<dyn FnOnce(BatchOptions) -> BatchProcessor>;

@@ -9,9 +9,11 @@ use opentelemetry_sdk::trace::SdkTracerProvider;
 
 use super::error::ShutdownError;
 
-/// How long past the deadline to wait for the SDK to report its own timeout, so the error
-/// says what the SDK saw rather than only that time ran out.
-const GRACE: Duration = Duration::from_millis(100);
+/// How much of the deadline is kept back from the providers, so that their own timeouts
+/// fire (and say what they saw) before the deadline ends the wait: a tenth, at most 100 ms.
+fn margin(deadline: Duration) -> Duration {
+    (deadline / 10).min(Duration::from_millis(100))
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Signal {
@@ -19,8 +21,8 @@ enum Signal {
     Metrics,
 }
 
-/// Shuts both providers down in parallel and returns by `deadline` (plus a few
-/// milliseconds), even if an exporter hangs: the SDK's own timeouts do not bound every
+/// Shuts both providers down in parallel and returns by `deadline`, even if an exporter
+/// hangs: the SDK's own timeouts do not bound every
 /// path (processors are shut down one after another, and the meter provider ignores its
 /// timeout), so each shutdown runs on its own thread and is abandoned at the deadline.
 pub(crate) fn shutdown_within(
@@ -29,14 +31,15 @@ pub(crate) fn shutdown_within(
     deadline: Duration,
 ) -> Result<(), ShutdownError> {
     let start = Instant::now();
+    let inner = deadline.saturating_sub(margin(deadline));
     let (tx, rx) = mpsc::channel::<(Signal, OTelSdkResult)>();
     let traces = tracer_provider.clone();
     run(tx.clone(), Signal::Traces, move || {
-        traces.shutdown_with_timeout(deadline)
+        traces.shutdown_with_timeout(inner)
     });
     let metrics = meter_provider.clone();
     run(tx, Signal::Metrics, move || {
-        metrics.shutdown_with_timeout(deadline)
+        metrics.shutdown_with_timeout(inner)
     });
 
     let late = format!(
@@ -47,17 +50,11 @@ pub(crate) fn shutdown_within(
         metrics: Some(late),
     };
     for _ in 0..2 {
-        let left = (deadline + GRACE).saturating_sub(start.elapsed());
+        let left = deadline.saturating_sub(start.elapsed());
         let Ok((signal, result)) = rx.recv_timeout(left) else {
             break;
         };
-        let message = match result {
-            Ok(()) | Err(OTelSdkError::AlreadyShutdown) => None,
-            Err(OTelSdkError::Timeout(after)) => Some(format!(
-                "not finished after {after:?}; what was not exported is lost"
-            )),
-            Err(OTelSdkError::InternalFailure(why)) => Some(why),
-        };
+        let message = describe(result, inner);
         match signal {
             Signal::Traces => error.traces = message,
             Signal::Metrics => error.metrics = message,
@@ -67,6 +64,21 @@ pub(crate) fn shutdown_within(
         Ok(())
     } else {
         Err(error)
+    }
+}
+
+/// What a provider's shutdown result means for the user, or `None` if it went well.
+fn describe(result: OTelSdkResult, timeout: Duration) -> Option<String> {
+    let late =
+        |after: Duration| format!("not finished after {after:?}; what was not exported is lost");
+    match result {
+        Ok(()) | Err(OTelSdkError::AlreadyShutdown) => None,
+        Err(OTelSdkError::Timeout(after)) => Some(late(after)),
+        // The tracer provider wraps its processors' errors in one string
+        // ("Shutdown errors: [Timeout(…)]"): a processor that ran out of time is still a
+        // timeout.
+        Err(OTelSdkError::InternalFailure(why)) if why.contains("Timeout(") => Some(late(timeout)),
+        Err(OTelSdkError::InternalFailure(why)) => Some(why),
     }
 }
 

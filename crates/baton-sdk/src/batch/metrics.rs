@@ -1,0 +1,89 @@
+//! The SDK's self-observability metrics from the semantic conventions, for every batch
+//! processor of a [`Guard`](crate::Guard), recorded on the guard's own meter provider.
+//!
+//! They are observed (read from the counters when the meter provider collects), so the
+//! span path pays nothing for them.
+
+use std::sync::Arc;
+
+use opentelemetry::KeyValue;
+use opentelemetry::metrics::MeterProvider;
+use opentelemetry_sdk::metrics::SdkMeterProvider;
+
+use super::QueueStats;
+
+const COMPONENT_TYPE: &str = "batching_span_processor";
+
+/// Registers `otel.sdk.processor.span.processed`, `.queue.size` and `.queue.capacity` for
+/// each processor, named `batching_span_processor/<index>`.
+pub(crate) fn register(provider: &SdkMeterProvider, processors: &[Arc<QueueStats>]) {
+    if processors.is_empty() {
+        return;
+    }
+    let meter = provider.meter("baton-sdk");
+    let components: Arc<Vec<(Arc<QueueStats>, [KeyValue; 2])>> = Arc::new(
+        processors
+            .iter()
+            .enumerate()
+            .map(|(i, stats)| {
+                let attributes = [
+                    KeyValue::new("otel.component.type", COMPONENT_TYPE),
+                    KeyValue::new("otel.component.name", format!("{COMPONENT_TYPE}/{i}")),
+                ];
+                (stats.clone(), attributes)
+            })
+            .collect(),
+    );
+
+    let each = components.clone();
+    meter
+        .u64_observable_counter("otel.sdk.processor.span.processed")
+        .with_unit("{span}")
+        .with_description(
+            "The number of spans for which the processing has finished, either successful or failed",
+        )
+        .with_callback(move |observer| {
+            for (stats, attributes) in each.iter() {
+                observer.observe(stats.exported(), attributes);
+                let failures = [
+                    ("queue_full", stats.dropped_queue_full()),
+                    ("already_shutdown", stats.dropped_after_shutdown()),
+                ];
+                for (error, count) in failures.into_iter().filter(|(_, n)| *n > 0) {
+                    let mut failed = attributes.to_vec();
+                    failed.push(KeyValue::new("error.type", error));
+                    observer.observe(count, &failed);
+                }
+            }
+        })
+        .build();
+
+    let each = components.clone();
+    meter
+        .i64_observable_up_down_counter("otel.sdk.processor.span.queue.size")
+        .with_unit("{span}")
+        .with_description(
+            "The number of spans in the queue of a given instance of an SDK span processor",
+        )
+        .with_callback(move |observer| {
+            for (stats, attributes) in each.iter() {
+                observer.observe(to_i64(stats.queued()), attributes);
+            }
+        })
+        .build();
+
+    meter
+        .i64_observable_up_down_counter("otel.sdk.processor.span.queue.capacity")
+        .with_unit("{span}")
+        .with_description("The maximum number of spans the queue of a given instance of an SDK span processor can hold")
+        .with_callback(move |observer| {
+            for (stats, attributes) in components.iter() {
+                observer.observe(to_i64(stats.capacity()), attributes);
+            }
+        })
+        .build();
+}
+
+fn to_i64(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}

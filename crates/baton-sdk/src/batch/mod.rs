@@ -1,0 +1,257 @@
+//! [`BatchProcessor`]: the batch span processor [`init`](crate::init) installs in front of
+//! every exporter, which counts and reports the spans it has to drop.
+//!
+//! It behaves as the specification's batching processor does, configured by the same
+//! `OTEL_BSP_*` variables: ended spans wait in a bounded queue and a background thread
+//! exports them in batches, when a batch is full or the schedule delay has passed. A span
+//! that ends while the queue is full is dropped at once; the request that ended it never
+//! waits for the exporter.
+//!
+//! What it adds to the SDK's own processor is that **losing spans is never silent**:
+//!
+//! - every drop is counted ([`QueueStats`], [`Guard::dropped_spans`](crate::Guard::dropped_spans));
+//! - the export thread prints a warning on standard error at the first drop and then at
+//!   most every 10 s, saying how many were dropped and which variable sizes the queue;
+//! - [`Guard::shutdown`](crate::Guard::shutdown) returns an error that counts them;
+//! - the SDK's own metrics, from the semantic conventions, are recorded on the guard's
+//!   meter provider: `otel.sdk.processor.span.processed` (with `error.type=queue_full` for
+//!   drops), `otel.sdk.processor.span.queue.size` and `otel.sdk.processor.span.queue.capacity`.
+//!
+//! Shutdown exports what is queued and gives up at its deadline, answering on time even
+//! when the exporter hangs.
+//!
+//! It can also be used on its own, with any exporter and a tracer provider built by hand:
+//!
+//! ```
+//! use baton_sdk::batch::{BatchOptions, BatchProcessor};
+//! use opentelemetry::trace::{Tracer, TracerProvider};
+//! use baton_sdk::testing::SpanCollector;
+//! use opentelemetry_sdk::trace::SdkTracerProvider;
+//!
+//! let exporter = SpanCollector::default();
+//! let processor = BatchProcessor::new(exporter.clone(), BatchOptions::default().max_queue_size(4096));
+//! let stats = processor.stats();
+//! let provider = SdkTracerProvider::builder().with_span_processor(processor).build();
+//! provider.tracer("app").in_span("work", |_cx| {});
+//! provider.shutdown().unwrap();
+//! assert_eq!(exporter.spans().names(), ["work"]);
+//! assert_eq!((stats.exported(), stats.dropped()), (1, 0));
+//! ```
+
+mod block_on;
+mod metrics;
+mod stats;
+mod warning;
+mod worker;
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Sender, SyncSender, TrySendError};
+use std::time::{Duration, Instant};
+
+use opentelemetry::Context;
+use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
+use opentelemetry_sdk::trace::{Span, SpanData, SpanExporter, SpanProcessor};
+
+pub(crate) use metrics::register as register_metrics;
+pub use stats::QueueStats;
+use warning::DropWarning;
+use worker::{Control, Worker};
+
+/// How a [`BatchProcessor`] queues and batches. The defaults are the specification's
+/// (`OTEL_BSP_*` unset); [`init`](crate::init) fills them in from the environment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BatchOptions {
+    max_queue_size: usize,
+    max_export_batch_size: usize,
+    scheduled_delay: Duration,
+    flush_timeout: Duration,
+}
+
+impl Default for BatchOptions {
+    fn default() -> Self {
+        BatchOptions {
+            max_queue_size: 2048,
+            max_export_batch_size: 512,
+            scheduled_delay: Duration::from_secs(5),
+            flush_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+impl BatchOptions {
+    /// The most spans waiting for export (`OTEL_BSP_MAX_QUEUE_SIZE`, default 2048; at least
+    /// 1). Spans ending while it is full are dropped and counted.
+    pub fn max_queue_size(mut self, spans: usize) -> Self {
+        self.max_queue_size = spans.max(1);
+        self.max_export_batch_size = self.max_export_batch_size.min(self.max_queue_size);
+        self
+    }
+
+    /// The most spans in one export (`OTEL_BSP_MAX_EXPORT_BATCH_SIZE`, default 512; at least
+    /// 1 and at most the queue size).
+    pub fn max_export_batch_size(mut self, spans: usize) -> Self {
+        self.max_export_batch_size = spans.clamp(1, self.max_queue_size);
+        self
+    }
+
+    /// How long spans wait for a batch to fill before they are exported anyway
+    /// (`OTEL_BSP_SCHEDULE_DELAY`, default 5 s).
+    pub fn scheduled_delay(mut self, delay: Duration) -> Self {
+        self.scheduled_delay = delay;
+        self
+    }
+
+    /// How long [`SpanProcessor::force_flush`] waits for the export (default 30 s, as
+    /// `OTEL_BSP_EXPORT_TIMEOUT`).
+    pub fn flush_timeout(mut self, timeout: Duration) -> Self {
+        self.flush_timeout = timeout;
+        self
+    }
+}
+
+/// A batching span processor that counts what it drops. See the [module docs](self).
+pub struct BatchProcessor {
+    spans: SyncSender<SpanData>,
+    control: Sender<Control>,
+    stats: Arc<QueueStats>,
+    batch_size: usize,
+    flush_timeout: Duration,
+    shut_down: AtomicBool,
+}
+
+impl fmt::Debug for BatchProcessor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BatchProcessor")
+            .field("stats", &self.stats)
+            .field("batch_size", &self.batch_size)
+            .finish_non_exhaustive()
+    }
+}
+
+impl BatchProcessor {
+    /// A processor feeding `exporter` from its own thread (named `baton-batch`). If the
+    /// thread cannot be started, spans are dropped and counted as if the queue were full.
+    pub fn new<E: SpanExporter + 'static>(exporter: E, options: BatchOptions) -> Self {
+        Self::with_warning(
+            exporter,
+            options,
+            DropWarning::stderr(options.max_queue_size),
+        )
+    }
+
+    fn with_warning<E: SpanExporter + 'static>(
+        exporter: E,
+        options: BatchOptions,
+        warning: DropWarning,
+    ) -> Self {
+        let (spans, span_queue) = mpsc::sync_channel(options.max_queue_size);
+        let (control, control_queue) = mpsc::channel();
+        let stats = Arc::new(QueueStats::new(options.max_queue_size));
+        let worker = Worker {
+            exporter,
+            spans: span_queue,
+            control: control_queue,
+            stats: stats.clone(),
+            batch_size: options.max_export_batch_size,
+            delay: options.scheduled_delay,
+            warning,
+        };
+        let _ = std::thread::Builder::new()
+            .name("baton-batch".into())
+            .spawn(move || worker.run());
+        BatchProcessor {
+            spans,
+            control,
+            stats,
+            batch_size: options.max_export_batch_size,
+            flush_timeout: options.flush_timeout,
+            shut_down: AtomicBool::new(false),
+        }
+    }
+
+    /// The processor's counters: queued, exported, failed and dropped spans.
+    pub fn stats(&self) -> Arc<QueueStats> {
+        self.stats.clone()
+    }
+
+    fn send(&self, message: Control) -> bool {
+        self.control.send(message).is_ok()
+    }
+
+    /// Sends a request with a reply channel and waits for the answer until `timeout`.
+    fn ask(
+        &self,
+        make: impl FnOnce(Sender<OTelSdkResult>) -> Control,
+        timeout: Duration,
+    ) -> OTelSdkResult {
+        let (reply, answer) = mpsc::channel();
+        if !self.send(make(reply)) {
+            return Err(OTelSdkError::InternalFailure(
+                "the batch export thread has stopped".into(),
+            ));
+        }
+        match answer.recv_timeout(timeout) {
+            Ok(result) => result,
+            Err(_) => Err(OTelSdkError::Timeout(timeout)),
+        }
+    }
+}
+
+impl SpanProcessor for BatchProcessor {
+    fn on_start(&self, _span: &mut Span, _cx: &Context) {}
+
+    fn on_end(&self, span: SpanData) {
+        if !span.span_context.is_sampled() {
+            return;
+        }
+        if self.shut_down.load(Ordering::Relaxed) {
+            self.stats.drop_after_shutdown();
+            return;
+        }
+        // Counted before it is sent, so the export thread never takes more than was counted.
+        let queued = self.stats.queued.fetch_add(1, Ordering::Relaxed) + 1;
+        match self.spans.try_send(span) {
+            Ok(()) => {
+                if queued == self.batch_size {
+                    self.send(Control::BatchReady);
+                }
+            }
+            Err(e) => {
+                self.stats.queued.fetch_sub(1, Ordering::Relaxed);
+                match e {
+                    TrySendError::Full(_) => self.stats.drop_queue_full(),
+                    TrySendError::Disconnected(_) => self.stats.drop_after_shutdown(),
+                }
+            }
+        }
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        if self.shut_down.load(Ordering::Relaxed) {
+            return Err(OTelSdkError::AlreadyShutdown);
+        }
+        self.ask(Control::Flush, self.flush_timeout)
+    }
+
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        if self.shut_down.swap(true, Ordering::Relaxed) {
+            return Err(OTelSdkError::AlreadyShutdown);
+        }
+        let now = Instant::now();
+        // A timeout too long to represent means "no limit": a year stands in for it.
+        let until = now
+            .checked_add(timeout)
+            .unwrap_or(now + Duration::from_secs(365 * 24 * 3600));
+        self.ask(|reply| Control::Shutdown(reply, until), timeout)
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        self.send(Control::SetResource(Box::new(resource.clone())));
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,307 @@
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use opentelemetry::KeyValue;
+use opentelemetry::trace::{Span as _, Tracer as _, TracerProvider as _};
+use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
+use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanExporter, SpanProcessor};
+
+use super::*;
+
+/// How the test exporter answers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Answer {
+    #[default]
+    Ok,
+    /// Blocks until [`Recorder::open`], like a collector that stalls.
+    Gate,
+    /// Never answers.
+    Hang,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Recorder {
+    answer: Answer,
+    state: Arc<(Mutex<State>, Condvar)>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    batches: Vec<Vec<String>>,
+    resource: Option<Resource>,
+    open: bool,
+    shut_down: bool,
+}
+
+impl Recorder {
+    fn answering(answer: Answer) -> Self {
+        Recorder {
+            answer,
+            ..Recorder::default()
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.0.lock().unwrap()
+    }
+
+    fn open(&self) {
+        self.state().open = true;
+        self.state.1.notify_all();
+    }
+
+    fn wait_for_batches(&self, n: usize) {
+        let state = self.state();
+        let (state, _) = self
+            .state
+            .1
+            .wait_timeout_while(state, Duration::from_secs(10), |s| s.batches.len() < n)
+            .unwrap();
+        assert!(state.batches.len() >= n, "{:?}", state.batches);
+    }
+
+    fn sizes(&self) -> Vec<usize> {
+        self.state().batches.iter().map(Vec::len).collect()
+    }
+}
+
+impl SpanExporter for Recorder {
+    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        {
+            let mut state = self.state();
+            state
+                .batches
+                .push(batch.iter().map(|s| s.name.to_string()).collect());
+            self.state.1.notify_all();
+            if self.answer == Answer::Gate {
+                let _open = self
+                    .state
+                    .1
+                    .wait_timeout_while(state, Duration::from_secs(10), |s| !s.open)
+                    .unwrap();
+            }
+        }
+        if self.answer == Answer::Hang {
+            std::future::pending::<()>().await;
+        }
+        Ok(())
+    }
+
+    fn shutdown_with_timeout(&self, _timeout: Duration) -> OTelSdkResult {
+        self.state().shut_down = true;
+        Ok(())
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        self.state().resource = Some(resource.clone());
+    }
+}
+
+fn lines() -> (DropWarning, Arc<Mutex<Vec<String>>>) {
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let sink = lines.clone();
+    let warning = DropWarning::new(
+        4,
+        Duration::from_secs(3600),
+        Box::new(move |l| sink.lock().unwrap().push(l.to_owned())),
+    );
+    (warning, lines)
+}
+
+fn provider(processor: BatchProcessor) -> SdkTracerProvider {
+    SdkTracerProvider::builder()
+        .with_resource(
+            Resource::builder_empty()
+                .with_attribute(KeyValue::new("service.name", "batch-test"))
+                .build(),
+        )
+        .with_span_processor(processor)
+        .build()
+}
+
+fn end_spans(provider: &SdkTracerProvider, name: &'static str, n: usize) {
+    let tracer = provider.tracer("t");
+    for _ in 0..n {
+        tracer.start(name).end();
+    }
+}
+
+#[test]
+fn exports_full_batches_at_once_and_the_rest_on_the_timer() {
+    let exporter = Recorder::default();
+    let options = BatchOptions::default()
+        .max_export_batch_size(3)
+        .scheduled_delay(Duration::from_millis(100));
+    let processor = BatchProcessor::new(exporter.clone(), options);
+    let stats = processor.stats();
+    let provider = provider(processor);
+    end_spans(&provider, "s", 7);
+    exporter.wait_for_batches(3);
+    assert_eq!(exporter.sizes(), [3, 3, 1]);
+    assert_eq!(
+        (stats.exported(), stats.queued(), stats.dropped()),
+        (7, 0, 0)
+    );
+    let resource = exporter
+        .state()
+        .resource
+        .clone()
+        .expect("resource handed over");
+    assert_eq!(
+        resource
+            .get(&opentelemetry::Key::from_static_str("service.name"))
+            .map(|v| v.to_string()),
+        Some("batch-test".into())
+    );
+    provider.shutdown().unwrap();
+    assert!(exporter.state().shut_down);
+}
+
+#[test]
+fn a_full_queue_drops_counts_and_warns_without_waiting() {
+    let exporter = Recorder::answering(Answer::Gate);
+    let (warning, warned) = lines();
+    let options = BatchOptions::default()
+        .max_queue_size(4)
+        .max_export_batch_size(4)
+        .scheduled_delay(Duration::from_millis(10));
+    let processor = BatchProcessor::with_warning(exporter.clone(), options, warning);
+    let stats = processor.stats();
+    let provider = provider(processor);
+    end_spans(&provider, "first", 1);
+    exporter.wait_for_batches(1);
+    // The exporter is stuck: four spans fit in the queue, the other 996 are dropped at once.
+    let start = Instant::now();
+    end_spans(&provider, "s", 1000);
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(stats.dropped_queue_full(), 996);
+    assert_eq!(stats.queued(), 4);
+    exporter.open();
+    provider.shutdown().unwrap();
+    assert_eq!(exporter.sizes(), [1, 4]);
+    assert_eq!((stats.exported(), stats.dropped()), (5, 996));
+    let warned = warned.lock().unwrap();
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert!(
+        warned[0].starts_with(
+            "996 spans dropped because the export queue (OTEL_BSP_MAX_QUEUE_SIZE=4) was full"
+        ),
+        "{}",
+        warned[0]
+    );
+}
+
+#[test]
+fn shutdown_answers_by_its_deadline_when_the_exporter_hangs() {
+    let exporter = Recorder::answering(Answer::Hang);
+    let processor = BatchProcessor::new(exporter.clone(), BatchOptions::default());
+    let stats = processor.stats();
+    let provider = provider(processor);
+    end_spans(&provider, "s", 10);
+    let start = Instant::now();
+    let result = provider.shutdown_with_timeout(Duration::from_millis(300));
+    let took = start.elapsed();
+    // The provider wraps its processors' errors.
+    assert!(
+        format!("{result:?}").contains("Timeout(300ms)"),
+        "{result:?}"
+    );
+    assert!(
+        took >= Duration::from_millis(300) && took < Duration::from_millis(450),
+        "{took:?}"
+    );
+    // The batch was handed over (and is stuck in the exporter), nothing is left queued.
+    assert_eq!((stats.exported(), stats.queued()), (10, 0));
+}
+
+/// A sampled span as the SDK hands it to processors.
+fn span_data(name: &'static str) -> SpanData {
+    use opentelemetry::trace::{
+        SpanContext, SpanId, SpanKind, Status, TraceFlags, TraceId, TraceState,
+    };
+    SpanData {
+        span_context: SpanContext::new(
+            TraceId::from(1),
+            SpanId::from(2),
+            TraceFlags::SAMPLED,
+            false,
+            TraceState::default(),
+        ),
+        parent_span_id: SpanId::INVALID,
+        parent_span_is_remote: false,
+        span_kind: SpanKind::Internal,
+        name: name.into(),
+        start_time: std::time::SystemTime::now(),
+        end_time: std::time::SystemTime::now(),
+        attributes: Vec::new(),
+        dropped_attributes_count: 0,
+        events: Default::default(),
+        links: Default::default(),
+        status: Status::Unset,
+        instrumentation_scope: Default::default(),
+    }
+}
+
+#[test]
+fn spans_ending_after_shutdown_are_counted() {
+    let exporter = Recorder::default();
+    let processor = BatchProcessor::new(exporter.clone(), BatchOptions::default());
+    let stats = processor.stats();
+    processor.on_end(span_data("a"));
+    processor.on_end(span_data("b"));
+    processor.shutdown().unwrap();
+    processor.on_end(span_data("late"));
+    assert!(matches!(
+        processor.shutdown(),
+        Err(OTelSdkError::AlreadyShutdown)
+    ));
+    assert_eq!(exporter.state().batches, [["a", "b"]]);
+    assert_eq!(stats.dropped_after_shutdown(), 1);
+    assert_eq!(
+        stats.loss_report().unwrap(),
+        "1 span dropped: ended after shutdown"
+    );
+}
+
+#[test]
+fn force_flush_exports_what_is_queued() {
+    let exporter = Recorder::default();
+    let processor = BatchProcessor::new(exporter.clone(), BatchOptions::default());
+    let provider = provider(processor);
+    end_spans(&provider, "s", 5);
+    provider.force_flush().unwrap();
+    assert_eq!(exporter.sizes(), [5]);
+    provider.shutdown().unwrap();
+}
+
+#[test]
+fn unsampled_spans_are_not_queued() {
+    let exporter = Recorder::default();
+    let processor = BatchProcessor::new(exporter.clone(), BatchOptions::default());
+    let stats = processor.stats();
+    let provider = SdkTracerProvider::builder()
+        .with_sampler(opentelemetry_sdk::trace::Sampler::AlwaysOff)
+        .with_span_processor(processor)
+        .build();
+    end_spans(&provider, "s", 5);
+    provider.shutdown().unwrap();
+    assert!(exporter.sizes().is_empty());
+    assert_eq!((stats.exported(), stats.dropped()), (0, 0));
+}
+
+#[test]
+fn options_keep_the_batch_within_the_queue() {
+    let o = BatchOptions::default().max_queue_size(8);
+    assert_eq!(o.max_export_batch_size, 8);
+    let o = o.max_export_batch_size(100);
+    assert_eq!(o.max_export_batch_size, 8);
+    let o = BatchOptions::default()
+        .max_queue_size(0)
+        .max_export_batch_size(0);
+    assert_eq!((o.max_queue_size, o.max_export_batch_size), (1, 1));
+}

@@ -1,0 +1,130 @@
+//! The export thread of a [`BatchProcessor`](super::BatchProcessor): takes spans off the
+//! queue in batches, hands them to the exporter, and answers flush and shutdown requests.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
+
+use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
+use opentelemetry_sdk::trace::{SpanData, SpanExporter};
+
+use super::block_on::block_on;
+use super::stats::QueueStats;
+use super::warning::DropWarning;
+
+/// What the processor asks of its export thread, besides exporting on schedule.
+pub(super) enum Control {
+    /// The queue holds a full batch: export without waiting for the timer.
+    BatchReady,
+    /// Hand the exporter its resource (sent once, when the provider is built).
+    SetResource(Box<Resource>),
+    /// Export everything queued now, then answer.
+    Flush(Sender<OTelSdkResult>),
+    /// Export everything queued (giving up at the instant), shut the exporter down, answer
+    /// and stop.
+    Shutdown(Sender<OTelSdkResult>, Instant),
+}
+
+pub(super) struct Worker<E> {
+    pub(super) exporter: E,
+    pub(super) spans: Receiver<SpanData>,
+    pub(super) control: Receiver<Control>,
+    pub(super) stats: Arc<QueueStats>,
+    pub(super) batch_size: usize,
+    pub(super) delay: Duration,
+    pub(super) warning: DropWarning,
+}
+
+impl<E: SpanExporter> Worker<E> {
+    pub(super) fn run(mut self) {
+        let mut next = Instant::now() + self.delay;
+        loop {
+            let wait = next.saturating_duration_since(Instant::now());
+            match self.control.recv_timeout(wait) {
+                Ok(Control::BatchReady) => {
+                    while self.stats.queued() >= self.batch_size {
+                        if self.export_batch().0 == 0 {
+                            break;
+                        }
+                    }
+                }
+                Ok(Control::SetResource(resource)) => self.exporter.set_resource(&resource),
+                Ok(Control::Flush(reply)) => {
+                    let result = self.export_queued(None);
+                    let result = result.and(self.exporter.force_flush());
+                    let _ = reply.send(result);
+                }
+                Ok(Control::Shutdown(reply, until)) => {
+                    let result = self.export_queued(Some(until));
+                    let left = until.saturating_duration_since(Instant::now());
+                    let result = result.and(self.exporter.shutdown_with_timeout(left));
+                    self.warning
+                        .check(self.stats.dropped_queue_full(), Instant::now());
+                    let _ = reply.send(result);
+                    return;
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    let _ = self.export_queued(None);
+                    next = Instant::now() + self.delay;
+                }
+                // The processor was dropped without a shutdown: send what is left.
+                Err(RecvTimeoutError::Disconnected) => {
+                    let _ = self.export_queued(None);
+                    let _ = self.exporter.shutdown();
+                    return;
+                }
+            }
+            self.warning
+                .check(self.stats.dropped_queue_full(), Instant::now());
+        }
+    }
+
+    /// Exports the spans queued now (not those that arrive meanwhile, so a steady stream
+    /// cannot keep it going forever), in batches, stopping at `until`. Returns the first
+    /// failure, or a timeout if spans were left behind.
+    fn export_queued(&mut self, until: Option<Instant>) -> OTelSdkResult {
+        let mut left = self.stats.queued();
+        let mut result = Ok(());
+        while left > 0 {
+            if let Some(until) = until {
+                if Instant::now() >= until {
+                    return result.and(Err(OTelSdkError::Timeout(Duration::ZERO)));
+                }
+            }
+            let (sent, outcome) = self.export_batch();
+            if sent == 0 {
+                break;
+            }
+            left = left.saturating_sub(sent);
+            result = result.and(outcome);
+        }
+        result
+    }
+
+    /// Takes up to one batch off the queue and exports it, returning how many spans it
+    /// held and how the export went.
+    fn export_batch(&mut self) -> (usize, OTelSdkResult) {
+        let mut batch = Vec::with_capacity(self.batch_size.min(self.stats.queued()));
+        while batch.len() < self.batch_size {
+            match self.spans.try_recv() {
+                Ok(span) => {
+                    self.stats.queued.fetch_sub(1, Ordering::Relaxed);
+                    batch.push(span);
+                }
+                Err(_) => break,
+            }
+        }
+        let sent = batch.len();
+        if sent == 0 {
+            return (0, Ok(()));
+        }
+        self.stats.record_submitted(sent);
+        let result = block_on(self.exporter.export(batch));
+        if result.is_err() {
+            self.stats.record_failure(sent);
+        }
+        (sent, result)
+    }
+}
