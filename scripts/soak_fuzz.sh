@@ -1,18 +1,33 @@
 #!/usr/bin/env bash
 # Soak: every cargo-fuzz target (baton-core's header parsers and the server layer's header
-# handling) for a fixed time each, one after another, with the committed seeds. Needs a
-# nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`). Exits non-zero on the
-# first crash; the reproducer is left in fuzz/artifacts/<target>/.
+# handling) for a fixed time each, one after another, with the committed seeds. Exits
+# non-zero on the first crash; the reproducer is left in fuzz/artifacts/<target>/.
 #
 #     scripts/soak_fuzz.sh                      # 600 s per target, every target
 #     SECS=30 scripts/soak_fuzz.sh server_headers baggage
+#     SECS=10 scripts/soak_fuzz.sh              # the short run CI does (scripts/fuzz_smoke.sh)
+#
+# cargo-fuzz passes nightly-only flags (-Zsanitizer=address and friends). The machine's one
+# toolchain is stable, so the script lets it accept them (RUSTC_BOOTSTRAP=1) rather than
+# needing a nightly install; set TOOLCHAIN=+nightly to use a nightly toolchain instead.
+# cargo-fuzz itself is installed from crates.io when missing.
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 
 SECS="${SECS:-600}"
+TOOLCHAIN="${TOOLCHAIN:-}"
+if [ -z "$TOOLCHAIN" ]; then
+    export RUSTC_BOOTSTRAP=1
+fi
+cargo fuzz --version >/dev/null 2>&1 || cargo install cargo-fuzz --locked
+fuzz() {
+    # shellcheck disable=SC2086 # TOOLCHAIN is empty or one word.
+    cargo $TOOLCHAIN fuzz "$@"
+}
+
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    mapfile -t targets < <(cargo +nightly fuzz list)
+    mapfile -t targets < <(fuzz list)
 fi
 
 for target in "${targets[@]}"; do
@@ -25,8 +40,9 @@ for target in "${targets[@]}"; do
     log="$(mktemp)"
     # Bounded: libFuzzer stops itself after -max_total_time; timeout is the backstop.
     status=0
+    # shellcheck disable=SC2086
     timeout "$((SECS + 300))" \
-        cargo +nightly fuzz run "$target" "corpus/$target" "${seeds[@]}" -- \
+        cargo $TOOLCHAIN fuzz run "$target" "corpus/$target" "${seeds[@]}" -- \
         -max_total_time="$SECS" -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         >"$log" 2>&1 || status=$?
     grep -E "^(Done |stat::number_of_executed_units|stat::peak_rss_mb|SUMMARY)|panicked|ERROR: libFuzzer" "$log" || true
