@@ -10,6 +10,8 @@
 /// Collectors that are not there: shared with baton-sdk's own tests.
 #[path = "../../crates/baton-sdk/tests/common/endpoints.rs"]
 pub mod endpoints;
+/// The OTLP receiver, shared with the end-to-end tests.
+#[path = "../otlp_receiver/mod.rs"]
 pub mod receiver;
 
 use std::net::SocketAddr;

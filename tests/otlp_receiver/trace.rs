@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::receiver::{STATUS_ERROR, Span};
+use super::span::{STATUS_ERROR, Span};
 
 /// The spans grouped by trace id.
 pub fn by_trace(spans: &[Span]) -> BTreeMap<String, Vec<Span>> {

@@ -1,0 +1,137 @@
+//! What the receiver records of each decoded request, shared by its two endpoints: spans
+//! (flattened, or only counted), the metrics seen and their latest values, requests kept
+//! whole, and requests it could not decode.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use opentelemetry_proto::tonic::common::v1::KeyValue;
+use opentelemetry_proto::tonic::metrics::v1::{metric, number_data_point};
+
+use super::Options;
+use super::span::{self, SERVER, Span};
+
+#[derive(Default)]
+pub(super) struct Store {
+    pub(super) options: Options,
+    /// Flattened spans, with `keep_spans` only.
+    pub(super) spans: Mutex<Vec<Span>>,
+    pub(super) span_count: AtomicUsize,
+    pub(super) server_span_count: AtomicUsize,
+    pub(super) trace_exports: AtomicUsize,
+    /// `(service.name, metric name)` of every metric seen, each pair once.
+    pub(super) metrics: Mutex<BTreeSet<(String, String)>>,
+    /// `(metric name, point attributes)` -> latest value (sums and gauges), or latest
+    /// count (histograms).
+    pub(super) points: Mutex<BTreeMap<(String, String), f64>>,
+    /// Decoded requests as `Debug` text, with `keep_raw` only.
+    pub(super) raw: Mutex<Vec<String>>,
+    /// Requests that could not be decoded, as messages.
+    pub(super) errors: Mutex<Vec<String>>,
+}
+
+impl Store {
+    pub(super) fn new(options: Options) -> Self {
+        Store {
+            options,
+            ..Store::default()
+        }
+    }
+
+    /// Records a trace export that arrived over `transport`. Spans are stored before they
+    /// are counted, so a count never runs ahead of [`Store::spans`].
+    pub(super) fn traces(&self, request: &ExportTraceServiceRequest, transport: &'static str) {
+        if self.options.keep_raw {
+            self.raw.lock().unwrap().push(format!("{request:?}"));
+        }
+        if self.options.keep_spans {
+            let spans = span::flatten(request, transport);
+            self.spans.lock().unwrap().extend(spans);
+        }
+        let spans = request
+            .resource_spans
+            .iter()
+            .flat_map(|rs| &rs.scope_spans)
+            .flat_map(|ss| &ss.spans);
+        let (all, server) = spans.fold((0, 0), |(all, server), s| {
+            (all + 1, server + usize::from(s.kind == SERVER))
+        });
+        self.span_count.fetch_add(all, Ordering::SeqCst);
+        self.server_span_count.fetch_add(server, Ordering::SeqCst);
+        self.trace_exports.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Records a metrics export: which metrics each service sent, and the latest value of
+    /// every sum, gauge and histogram point.
+    pub(super) fn metrics(&self, request: &ExportMetricsServiceRequest) {
+        if self.options.keep_raw {
+            self.raw.lock().unwrap().push(format!("{request:?}"));
+        }
+        let mut seen = self.metrics.lock().unwrap();
+        let mut points = self.points.lock().unwrap();
+        for rm in &request.resource_metrics {
+            let service = rm
+                .resource
+                .as_ref()
+                .map(|r| span::service_name(&r.attributes))
+                .unwrap_or_default();
+            for sm in &rm.scope_metrics {
+                for m in &sm.metrics {
+                    seen.insert((service.clone(), m.name.clone()));
+                    let mut latest = |attrs: &[KeyValue], v: f64| {
+                        points.insert((m.name.clone(), attributes_text(attrs)), v);
+                    };
+                    match &m.data {
+                        Some(metric::Data::Sum(s)) => {
+                            for p in &s.data_points {
+                                latest(&p.attributes, number(&p.value));
+                            }
+                        }
+                        Some(metric::Data::Gauge(g)) => {
+                            for p in &g.data_points {
+                                latest(&p.attributes, number(&p.value));
+                            }
+                        }
+                        Some(metric::Data::Histogram(h)) => {
+                            for p in &h.data_points {
+                                latest(&p.attributes, p.count as f64);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+
+    pub(super) fn error(&self, message: String) {
+        self.errors.lock().unwrap().push(message);
+    }
+
+    /// Waits the configured delay, as an overloaded collector would before answering.
+    pub(super) async fn pause(&self) {
+        if !self.options.delay.is_zero() {
+            tokio::time::sleep(self.options.delay).await;
+        }
+    }
+}
+
+/// Point attributes as `key=value` pairs sorted by key, joined by commas.
+fn attributes_text(kvs: &[KeyValue]) -> String {
+    span::attributes(kvs)
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn number(v: &Option<number_data_point::Value>) -> f64 {
+    match v {
+        Some(number_data_point::Value::AsInt(i)) => *i as f64,
+        Some(number_data_point::Value::AsDouble(d)) => *d,
+        None => f64::NAN,
+    }
+}
