@@ -21,7 +21,7 @@
 //!
 //! Spans wait in a bounded queue (`OTEL_BSP_MAX_QUEUE_SIZE`, default 2048) and are exported
 //! from a background thread; when the queue is full, new spans are dropped, not waited
-//! for. Network exporters run on one small background runtime owned by baton (not the
+//! for, and counted: see [`batch`](crate::batch) for where drops are reported. Network exporters run on one small background runtime owned by baton (not the
 //! application's), each export limited by `OTEL_BSP_EXPORT_TIMEOUT` /
 //! `OTEL_METRIC_EXPORT_TIMEOUT` and by the exporter's own timeout
 //! (`OTEL_EXPORTER_OTLP_TIMEOUT`, `OTEL_EXPORTER_ZIPKIN_TIMEOUT`).
