@@ -88,6 +88,7 @@ impl http_body::Body for Endless {
 
 fn layer(t: &TestTelemetry) -> ServerLayer<opentelemetry_sdk::trace::SdkTracer> {
     ServerLayer::new()
+        .with_active_requests_metric()
         .propagator(CompositePropagator::new([PropagatorKind::TraceContext]))
         .tracer_provider(t.tracer_provider())
         .meter_provider(t.meter_provider())

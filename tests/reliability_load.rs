@@ -53,6 +53,7 @@ fn maximum_rate_load_exports_every_span_and_keeps_memory_flat() {
         .route("/users/{id}", get(|| async { "user" }))
         .layer(
             ServerLayer::new()
+                .with_active_requests_metric()
                 .propagator(CompositePropagator::new([
                     PropagatorKind::TraceContext,
                     PropagatorKind::Baggage,

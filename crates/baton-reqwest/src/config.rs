@@ -1,7 +1,9 @@
 //! Everything a [`TracingMiddleware`](crate::TracingMiddleware) was configured with.
 
 use baton_core::conventions::{KnownMethods, UrlRedactor};
-use baton_core::instrument::{MetricsSource, PropagationPolicy, PropagatorChoice, Side};
+use baton_core::instrument::{
+    Instruments, MetricsSource, PropagationPolicy, PropagatorChoice, Side,
+};
 
 #[derive(Clone)]
 pub(crate) struct Config {
@@ -19,7 +21,7 @@ impl Config {
             policy: PropagationPolicy::default(),
             known_methods: KnownMethods::from_env().unwrap_or_default(),
             redactor: UrlRedactor::default(),
-            metrics: MetricsSource::global(Side::Client, false),
+            metrics: MetricsSource::global(Side::Client, Instruments::CLIENT),
         }
     }
 }

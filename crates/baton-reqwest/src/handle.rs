@@ -33,7 +33,8 @@ where
             .unwrap_or_else(Context::current);
         let resend_count = Attempts::next(extensions);
         let url = request.url();
-        let host = url.host_str().unwrap_or("").to_owned();
+        // Decided now, while the URL is borrowed, so the host need not be copied.
+        let allowed = config.policy.allows(url.host_str().unwrap_or(""));
         let mut exchange = ClientExchange::start(
             &self.tracer,
             &parent,
@@ -56,7 +57,7 @@ where
         // A field that cannot be a header value is skipped, never sent broken.
         config
             .propagator
-            .inject_for(&config.policy, &host, &cx, request.headers_mut());
+            .inject_allowed(allowed, &cx, request.headers_mut());
 
         // Dropping this future (the caller gave up) drops `exchange`, which ends the span
         // and the active request as cancelled.

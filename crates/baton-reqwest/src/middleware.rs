@@ -1,7 +1,9 @@
 //! [`TracingMiddleware`]: the builder.
 
 use baton_core::conventions::KnownMethods;
-use baton_core::instrument::{GlobalTracer, MetricsSource, PropagatorChoice, Side, scope};
+use baton_core::instrument::{
+    GlobalTracer, Instruments, MetricsSource, PropagatorChoice, Side, scope,
+};
 use opentelemetry::metrics::MeterProvider;
 use opentelemetry::propagation::TextMapPropagator;
 use opentelemetry::trace::TracerProvider;
@@ -106,7 +108,8 @@ impl<T> TracingMiddleware<T> {
     /// let middleware = TracingMiddleware::new().meter_provider(&provider);
     /// ```
     pub fn meter_provider<P: MeterProvider>(mut self, provider: &P) -> Self {
-        self.config().metrics = MetricsSource::from_provider(provider, Side::Client, false);
+        self.config().metrics =
+            MetricsSource::from_provider(provider, Side::Client, Instruments::CLIENT);
         self
     }
 

@@ -11,13 +11,14 @@ use baton_core::conventions::metrics::DURATION_BUCKETS;
 use baton_core::propagation::{HeaderInjector, TraceContextPropagator};
 use baton_sdk::testing::PointValue;
 use baton_tower::axum::RequestTrace;
+use baton_tower::server::ServerLayer;
 use bytes::Bytes;
 use common::{Telemetry, attr, get as get_request, has_attr, send, serve_axum};
 use http::{HeaderName, Method, Request, StatusCode};
 use http_body_util::Full;
 use opentelemetry::baggage::BaggageExt;
 use opentelemetry::propagation::TextMapPropagator;
-use opentelemetry::trace::{SpanKind, Status};
+use opentelemetry::trace::{SpanKind, Status, TraceContextExt};
 use opentelemetry::{Context, Value};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -755,6 +756,141 @@ async fn body_size_metrics_are_off_by_default() {
     ] {
         assert!(metrics.points(name).is_empty(), "{name} is opt-in");
     }
+}
+
+/// A sampler that drops every span and counts how often it was asked.
+#[derive(Clone, Debug, Default)]
+struct CountingDrop(Arc<std::sync::atomic::AtomicUsize>);
+
+impl opentelemetry_sdk::trace::ShouldSample for CountingDrop {
+    fn should_sample(
+        &self,
+        _: Option<&Context>,
+        _: opentelemetry::trace::TraceId,
+        _: &str,
+        _: &SpanKind,
+        _: &[opentelemetry::KeyValue],
+        _: &[opentelemetry::trace::Link],
+    ) -> opentelemetry_sdk::trace::SamplingResult {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        opentelemetry_sdk::trace::SamplingResult {
+            decision: opentelemetry_sdk::trace::SamplingDecision::Drop,
+            attributes: Vec::new(),
+            trace_state: Default::default(),
+        }
+    }
+}
+
+#[tokio::test]
+async fn unsampled_request_asks_the_sampler_and_continues_the_callers_context() {
+    let sampler = CountingDrop::default();
+    let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder()
+        .with_sampler(sampler.clone())
+        .build();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let router = Router::new()
+        .route(
+            "/who",
+            get(move |trace: RequestTrace| {
+                let current = Context::map_current(|cx| cx.span().span_context().clone());
+                record.lock().unwrap().push((trace.span_context(), current));
+                async { "ok" }
+            }),
+        )
+        .layer(
+            ServerLayer::new()
+                .without_metrics()
+                .propagator(TraceContextPropagator::new())
+                .tracer_provider(&provider),
+        );
+    let addr = serve_axum(router).await;
+    let unsampled = b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00";
+    send(
+        addr,
+        get_request(addr, "/who", &[("traceparent", unsampled)]),
+    )
+    .await;
+    send(addr, get_request(addr, "/who", &[])).await;
+    assert_eq!(
+        sampler.0.load(std::sync::atomic::Ordering::SeqCst),
+        2,
+        "the sampler decides every request"
+    );
+    let seen = seen.lock().unwrap();
+    // With a remote parent: the caller's context, unchanged (trace id, parent-id, flags).
+    let (extension, attached) = &seen[0];
+    assert_eq!(extension, attached);
+    assert_eq!(extension.trace_id().to_string(), CALLER_TRACE);
+    assert_eq!(extension.span_id().to_string(), CALLER_SPAN);
+    assert!(!extension.is_sampled());
+    // Without one: a local (non-recording) span, so that downstream calls share a trace id.
+    let (extension, attached) = &seen[1];
+    assert_eq!(extension, attached);
+    assert!(extension.is_valid() && !extension.is_remote() && !extension.is_sampled());
+}
+
+#[tokio::test]
+async fn active_requests_is_opt_in_and_counts_requests_in_flight() {
+    // Default: only the Stable duration histogram.
+    let t = Telemetry::new();
+    let router = Router::new()
+        .route("/users/{id}", get(|| async { "user" }))
+        .layer(
+            ServerLayer::new()
+                .tracer_provider(&t.tracer_provider)
+                .meter_provider(&t.meter_provider),
+        );
+    let addr = serve_axum(router).await;
+    send(addr, get_request(addr, "/users/1", &[])).await;
+    t.wait_for_spans(1).await;
+    let metrics = t.metrics();
+    assert_eq!(metrics.count("http.server.request.duration"), 1);
+    assert!(
+        metrics.points("http.server.active_requests").is_empty(),
+        "http.server.active_requests is opt-in"
+    );
+
+    // Opted in: 1 while the handler runs, 0 after the body has been sent.
+    let t = Telemetry::new();
+    let (entered_tx, entered_rx) = tokio::sync::oneshot::channel::<()>();
+    let (release_tx, release_rx) = tokio::sync::oneshot::channel::<()>();
+    let gate = Arc::new(Mutex::new(Some((entered_tx, release_rx))));
+    let router = Router::new()
+        .route(
+            "/slow",
+            get(move || {
+                let gate = gate.lock().unwrap().take();
+                async move {
+                    if let Some((entered, release)) = gate {
+                        let _ = entered.send(());
+                        let _ = release.await;
+                    }
+                    "done"
+                }
+            }),
+        )
+        .layer(
+            ServerLayer::new()
+                .with_active_requests_metric()
+                .tracer_provider(&t.tracer_provider)
+                .meter_provider(&t.meter_provider),
+        );
+    let addr = serve_axum(router).await;
+    let request = tokio::spawn(send(addr, get_request(addr, "/slow", &[])));
+    entered_rx.await.unwrap();
+    let in_flight = t.metrics();
+    let points = in_flight.points("http.server.active_requests");
+    assert_eq!(in_flight.total("http.server.active_requests"), 1.0);
+    assert!(
+        points
+            .iter()
+            .any(|p| p.has_attr("http.request.method", "GET") && p.has_attr("url.scheme", "http"))
+    );
+    release_tx.send(()).unwrap();
+    request.await.unwrap();
+    t.wait_for_spans(1).await;
+    assert_eq!(t.active_requests(), 0);
 }
 
 /// A body stream that sends one chunk, then fails.

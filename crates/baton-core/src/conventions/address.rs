@@ -2,9 +2,12 @@
 //! honouring `Forwarded` (RFC 7239) and the `X-Forwarded-*` headers proxies add.
 //!
 //! Everything here borrows from the headers: nothing is allocated, and a hostile header is
-//! read only as far as its first element.
+//! read only as far as its first element. Each function reads the proxy headers afresh;
+//! to read them once for all three, use [`ProxyHeaders`].
 
 use http::{HeaderMap, Uri};
+
+use super::proxy::ProxyHeaders;
 
 /// A host and optional port, as read from a header or URI authority.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,66 +30,67 @@ pub struct HostPort<'a> {
 /// ```
 pub fn parse_host_port(value: &str) -> Option<HostPort<'_>> {
     let value = value.trim();
+    let bytes = value.as_bytes();
+    // One pass over the bytes: no splitting, no char decoding.
     let (host, port) = if let Some(rest) = value.strip_prefix('[') {
-        let (host, after) = rest.split_once(']')?;
-        let port = match after {
-            "" => None,
-            p => Some(p.strip_prefix(':')?),
+        let close = rest.bytes().position(|b| b == b']')?;
+        let port = match &rest.as_bytes()[close + 1..] {
+            [] => None,
+            [b':', digits @ ..] => Some(parse_port(digits)?),
+            _ => return None,
         };
-        (host, port)
-    } else {
-        match value.rsplit_once(':') {
-            // More than one colon without brackets: a bare IPv6 address.
-            Some((h, _)) if h.contains(':') => (value, None),
-            Some((h, p)) => (h, Some(p)),
-            None => (value, None),
-        }
-    };
-    let valid =
-        |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':' | b'%' | b'~');
-    if host.is_empty() || !host.bytes().all(valid) {
-        return None;
-    }
-    let port = match port {
-        None => None,
-        Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => Some(p.parse().ok()?),
-        Some(_) => return None,
-    };
-    Some(HostPort { host, port })
-}
-
-/// The first element of a `Forwarded` header: its `name=value` pairs, quotes removed.
-fn forwarded_param<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    let value = headers.get(http::header::FORWARDED)?.to_str().ok()?;
-    let mut in_quotes = false;
-    let first_end = value
-        .bytes()
-        .position(|b| {
-            if b == b'"' {
-                in_quotes = !in_quotes;
-            }
-            b == b',' && !in_quotes
-        })
-        .unwrap_or(value.len());
-    value[..first_end].split(';').find_map(|pair| {
-        let (k, v) = pair.trim().split_once('=')?;
-        if !k.trim().eq_ignore_ascii_case(name) {
+        let host = &rest[..close];
+        if !host.bytes().all(|b| b == b':' || host_byte(b)) {
             return None;
         }
-        let v = v.trim();
-        let v = v
-            .strip_prefix('"')
-            .and_then(|v| v.strip_suffix('"'))
-            .unwrap_or(v);
-        (!v.is_empty()).then_some(v)
-    })
+        (host, port)
+    } else {
+        let mut colons = 0usize;
+        let mut last_colon = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b':' {
+                colons += 1;
+                last_colon = i;
+            } else if !host_byte(b) {
+                return None;
+            }
+        }
+        match colons {
+            0 => (value, None),
+            // `host:port`.
+            1 => (
+                &value[..last_colon],
+                Some(parse_port(&bytes[last_colon + 1..])?),
+            ),
+            // More than one colon without brackets: a bare IPv6 address.
+            _ => (value, None),
+        }
+    };
+    // The bytes of an unbracketed host were checked in the pass above.
+    (!host.is_empty()).then_some(HostPort { host, port })
 }
 
-/// The first entry of a comma-separated `X-Forwarded-*` header.
-fn first_forwarded<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    let value = headers.get(name)?.to_str().ok()?;
-    let first = value.split(',').next()?.trim();
-    (!first.is_empty()).then_some(first)
+/// Bytes a host may hold besides `:` (names, IPv4, IPv6 with a zone id).
+fn host_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'%' | b'~')
+}
+
+/// A decimal port: one or more digits, at most 65535 (leading zeros allowed).
+fn parse_port(digits: &[u8]) -> Option<u16> {
+    if digits.is_empty() {
+        return None;
+    }
+    let mut port: u32 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        port = port * 10 + u32::from(d - b'0');
+        if port > u32::from(u16::MAX) {
+            return None;
+        }
+    }
+    u16::try_from(port).ok()
 }
 
 /// `server.address` and `server.port` as the conventions order the sources: `Forwarded`
@@ -103,20 +107,7 @@ fn first_forwarded<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// assert_eq!(server_address(&headers, &uri), Some(HostPort { host: "shop.example", port: None }));
 /// ```
 pub fn server_address<'a>(headers: &'a HeaderMap, uri: &'a Uri) -> Option<HostPort<'a>> {
-    forwarded_param(headers, "host")
-        .and_then(parse_host_port)
-        .or_else(|| first_forwarded(headers, "x-forwarded-host").and_then(parse_host_port))
-        .or_else(|| {
-            uri.authority()
-                .and_then(|a| parse_host_port(a.as_str().rsplit('@').next().unwrap_or_default()))
-        })
-        .or_else(|| {
-            headers
-                .get(http::header::HOST)?
-                .to_str()
-                .ok()
-                .and_then(parse_host_port)
-        })
+    ProxyHeaders::read(headers).server_address(headers, uri)
 }
 
 /// `client.address` from `Forwarded` `for`, then `X-Forwarded-For` (the first, original
@@ -131,16 +122,7 @@ pub fn server_address<'a>(headers: &'a HeaderMap, uri: &'a Uri) -> Option<HostPo
 /// assert_eq!(client_address(&headers), Some("2001:db8:cafe::17"));
 /// ```
 pub fn client_address(headers: &HeaderMap) -> Option<&str> {
-    let usable = |v: &str| !v.eq_ignore_ascii_case("unknown") && !v.starts_with('_');
-    forwarded_param(headers, "for")
-        .filter(|v| usable(v))
-        .and_then(parse_host_port)
-        .or_else(|| {
-            first_forwarded(headers, "x-forwarded-for")
-                .filter(|v| usable(v))
-                .and_then(parse_host_port)
-        })
-        .map(|hp| hp.host)
+    ProxyHeaders::read(headers).client_address()
 }
 
 /// `url.scheme` as a proxy reports it: `Forwarded` `proto`, then `X-Forwarded-Proto`.
@@ -154,16 +136,7 @@ pub fn client_address(headers: &HeaderMap) -> Option<&str> {
 /// assert_eq!(forwarded_scheme(&headers), Some("https"));
 /// ```
 pub fn forwarded_scheme(headers: &HeaderMap) -> Option<&str> {
-    let valid = |s: &&str| {
-        let b = s.as_bytes();
-        !b.is_empty()
-            && b[0].is_ascii_alphabetic()
-            && b.iter()
-                .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'))
-    };
-    forwarded_param(headers, "proto")
-        .filter(valid)
-        .or_else(|| first_forwarded(headers, "x-forwarded-proto").filter(valid))
+    ProxyHeaders::read(headers).scheme()
 }
 
 /// The port a scheme implies when none is given: 80 for `http`, 443 for `https`.
@@ -223,10 +196,37 @@ mod tests {
             })
         );
         for bad in [
-            "", ":80", "a:", "a:99999", "a:-1", "[::1", "[::1]x", "a b", "a/b", "[]:80",
+            "",
+            ":80",
+            "a:",
+            "a:99999",
+            "a:-1",
+            "[::1",
+            "[::1]x",
+            "a b",
+            "a/b",
+            "[]:80",
+            "a:65536",
+            "[::1]:",
+            "[a b]:80",
+            "a:8 0",
+            "é:80",
+            "[::1]:80x",
         ] {
             assert_eq!(parse_host_port(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn ports_at_the_limits() {
+        let port = |v| parse_host_port(v).and_then(|hp| hp.port);
+        assert_eq!(port("a:65535"), Some(65535));
+        assert_eq!(port("a:0000080"), Some(80));
+        assert_eq!(port("[fe80::1%25eth0]:0"), Some(0));
+        assert_eq!(
+            parse_host_port(" a.example:1 ").map(|hp| hp.host),
+            Some("a.example")
+        );
     }
 
     #[test]

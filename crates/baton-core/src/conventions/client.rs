@@ -2,7 +2,7 @@
 //! template extension, the attributes a client span starts with, and the classification
 //! of transport errors into `error.type`.
 
-use opentelemetry::KeyValue;
+use opentelemetry::{KeyValue, Value};
 use std::borrow::Cow;
 use std::error::Error;
 
@@ -61,7 +61,22 @@ pub fn client_start_attributes(
     template: Option<&UrlTemplate>,
     redactor: &UrlRedactor,
 ) -> Vec<KeyValue> {
-    let mut attributes = Vec::with_capacity(7);
+    start_attributes(method, url, template, redactor, 7, |host| {
+        Value::from(host.to_owned())
+    })
+}
+
+/// [`client_start_attributes`] with room for `capacity` attributes and `server.address`
+/// made by `address` (which may intern it).
+pub(crate) fn start_attributes(
+    method: &HttpMethod<'_>,
+    url: ClientUrl<'_>,
+    template: Option<&UrlTemplate>,
+    redactor: &UrlRedactor,
+    capacity: usize,
+    address: impl FnOnce(&str) -> Value,
+) -> Vec<KeyValue> {
+    let mut attributes = Vec::with_capacity(capacity);
     attributes.push(KeyValue::new(
         attr::HTTP_REQUEST_METHOD,
         method.value.clone(),
@@ -77,7 +92,7 @@ pub fn client_start_attributes(
             .strip_prefix('[')
             .and_then(|h| h.strip_suffix(']'))
             .unwrap_or(host);
-        attributes.push(KeyValue::new(attr::SERVER_ADDRESS, host.to_owned()));
+        attributes.push(KeyValue::new(attr::SERVER_ADDRESS, address(host)));
     }
     if let Some(port) = url.port.or_else(|| url.scheme.and_then(default_port)) {
         attributes.push(KeyValue::new(attr::SERVER_PORT, i64::from(port)));

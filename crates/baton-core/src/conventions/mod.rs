@@ -10,7 +10,7 @@
 //! | methods | [`KnownMethods`], [`HttpMethod`], `_OTHER`, `OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS` |
 //! | span names | [`span_name`]: `{method} {route}`, `HTTP` for `_OTHER`, never a raw path |
 //! | status | [`server_status`] (5xx), [`client_status`] (4xx and 5xx), [`ErrorType`] |
-//! | addresses | [`server_address`], [`client_address`], [`forwarded_scheme`], [`default_port`] |
+//! | addresses | [`ProxyHeaders`], [`server_address`], [`client_address`], [`forwarded_scheme`], [`default_port`] |
 //! | redaction | [`UrlRedactor`]: credentials and signed-URL query values |
 //! | header capture | [`HeaderCapture`] |
 //! | metrics | [`metrics`]: names, units, [`metrics::DURATION_BUCKETS`] |
@@ -43,6 +43,7 @@ mod address;
 mod client;
 mod headers;
 mod method;
+mod proxy;
 mod span_name;
 mod status;
 mod url;
@@ -51,12 +52,14 @@ pub use address::{
     HostPort, client_address, default_port, forwarded_scheme, parse_host_port, server_address,
 };
 pub use attributes::protocol_version;
+pub(crate) use client::start_attributes;
 pub use client::{ClientUrl, UrlTemplate, classify_error, client_start_attributes};
 pub use headers::{HeaderCapture, HeaderSide, header_attribute_key};
 pub use method::{
     DEFAULT_KNOWN_METHODS, HttpMethod, KnownMethods, KnownMethodsError,
     OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS, OTHER,
 };
+pub use proxy::ProxyHeaders;
 pub use span_name::span_name;
 pub use status::{ErrorType, client_status, is_client_error, is_server_error, server_status};
 pub use url::{DEFAULT_SENSITIVE_QUERY_KEYS, REDACTED, UrlRedactor};

@@ -10,8 +10,12 @@ use std::time::SystemTime;
 use super::{AttributeBuf, HttpMetrics, Outcome};
 use crate::conventions::{
     ClientUrl, ErrorType, KnownMethods, UrlRedactor, UrlTemplate, attributes as attr,
-    client_start_attributes, client_status, protocol_version, span_name,
+    client_status, protocol_version, span_name, start_attributes,
 };
+
+/// Room for the attributes a client span usually gets (four or five at the start, two or
+/// three in `finish`). A larger list costs more in the allocator than the rare growth.
+const SPAN_ATTRIBUTES: usize = 7;
 
 /// What a client layer knows about an attempt before sending it.
 #[derive(Clone, Copy, Debug)]
@@ -40,7 +44,9 @@ pub struct ClientExchange {
     cx: Context,
     metrics: Option<HttpMetrics>,
     start: SystemTime,
-    /// Attributes of `http.client.active_requests`, and the start of the duration's.
+    /// Attributes of `http.client.active_requests`, and the start of the duration's:
+    /// method, `server.address`, `server.port`, `url.scheme` (empty, never allocated, when
+    /// metrics are off).
     base: Vec<KeyValue>,
     template: Option<KeyValue>,
     status: Option<u16>,
@@ -77,30 +83,41 @@ impl ClientExchange {
     {
         let start = SystemTime::now();
         let method = known_methods.classify(request.method);
-        let mut attributes =
-            client_start_attributes(&method, request.url, request.template, redactor);
+        let mut attributes = start_attributes(
+            &method,
+            request.url,
+            request.template,
+            redactor,
+            SPAN_ATTRIBUTES,
+            |host| Value::from(host.to_owned()),
+        );
         if request.resend_count > 0 {
             attributes.push(KeyValue::new(
                 attr::HTTP_REQUEST_RESEND_COUNT,
                 i64::from(request.resend_count),
             ));
         }
-        let mut base: Vec<KeyValue> = attributes
-            .iter()
-            .filter(|kv| {
-                kv.key == attr::HTTP_REQUEST_METHOD
-                    || kv.key == attr::SERVER_ADDRESS
-                    || kv.key == attr::SERVER_PORT
-            })
-            .cloned()
-            .collect();
-        let scheme = match request.url.scheme {
-            Some(s) if s.eq_ignore_ascii_case("https") => Value::from("https"),
-            Some(s) if s.eq_ignore_ascii_case("http") => Value::from("http"),
-            Some(other) => Value::from(other.to_owned()),
-            None => Value::from("http"),
-        };
-        base.push(KeyValue::new(attr::URL_SCHEME, scheme));
+        let mut base = Vec::new();
+        if metrics.is_some() {
+            base.reserve_exact(4);
+            base.extend(
+                attributes
+                    .iter()
+                    .filter(|kv| {
+                        kv.key == attr::HTTP_REQUEST_METHOD
+                            || kv.key == attr::SERVER_ADDRESS
+                            || kv.key == attr::SERVER_PORT
+                    })
+                    .cloned(),
+            );
+            let scheme = match request.url.scheme {
+                Some(s) if s.eq_ignore_ascii_case("https") => Value::from("https"),
+                Some(s) if s.eq_ignore_ascii_case("http") => Value::from("http"),
+                Some(other) => Value::from(other.to_owned()),
+                None => Value::from("http"),
+            };
+            base.push(KeyValue::new(attr::URL_SCHEME, scheme));
+        }
 
         let name = span_name(&method, request.template.map(|t| t.0.as_ref()));
         let builder = SpanBuilder::from_name(name)
@@ -109,8 +126,8 @@ impl ClientExchange {
             .with_attributes(attributes);
         let cx = parent.with_span(tracer.build_with_context(builder, parent));
         let metrics = metrics.cloned();
-        if let Some(m) = &metrics {
-            m.active.add(1, &base);
+        if let Some(active) = metrics.as_ref().and_then(|m| m.active.as_ref()) {
+            active.add(1, &base);
         }
         let template = request
             .template
@@ -189,20 +206,14 @@ impl ClientExchange {
 
         let span = self.cx.span();
         if span.is_recording() {
-            let mut attributes = Vec::with_capacity(3);
-            if let Some(code) = self.status {
-                attributes.push(KeyValue::new(
-                    attr::HTTP_RESPONSE_STATUS_CODE,
-                    i64::from(code),
-                ));
-            }
-            if let Some(version) = self.protocol {
-                attributes.push(KeyValue::new(attr::NETWORK_PROTOCOL_VERSION, version));
-            }
-            if let Some(e) = error_type {
-                attributes.push(KeyValue::new(attr::ERROR_TYPE, e));
-            }
-            span.set_attributes(attributes);
+            let attributes = [
+                self.status
+                    .map(|code| KeyValue::new(attr::HTTP_RESPONSE_STATUS_CODE, i64::from(code))),
+                self.protocol
+                    .map(|version| KeyValue::new(attr::NETWORK_PROTOCOL_VERSION, version)),
+                error_type.map(|e| KeyValue::new(attr::ERROR_TYPE, e)),
+            ];
+            span.set_attributes(attributes.into_iter().flatten());
             if let (Outcome::ServiceError, Status::Error { description }) = (&outcome, &status) {
                 span.add_event(
                     "exception",
@@ -220,7 +231,9 @@ impl ClientExchange {
         span.end_with_timestamp(end);
 
         if let Some(m) = &self.metrics {
-            m.active.add(-1, &self.base);
+            if let Some(active) = &m.active {
+                active.add(-1, &self.base);
+            }
             // base (at most 4) + status, error.type, protocol, template.
             let mut attrs = AttributeBuf::<8>::new();
             for kv in &self.base {

@@ -102,8 +102,35 @@ impl PropagatorChoice {
         cx: &Context,
         headers: &mut HeaderMap,
     ) {
-        let (trace_ok, baggage_ok) = policy.allows(host);
-        if let Some(outgoing) = injection_context(cx, trace_ok, baggage_ok) {
+        self.inject_allowed(policy.allows(host), cx, headers);
+    }
+
+    /// Writes what a [`PropagationPolicy::allows`] decision (trace headers, baggage)
+    /// permits of `cx` into outgoing headers. Deciding first lets a layer read the host
+    /// from the request and then write its headers without copying the host.
+    ///
+    /// ```
+    /// use baton_core::instrument::{PropagationPolicy, PropagatorChoice};
+    /// use baton_core::propagation::TraceContextPropagator;
+    /// use opentelemetry::Context;
+    ///
+    /// let mut policy = PropagationPolicy::default();
+    /// policy.trace_to(|host: &str| host.ends_with(".internal"));
+    /// let mut headers = http::HeaderMap::new();
+    /// let allowed = policy.allows("api.partner.example");
+    /// PropagatorChoice::given(TraceContextPropagator::new()).inject_allowed(allowed, &Context::new(), &mut headers);
+    /// assert!(headers.is_empty());
+    /// ```
+    pub fn inject_allowed(
+        &self,
+        (trace_ok, baggage_ok): (bool, bool),
+        cx: &Context,
+        headers: &mut HeaderMap,
+    ) {
+        if trace_ok && baggage_ok {
+            // Everything may go: no need for a filtered copy of the context.
+            self.inject(cx, headers);
+        } else if let Some(outgoing) = injection_context(cx, trace_ok, baggage_ok) {
             self.inject(&outgoing, headers);
         }
     }

@@ -19,16 +19,24 @@ use std::sync::{PoisonError, RwLock};
 /// ```
 #[derive(Debug)]
 pub struct Interner {
-    strings: RwLock<HashSet<&'static str>>,
+    strings: RwLock<Strings>,
     capacity: usize,
     max_len: usize,
+}
+
+#[derive(Debug, Default)]
+struct Strings {
+    set: HashSet<&'static str>,
+    /// The first string interned: most services answer to one host name, so most lookups
+    /// end with this comparison instead of hashing the value.
+    first: Option<&'static str>,
 }
 
 impl Interner {
     /// An interner holding at most `capacity` strings of at most `max_len` bytes.
     pub fn new(capacity: usize, max_len: usize) -> Self {
         Interner {
-            strings: RwLock::new(HashSet::new()),
+            strings: RwLock::new(Strings::default()),
             capacity,
             max_len,
         }
@@ -39,23 +47,25 @@ impl Interner {
         if value.len() > self.max_len {
             return Cow::Owned(value.to_owned());
         }
-        if let Some(s) = self
-            .strings
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(value)
         {
-            return Cow::Borrowed(s);
+            let strings = self.strings.read().unwrap_or_else(PoisonError::into_inner);
+            if let Some(first) = strings.first.filter(|f| *f == value) {
+                return Cow::Borrowed(first);
+            }
+            if let Some(s) = strings.set.get(value) {
+                return Cow::Borrowed(s);
+            }
         }
         let mut strings = self.strings.write().unwrap_or_else(PoisonError::into_inner);
-        if let Some(s) = strings.get(value) {
+        if let Some(s) = strings.set.get(value) {
             return Cow::Borrowed(s);
         }
-        if strings.len() >= self.capacity {
+        if strings.set.len() >= self.capacity {
             return Cow::Owned(value.to_owned());
         }
         let leaked: &'static str = Box::leak(value.to_owned().into_boxed_str());
-        strings.insert(leaked);
+        strings.set.insert(leaked);
+        strings.first.get_or_insert(leaked);
         Cow::Borrowed(leaked)
     }
 }
@@ -71,6 +81,14 @@ mod tests {
         assert!(matches!(i.get("b"), Cow::Borrowed("b")));
         assert!(matches!(i.get("c"), Cow::Owned(_)), "full");
         assert!(matches!(i.get("a"), Cow::Borrowed("a")));
+        assert!(
+            matches!(i.get("b"), Cow::Borrowed("b")),
+            "not only the first"
+        );
         assert!(matches!(Interner::new(9, 4).get("toolong"), Cow::Owned(_)));
+        assert!(
+            matches!(Interner::new(0, 4).get("a"), Cow::Owned(_)),
+            "capacity 0"
+        );
     }
 }

@@ -15,14 +15,44 @@ pub enum Side {
     Client,
 }
 
+/// Which of the optional HTTP instruments to create besides the duration histogram.
+///
+/// `http.{side}.request.duration` is the only Stable HTTP metric and is always created.
+/// The body-size histograms are opt-in by the conventions; `http.{side}.active_requests`
+/// has status Development and costs two measurements per request (each hashes the whole
+/// attribute set in the SDK), so the server layer creates it only on request, while the
+/// client layers keep it on.
+///
+/// ```
+/// use baton_core::instrument::Instruments;
+///
+/// let server = Instruments::default();
+/// assert!(!server.active_requests && !server.body_sizes);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Instruments {
+    /// `http.{side}.request.body.size` and `http.{side}.response.body.size`.
+    pub body_sizes: bool,
+    /// `http.{side}.active_requests`.
+    pub active_requests: bool,
+}
+
+impl Instruments {
+    /// The client layers' default: `active_requests` on, body sizes off.
+    pub const CLIENT: Instruments = Instruments {
+        body_sizes: false,
+        active_requests: true,
+    };
+}
+
 /// The instruments of the stable HTTP metrics for one side: the duration histogram with
-/// the advised buckets, the active-requests counter, and the opt-in body-size histograms.
+/// the advised buckets, and the optional active-requests counter and body-size histograms.
 #[derive(Clone, Debug)]
 pub struct HttpMetrics {
     /// `http.{side}.request.duration`, seconds.
     pub duration: Histogram<f64>,
-    /// `http.{side}.active_requests`.
-    pub active: UpDownCounter<i64>,
+    /// `http.{side}.active_requests`, when asked for.
+    pub active: Option<UpDownCounter<i64>>,
     /// `http.{side}.request.body.size`, when body sizes are on.
     pub request_size: Option<Histogram<u64>>,
     /// `http.{side}.response.body.size`, when body sizes are on.
@@ -31,7 +61,7 @@ pub struct HttpMetrics {
 
 impl HttpMetrics {
     /// Creates the instruments from `meter`.
-    pub fn new(meter: &Meter, side: Side, body_sizes: bool) -> Self {
+    pub fn new(meter: &Meter, side: Side, instruments: Instruments) -> Self {
         let (duration, active, request_size, response_size, who) = match side {
             Side::Server => (
                 names::HTTP_SERVER_REQUEST_DURATION,
@@ -49,7 +79,7 @@ impl HttpMetrics {
             ),
         };
         let size = |name: &'static str, what: &str| {
-            body_sizes.then(|| {
+            instruments.body_sizes.then(|| {
                 meter
                     .u64_histogram(name)
                     .with_unit(names::UNIT_BYTES)
@@ -64,11 +94,13 @@ impl HttpMetrics {
                 .with_description(format!("Duration of HTTP {who} requests."))
                 .with_boundaries(names::DURATION_BUCKETS.to_vec())
                 .build(),
-            active: meter
-                .i64_up_down_counter(active)
-                .with_unit(names::UNIT_REQUESTS)
-                .with_description(format!("Number of active HTTP {who} requests."))
-                .build(),
+            active: instruments.active_requests.then(|| {
+                meter
+                    .i64_up_down_counter(active)
+                    .with_unit(names::UNIT_REQUESTS)
+                    .with_description(format!("Number of active HTTP {who} requests."))
+                    .build()
+            }),
             request_size: size(request_size, "request"),
             response_size: size(response_size, "response"),
         }
@@ -80,12 +112,13 @@ enum Source {
     Off,
     Global {
         side: Side,
-        body_sizes: bool,
+        instruments: Instruments,
         cell: Arc<OnceLock<HttpMetrics>>,
     },
     Given {
         meter: Meter,
         side: Side,
+        instruments: Instruments,
         metrics: HttpMetrics,
     },
 }
@@ -98,10 +131,10 @@ pub struct MetricsSource(Source);
 
 impl MetricsSource {
     /// The global meter provider's instruments, created on first use.
-    pub fn global(side: Side, body_sizes: bool) -> Self {
+    pub fn global(side: Side, instruments: Instruments) -> Self {
         MetricsSource(Source::Global {
             side,
-            body_sizes,
+            instruments,
             cell: Arc::new(OnceLock::new()),
         })
     }
@@ -110,31 +143,49 @@ impl MetricsSource {
     pub fn from_provider<P: MeterProvider + ?Sized>(
         provider: &P,
         side: Side,
-        body_sizes: bool,
+        instruments: Instruments,
     ) -> Self {
         let meter = provider.meter_with_scope(scope());
-        let metrics = HttpMetrics::new(&meter, side, body_sizes);
+        let metrics = HttpMetrics::new(&meter, side, instruments);
         MetricsSource(Source::Given {
             meter,
             side,
+            instruments,
             metrics,
         })
     }
 
-    /// The same source with the opt-in body-size histograms on or off.
-    pub fn with_body_sizes(&self, on: bool) -> Self {
+    /// The same source with these optional instruments.
+    pub fn with_instruments(&self, instruments: Instruments) -> Self {
         match &self.0 {
             Source::Off => MetricsSource::off(),
-            Source::Global { side, .. } => MetricsSource::global(*side, on),
+            Source::Global { side, .. } => MetricsSource::global(*side, instruments),
             Source::Given { meter, side, .. } => {
-                let metrics = HttpMetrics::new(meter, *side, on);
+                let metrics = HttpMetrics::new(meter, *side, instruments);
                 MetricsSource(Source::Given {
                     meter: meter.clone(),
                     side: *side,
+                    instruments,
                     metrics,
                 })
             }
         }
+    }
+
+    /// The same source with the opt-in body-size histograms on or off.
+    pub fn with_body_sizes(&self, on: bool) -> Self {
+        self.with_instruments(Instruments {
+            body_sizes: on,
+            ..self.instruments()
+        })
+    }
+
+    /// The same source with `http.{side}.active_requests` on or off.
+    pub fn with_active_requests(&self, on: bool) -> Self {
+        self.with_instruments(Instruments {
+            active_requests: on,
+            ..self.instruments()
+        })
     }
 
     /// No metrics.
@@ -147,13 +198,17 @@ impl MetricsSource {
         matches!(self.0, Source::Global { .. })
     }
 
+    /// The optional instruments this source creates (none when metrics are off).
+    pub fn instruments(&self) -> Instruments {
+        match &self.0 {
+            Source::Global { instruments, .. } | Source::Given { instruments, .. } => *instruments,
+            Source::Off => Instruments::default(),
+        }
+    }
+
     /// Whether the opt-in body-size histograms are on.
     pub fn body_sizes(&self) -> bool {
-        match &self.0 {
-            Source::Global { body_sizes, .. } => *body_sizes,
-            Source::Given { metrics, .. } => metrics.response_size.is_some(),
-            Source::Off => false,
-        }
+        self.instruments().body_sizes
     }
 
     /// The instruments, if metrics are on.
@@ -162,13 +217,13 @@ impl MetricsSource {
             Source::Off => None,
             Source::Global {
                 side,
-                body_sizes,
+                instruments,
                 cell,
             } => Some(cell.get_or_init(|| {
                 HttpMetrics::new(
                     &opentelemetry::global::meter_with_scope(scope()),
                     *side,
-                    *body_sizes,
+                    *instruments,
                 )
             })),
             Source::Given { metrics, .. } => Some(metrics),

@@ -18,7 +18,7 @@ pub use client::{ClientExchange, ClientRequest};
 pub use host::{HostPredicate, PropagationPolicy};
 pub use inject::{PropagatorChoice, injection_context};
 pub use intern::Interner;
-pub use metrics::{HttpMetrics, MetricsSource, Side};
+pub use metrics::{HttpMetrics, Instruments, MetricsSource, Side};
 pub use outcome::Outcome;
 pub use tracer::GlobalTracer;
 

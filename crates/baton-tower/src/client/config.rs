@@ -2,7 +2,9 @@
 
 use baton_core::conventions::{KnownMethods, UrlRedactor};
 
-use baton_core::instrument::{MetricsSource, PropagationPolicy, PropagatorChoice, Side};
+use baton_core::instrument::{
+    Instruments, MetricsSource, PropagationPolicy, PropagatorChoice, Side,
+};
 
 #[derive(Clone)]
 pub(crate) struct ClientConfig {
@@ -20,7 +22,7 @@ impl ClientConfig {
             policy: PropagationPolicy::default(),
             known_methods: KnownMethods::from_env().unwrap_or_default(),
             redactor: UrlRedactor::default(),
-            metrics: MetricsSource::global(Side::Client, false),
+            metrics: MetricsSource::global(Side::Client, Instruments::CLIENT),
         }
     }
 }

@@ -10,7 +10,9 @@ use tower_layer::Layer;
 use super::config::ClientConfig;
 use super::service::ClientService;
 use baton_core::instrument::HostPredicate;
-use baton_core::instrument::{GlobalTracer, MetricsSource, PropagatorChoice, Side, scope};
+use baton_core::instrument::{
+    GlobalTracer, Instruments, MetricsSource, PropagatorChoice, Side, scope,
+};
 
 /// Traces every request a tower HTTP client sends: one `CLIENT` span per attempt, the trace
 /// headers injected for it, and the HTTP client metrics. See the [module docs](super).
@@ -59,8 +61,11 @@ impl<T> ClientLayer<T> {
 
     /// Records metrics with this provider instead of the global one.
     pub fn meter_provider<P: MeterProvider>(mut self, provider: &P) -> Self {
-        let body_sizes = self.config.metrics.body_sizes();
-        self.config().metrics = MetricsSource::from_provider(provider, Side::Client, body_sizes);
+        let instruments = Instruments {
+            active_requests: true,
+            ..self.config.metrics.instruments()
+        };
+        self.config().metrics = MetricsSource::from_provider(provider, Side::Client, instruments);
         self
     }
 

@@ -73,13 +73,15 @@ where
         let uri = request.uri();
         let full = uri.to_string();
         let host = match uri.host() {
-            Some(h) => Some(h.to_owned()),
+            Some(h) => Some(h),
             None => request
                 .headers()
                 .get(http::header::HOST)
                 .and_then(|h| h.to_str().ok())
-                .map(|h| h.split(':').next().unwrap_or(h).to_owned()),
+                .map(|h| h.split(':').next().unwrap_or(h)),
         };
+        // Decided now, while the host is borrowed from the request.
+        let allowed = config.policy.allows(host.unwrap_or(""));
         let exchange = ClientExchange::start(
             &self.tracer,
             &parent,
@@ -88,7 +90,7 @@ where
                 url: ClientUrl {
                     full: &full,
                     scheme: uri.scheme_str(),
-                    host: host.as_deref(),
+                    host,
                     port: uri.port_u16(),
                 },
                 template: template.as_ref(),
@@ -100,10 +102,9 @@ where
         );
         let cx = exchange.context().clone();
 
-        let host = host.as_deref().unwrap_or("");
         config
             .propagator
-            .inject_for(&config.policy, host, &cx, request.headers_mut());
+            .inject_allowed(allowed, &cx, request.headers_mut());
 
         let future = {
             let _attached = cx.clone().attach();

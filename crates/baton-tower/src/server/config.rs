@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::hooks::{RequestPredicate, RouteExtractor, SpanNamer};
 use super::names::RouteNames;
-use baton_core::instrument::{Interner, MetricsSource, PropagatorChoice, Side};
+use baton_core::instrument::{Instruments, Interner, MetricsSource, PropagatorChoice, Side};
 
 #[derive(Clone)]
 pub(crate) struct Config {
@@ -43,7 +43,7 @@ impl Config {
             scheme: "http",
             server_timing: false,
             traceresponse: false,
-            metrics: MetricsSource::global(Side::Server, false),
+            metrics: MetricsSource::global(Side::Server, Instruments::default()),
             names: Arc::default(),
             hosts: Arc::new(Interner::new(256, 255)),
         }

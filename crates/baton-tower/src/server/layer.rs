@@ -93,8 +93,8 @@ impl<T> ServerLayer<T> {
     /// let layer = ServerLayer::new().meter_provider(&provider);
     /// ```
     pub fn meter_provider<P: MeterProvider>(mut self, provider: &P) -> Self {
-        let body_sizes = self.config.metrics.body_sizes();
-        self.config().metrics = MetricsSource::from_provider(provider, Side::Server, body_sizes);
+        let instruments = self.config.metrics.instruments();
+        self.config().metrics = MetricsSource::from_provider(provider, Side::Server, instruments);
         self
     }
 
@@ -108,6 +108,25 @@ impl<T> ServerLayer<T> {
     /// `http.server.response.body.size` histograms.
     pub fn with_body_size_metrics(mut self) -> Self {
         let metrics = self.config.metrics.with_body_sizes(true);
+        self.config().metrics = metrics;
+        self
+    }
+
+    /// Also records `http.server.active_requests`, the number of requests in flight (an
+    /// up-down counter, +1 when a request starts, −1 when its response body ends).
+    ///
+    /// Off by default: the conventions mark it Development (only
+    /// `http.server.request.duration` is Stable), and its two measurements per request
+    /// would double the cost of the layer's metrics. Turn it on where a gauge of in-flight
+    /// requests is worth that.
+    ///
+    /// ```
+    /// use baton_tower::server::ServerLayer;
+    ///
+    /// let layer = ServerLayer::new().with_active_requests_metric();
+    /// ```
+    pub fn with_active_requests_metric(mut self) -> Self {
+        let metrics = self.config.metrics.with_active_requests(true);
         self.config().metrics = metrics;
         self
     }

@@ -24,15 +24,20 @@
 //!   `network.protocol.version`, `user_agent.original`, `client.address`,
 //!   `network.peer.address` / `port`, captured headers; at the end
 //!   `http.response.status_code`, `http.response.body.size` and `error.type`.
-//! - While the inner service runs (and while the body streams) the context is attached, so
-//!   handler code, baton's client middleware and `tracing` spans (with
+//! - While the inner service runs (and while a body of unknown length streams) the context
+//!   is attached, so handler code, baton's client middleware and `tracing` spans (with
 //!   `tracing-opentelemetry`) become children of the server span. The context is also in
 //!   the request extensions as an [`opentelemetry::Context`], to hand to spawned tasks.
+//!   When the sampler drops a request whose caller sent a valid trace context, that
+//!   context is the caller's own (same trace id, parent-id and unsampled flag): there is
+//!   no recording span to be a child of.
 //! - The span ends when the response body has been sent: at its end, on a body error, or
 //!   when it is dropped because the client went away. 5xx and panics are errors; 4xx are
 //!   not; a request cancelled by its client is not an error.
-//! - Metrics: `http.server.request.duration` (same start and end as the span) and
-//!   `http.server.active_requests`, sampled or not; body-size histograms on request.
+//! - Metrics: `http.server.request.duration` (same start and end as the span), sampled or
+//!   not; `http.server.active_requests` (status Development) and the body-size histograms
+//!   on request ([`ServerLayer::with_active_requests_metric`],
+//!   [`ServerLayer::with_body_size_metrics`]).
 //!
 //! # Options
 //!

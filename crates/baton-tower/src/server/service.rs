@@ -1,9 +1,6 @@
 //! [`ServerService`]: starts the span for each request.
 
-use baton_core::conventions::{
-    attributes as attr, client_address, forwarded_scheme, protocol_version, server_address,
-    span_name,
-};
+use baton_core::conventions::{ProxyHeaders, attributes as attr, protocol_version, span_name};
 use http::{Request, Response};
 use http_body::Body;
 use opentelemetry::trace::{Link, SpanBuilder, SpanKind, TraceContextExt, Tracer};
@@ -102,11 +99,8 @@ where
                 }
                 (None, None) => (span_name(&method, None), None),
             };
-        let scheme: Value = match parts
-            .uri
-            .scheme_str()
-            .or_else(|| forwarded_scheme(&parts.headers))
-        {
+        let proxy = ProxyHeaders::read(&parts.headers);
+        let scheme: Value = match parts.uri.scheme_str().or_else(|| proxy.scheme()) {
             Some(s) => static_scheme(s).map_or_else(|| Value::from(s.to_owned()), Value::from),
             None => Value::from(config.scheme),
         };
@@ -134,7 +128,7 @@ where
         if let Some(route) = &route_kv {
             attributes.push(route.clone());
         }
-        if let Some(server) = server_address(&parts.headers, &parts.uri) {
+        if let Some(server) = proxy.server_address(&parts.headers, &parts.uri) {
             attributes.push(KeyValue::new(
                 attr::SERVER_ADDRESS,
                 config.hosts.get(server.host),
@@ -159,12 +153,23 @@ where
             }
             _ => caller,
         };
+        // The tracer (and so the user's sampler) decides every request.
         let span = self.tracer.build_with_context(builder, &parent);
         let recording = opentelemetry::trace::Span::is_recording(&span);
-        let cx = parent.with_span(span);
+        let cx = if !recording && keeps_caller(config, &parent) {
+            // Dropped by the sampler under a valid remote parent: handler code continues the
+            // caller's context (same trace id, same unsampled flag, parent-id passed on
+            // unchanged, as W3C Trace Context allows), which saves boxing a span that
+            // records nothing. `end` on a non-recording span does nothing, so dropping it
+            // here loses nothing.
+            drop(span);
+            parent
+        } else {
+            parent.with_span(span)
+        };
         let protocol = protocol_version(parts.version);
         if recording {
-            record_details(&cx, &parts, config, protocol);
+            record_details(&cx, &parts, &proxy, config, protocol);
         }
 
         let request_body_size = parts
@@ -190,47 +195,66 @@ where
     }
 }
 
-/// Attributes only a recording span needs, set after it starts.
+/// Whether an unsampled request can run in the caller's context rather than in one holding
+/// the dropped server span: the caller sent a valid remote span context, and no response
+/// header has to name the server span.
+fn keeps_caller(config: &Config, parent: &Context) -> bool {
+    !config.server_timing && !config.traceresponse && parent.has_active_span() && {
+        let span = parent.span();
+        let sc = span.span_context();
+        sc.is_remote() && sc.is_valid()
+    }
+}
+
+/// Attributes only a recording span needs, set after it starts in one call.
 fn record_details(
     cx: &Context,
     parts: &http::request::Parts,
+    proxy: &ProxyHeaders<'_>,
     config: &Config,
     protocol: Option<&'static str>,
 ) {
-    let span = cx.span();
-    let mut attributes = Vec::with_capacity(6);
-    if let Some(version) = protocol {
-        attributes.push(KeyValue::new(attr::NETWORK_PROTOCOL_VERSION, version));
-    }
-    if let Some(agent) = parts
+    let agent = parts
         .headers
         .get(http::header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty())
-    {
-        attributes.push(KeyValue::new(attr::USER_AGENT_ORIGINAL, agent.to_owned()));
-    }
+        .map(|agent| KeyValue::new(attr::USER_AGENT_ORIGINAL, agent.to_owned()));
     let peer = peer_address(parts);
-    match client_address(&parts.headers) {
-        Some(client) => attributes.push(KeyValue::new(attr::CLIENT_ADDRESS, client.to_owned())),
-        None => {
-            if let Some(peer) = peer {
-                attributes.push(KeyValue::new(attr::CLIENT_ADDRESS, peer.ip().to_string()));
-            }
+    // The peer IP is formatted once, and shared when it is also `client.address`.
+    let peer_ip = peer.map(|p| StringValue::from(ip_string(p.ip())));
+    let client = match proxy.client_address() {
+        Some(client) => Some(StringValue::from(client.to_owned())),
+        None => peer_ip.clone(),
+    };
+    let details = [
+        protocol.map(|v| KeyValue::new(attr::NETWORK_PROTOCOL_VERSION, v)),
+        agent,
+        client.map(|c| KeyValue::new(attr::CLIENT_ADDRESS, c)),
+        peer_ip.map(|ip| KeyValue::new(attr::NETWORK_PEER_ADDRESS, ip)),
+        peer.map(|p| KeyValue::new(attr::NETWORK_PEER_PORT, i64::from(p.port()))),
+    ];
+    cx.span().set_attributes(
+        details
+            .into_iter()
+            .flatten()
+            .chain(config.request_headers.capture(&parts.headers)),
+    );
+}
+
+/// An IP address as text in one allocation, shareable between two attributes.
+fn ip_string(ip: std::net::IpAddr) -> Arc<str> {
+    use std::io::Write;
+    // The longest form is 45 bytes (`ffff:…:255.255.255.255`).
+    let mut buf = [0u8; 64];
+    let mut cursor = std::io::Cursor::new(&mut buf[..]);
+    match write!(cursor, "{ip}") {
+        Ok(()) => {
+            let len = usize::try_from(cursor.position()).unwrap_or(0);
+            std::str::from_utf8(&buf[..len]).map_or_else(|_| ip.to_string().into(), Arc::from)
         }
+        Err(_) => ip.to_string().into(),
     }
-    if let Some(peer) = peer {
-        attributes.push(KeyValue::new(
-            attr::NETWORK_PEER_ADDRESS,
-            peer.ip().to_string(),
-        ));
-        attributes.push(KeyValue::new(
-            attr::NETWORK_PEER_PORT,
-            i64::from(peer.port()),
-        ));
-    }
-    attributes.extend(config.request_headers.capture(&parts.headers));
-    span.set_attributes(attributes);
 }
 
 #[cfg(feature = "axum")]

@@ -40,8 +40,8 @@ impl RequestState {
         protocol: Option<&'static str>,
         request_body_size: Option<u64>,
     ) -> Self {
-        if let Some(m) = config.metrics.get() {
-            m.active.add(1, &[method.clone(), scheme.clone()]);
+        if let Some(active) = config.metrics.get().and_then(|m| m.active.as_ref()) {
+            active.add(1, &[method.clone(), scheme.clone()]);
         }
         RequestState {
             cx,
@@ -127,19 +127,17 @@ impl RequestState {
 
         let span = self.cx.span();
         if span.is_recording() {
-            if let Some(code) = self.status {
-                span.set_attribute(KeyValue::new(
-                    attr::HTTP_RESPONSE_STATUS_CODE,
-                    i64::from(code),
-                ));
-                span.set_attribute(KeyValue::new(
-                    attr::HTTP_RESPONSE_BODY_SIZE,
-                    self.body_bytes as i64,
-                ));
-            }
-            if let Some(e) = &error_type {
-                span.set_attribute(KeyValue::new(attr::ERROR_TYPE, e.clone()));
-            }
+            // One call, so one lock of the span.
+            let status = self.status.map(|code| {
+                [
+                    KeyValue::new(attr::HTTP_RESPONSE_STATUS_CODE, i64::from(code)),
+                    KeyValue::new(attr::HTTP_RESPONSE_BODY_SIZE, self.body_bytes as i64),
+                ]
+            });
+            let error = error_type
+                .as_ref()
+                .map(|e| KeyValue::new(attr::ERROR_TYPE, e.clone()));
+            span.set_attributes(status.into_iter().flatten().chain(error));
             match &outcome {
                 Outcome::Panicked => span.set_status(Status::error("handler panicked")),
                 Outcome::BodyError(message) => span.set_status(Status::error(message.clone())),
@@ -157,11 +155,11 @@ impl RequestState {
         span.end_with_timestamp(end);
 
         if let Some(m) = self.config.metrics.get() {
-            let active = [self.method.clone(), self.scheme.clone()];
-            m.active.add(-1, &active);
             let mut attrs = AttributeBuf::<6>::new();
-            for kv in active {
-                attrs.push(kv);
+            attrs.push(self.method.clone());
+            attrs.push(self.scheme.clone());
+            if let Some(active) = &m.active {
+                active.add(-1, attrs.as_slice());
             }
             if let Some(code) = self.status {
                 attrs.push(KeyValue::new(

@@ -34,9 +34,12 @@ impl Telemetry {
         }
     }
 
-    /// A server layer recording into this telemetry, reading W3C trace context and baggage.
+    /// A server layer recording into this telemetry, reading W3C trace context and baggage,
+    /// with the opt-in `http.server.active_requests` on (so that tests can check it comes
+    /// back to 0).
     pub fn layer(&self) -> ServerLayer<SdkTracer> {
         ServerLayer::new()
+            .with_active_requests_metric()
             .propagator(CompositePropagator::new([
                 PropagatorKind::TraceContext,
                 PropagatorKind::Baggage,
@@ -77,9 +80,15 @@ impl Telemetry {
         self.kit.metrics()
     }
 
-    /// Sum of `http.server.active_requests` over all attribute sets.
+    /// Sum of `http.server.active_requests` over all attribute sets; panics if the metric
+    /// was never recorded, so that "back to 0" cannot pass for a metric that is off.
     pub fn active_requests(&self) -> i64 {
-        self.metrics().total("http.server.active_requests") as i64
+        let metrics = self.metrics();
+        assert!(
+            !metrics.points("http.server.active_requests").is_empty(),
+            "http.server.active_requests was never recorded"
+        );
+        metrics.total("http.server.active_requests") as i64
     }
 }
 
