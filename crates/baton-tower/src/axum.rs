@@ -30,7 +30,9 @@ impl RequestTrace {
         self.0.span().span_context().trace_id()
     }
 
-    /// The span context of the server span.
+    /// The span context of the server span. When the sampler dropped a request whose
+    /// caller sent a valid trace context, no server span is kept and this is the caller's
+    /// (same trace id, not sampled).
     pub fn span_context(&self) -> SpanContext {
         self.0.span().span_context().clone()
     }
