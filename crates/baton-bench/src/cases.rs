@@ -101,6 +101,12 @@ pub const SERVER_CASES: &[CaseInfo] = &[
         "baton ServerLayer .without_metrics() .propagator(baton's TraceContextPropagator)",
     ),
     case(
+        "baton_init_path",
+        1,
+        "what a service set up by baton::init pays: baton ServerLayer .without_metrics(), baton's \
+         propagator, and baton-sdk's BatchProcessor (counts drops) instead of the SDK's",
+    ),
+    case(
         "sdk_floor",
         1,
         "no layer: extract (SDK propagator), build a span with a static name and no attributes, attach, end",
@@ -239,13 +245,20 @@ fn install_globals() {
     ONCE.call_once(|| global::set_text_map_propagator(TraceContextPropagator::new()));
 }
 
-fn tracer_provider(sampler: Sampler) -> (SdkTracerProvider, Arc<AtomicU64>) {
+/// A provider exporting through the SDK's batch processor, or through baton-sdk's
+/// [`BatchProcessor`](baton_sdk::batch::BatchProcessor) (same defaults) when `baton_batch`.
+fn tracer_provider(sampler: Sampler, baton_batch: bool) -> (SdkTracerProvider, Arc<AtomicU64>) {
     let exporter = CountingExporter::new();
     let exported = exporter.counter();
-    let provider = SdkTracerProvider::builder()
-        .with_sampler(sampler)
-        .with_batch_exporter(exporter)
-        .build();
+    let builder = SdkTracerProvider::builder().with_sampler(sampler);
+    let provider = if baton_batch {
+        let options = baton_sdk::batch::BatchOptions::default();
+        builder
+            .with_span_processor(baton_sdk::batch::BatchProcessor::new(exporter, options))
+            .build()
+    } else {
+        builder.with_batch_exporter(exporter).build()
+    };
     (provider, exported)
 }
 
@@ -350,7 +363,7 @@ impl Bench {
         } else {
             Sampler::ParentBased(Box::new(Sampler::AlwaysOn))
         };
-        let (tracer_provider, exported) = tracer_provider(sampler);
+        let (tracer_provider, exported) = tracer_provider(sampler, name == "baton_init_path");
         let mut meter = None;
         let mut dispatch = None;
         let traceparent = if name.contains("unsampled") {
@@ -383,7 +396,7 @@ impl Bench {
                 meter = Some(mp);
                 server(routes().layer(layer))
             }
-            "baton_sampled_batonprop" => server(
+            "baton_sampled_batonprop" | "baton_init_path" => server(
                 routes().layer(
                     baton()
                         .without_metrics()
