@@ -4,6 +4,7 @@
 #
 #   scripts/bench_load.sh                          # 3 rounds x 10 s per case, 2 connections
 #   DURATION=5 CONNECTIONS=4 ROUNDS=1 scripts/bench_load.sh
+#   CASES="baton bare baton_nometrics" scripts/bench_load.sh   # another order
 #
 # Builds crates/baton-bench's `load_server` in release (target/bench-callgrind, shared with
 # scripts/bench_instructions.sh), then for each case starts it on 127.0.0.1 (one tokio
@@ -48,7 +49,8 @@ wait_for() {
     return 1
 }
 
-cases=(bare baton_nometrics baton)
+# CASES reorders (or picks) the cases, e.g. CASES="baton bare baton_nometrics".
+read -r -a cases <<<"${CASES:-bare baton_nometrics baton}"
 declare -A rps p50 p99 served spans
 # One measured run of $1 on port $2: appends "rps p50 p99 served spans" to $work/$1.runs.
 measure() {
