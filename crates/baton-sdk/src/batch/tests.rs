@@ -196,6 +196,63 @@ fn a_full_queue_drops_counts_and_warns_without_waiting() {
     );
 }
 
+/// An exporter that takes a while per batch, like a collector that keeps up only partly.
+#[derive(Clone, Debug)]
+struct Slow(Duration);
+
+impl SpanExporter for Slow {
+    async fn export(&self, _batch: Vec<SpanData>) -> OTelSdkResult {
+        std::thread::sleep(self.0);
+        Ok(())
+    }
+}
+
+#[test]
+fn a_sustained_overload_is_reported_while_it_lasts_and_flush_is_answered() {
+    let lines_seen = Arc::new(Mutex::new(Vec::<String>::new()));
+    let sink = lines_seen.clone();
+    let warning = DropWarning::new(
+        4,
+        Duration::from_millis(50),
+        Box::new(move |l| sink.lock().unwrap().push(l.to_owned())),
+    );
+    let options = BatchOptions::default()
+        .max_queue_size(8)
+        .max_export_batch_size(4)
+        .scheduled_delay(Duration::from_secs(3600));
+    let processor = BatchProcessor::with_warning(Slow(Duration::from_millis(2)), options, warning);
+    let stats = processor.stats();
+    let provider = provider(processor);
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let producer = {
+        let provider = provider.clone();
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                end_spans(&provider, "s", 10);
+            }
+        })
+    };
+    // While spans keep coming faster than they are exported, drops are reported (the
+    // timer is an hour away, so only the batch loop can have printed them) and a flush
+    // is answered.
+    let start = Instant::now();
+    while lines_seen.lock().unwrap().len() < 2 && start.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let flushed = provider.force_flush();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    producer.join().unwrap();
+    assert!(
+        lines_seen.lock().unwrap().len() >= 2,
+        "no warning while overloaded: {:?}",
+        lines_seen.lock().unwrap()
+    );
+    flushed.unwrap();
+    assert!(stats.dropped_queue_full() > 0);
+    provider.shutdown().unwrap();
+}
+
 #[test]
 fn shutdown_answers_by_its_deadline_when_the_exporter_hangs() {
     let exporter = Recorder::answering(Answer::Hang);

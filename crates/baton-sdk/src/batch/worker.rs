@@ -41,15 +41,16 @@ impl<E: SpanExporter> Worker<E> {
     pub(super) fn run(mut self) {
         let mut next = Instant::now() + self.delay;
         loop {
-            let wait = next.saturating_duration_since(Instant::now());
+            // While a full batch waits, export without sleeping, but still look at requests
+            // (flush, shutdown) and report drops between batches: under a sustained overload
+            // the queue never empties, and that is when drops need reporting.
+            let wait = if self.stats.queued() >= self.batch_size {
+                Duration::ZERO
+            } else {
+                next.saturating_duration_since(Instant::now())
+            };
             match self.control.recv_timeout(wait) {
-                Ok(Control::BatchReady) => {
-                    while self.stats.queued() >= self.batch_size {
-                        if self.export_batch().0 == 0 {
-                            break;
-                        }
-                    }
-                }
+                Ok(Control::BatchReady) => self.export_full_batches(),
                 Ok(Control::SetResource(resource)) => self.exporter.set_resource(&resource),
                 Ok(Control::Flush(reply)) => {
                     let result = self.export_queued(None);
@@ -65,6 +66,9 @@ impl<E: SpanExporter> Worker<E> {
                     let _ = reply.send(result);
                     return;
                 }
+                Err(RecvTimeoutError::Timeout) if Instant::now() < next => {
+                    self.export_full_batches();
+                }
                 Err(RecvTimeoutError::Timeout) => {
                     let _ = self.export_queued(None);
                     next = Instant::now() + self.delay;
@@ -78,6 +82,19 @@ impl<E: SpanExporter> Worker<E> {
             }
             self.warning
                 .check(self.stats.dropped_queue_full(), Instant::now());
+        }
+    }
+
+    /// Exports full batches, as many as the queue held when called (a steady stream of
+    /// new spans cannot keep it here).
+    fn export_full_batches(&mut self) {
+        let mut budget = self.stats.queued();
+        while budget >= self.batch_size && self.stats.queued() >= self.batch_size {
+            let (sent, _) = self.export_batch();
+            if sent == 0 {
+                break;
+            }
+            budget -= sent.min(budget);
         }
     }
 
