@@ -152,6 +152,7 @@ fn check_spans(t: &TestTelemetry, n: usize, status: Option<i64>) {
     }
     assert_eq!(spans.of_kind(SpanKind::Server).len(), n);
     let metrics = t.metrics();
+    assert!(!metrics.points("http.server.active_requests").is_empty());
     assert_eq!(metrics.total("http.server.active_requests"), 0.0);
     assert_eq!(metrics.count("http.server.request.duration"), n as u64);
 }

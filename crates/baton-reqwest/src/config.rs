@@ -21,7 +21,7 @@ impl Config {
             policy: PropagationPolicy::default(),
             known_methods: KnownMethods::from_env().unwrap_or_default(),
             redactor: UrlRedactor::default(),
-            metrics: MetricsSource::global(Side::Client, Instruments::CLIENT),
+            metrics: MetricsSource::global(Side::Client, Instruments::default()),
         }
     }
 }

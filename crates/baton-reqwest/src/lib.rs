@@ -50,7 +50,8 @@
 //!   ends with a `request cancelled` event and the request stops counting as active.
 //! - Metrics: `http.client.request.duration` (seconds, the advised buckets; method, server
 //!   address and port, scheme, status code, protocol version, `error.type`, `url.template`)
-//!   and `http.client.active_requests`.
+//!   and, on request, `http.client.active_requests`
+//!   ([`TracingMiddleware::with_active_requests_metric`]).
 //!
 //! Redirects that reqwest follows by itself happen below the middleware chain: one span
 //! covers the whole redirect chain, with the first URL. Build the client with

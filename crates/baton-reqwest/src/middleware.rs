@@ -1,9 +1,7 @@
 //! [`TracingMiddleware`]: the builder.
 
 use baton_core::conventions::KnownMethods;
-use baton_core::instrument::{
-    GlobalTracer, Instruments, MetricsSource, PropagatorChoice, Side, scope,
-};
+use baton_core::instrument::{GlobalTracer, MetricsSource, PropagatorChoice, Side, scope};
 use opentelemetry::metrics::MeterProvider;
 use opentelemetry::propagation::TextMapPropagator;
 use opentelemetry::trace::TracerProvider;
@@ -97,8 +95,7 @@ impl<T> TracingMiddleware<T> {
         }
     }
 
-    /// Records `http.client.request.duration` and `http.client.active_requests` with this
-    /// provider instead of the global one.
+    /// Records the HTTP client metrics with this provider instead of the global one.
     ///
     /// ```
     /// use baton_reqwest::TracingMiddleware;
@@ -108,8 +105,23 @@ impl<T> TracingMiddleware<T> {
     /// let middleware = TracingMiddleware::new().meter_provider(&provider);
     /// ```
     pub fn meter_provider<P: MeterProvider>(mut self, provider: &P) -> Self {
-        self.config().metrics =
-            MetricsSource::from_provider(provider, Side::Client, Instruments::CLIENT);
+        let instruments = self.config.metrics.instruments();
+        self.config().metrics = MetricsSource::from_provider(provider, Side::Client, instruments);
+        self
+    }
+
+    /// Also records `http.client.active_requests`, the requests in flight: +1 when an
+    /// attempt starts, −1 when it ends or is dropped. Off by default (the conventions mark
+    /// it Development, and it doubles the cost of the metrics).
+    ///
+    /// ```
+    /// use baton_reqwest::TracingMiddleware;
+    ///
+    /// let middleware = TracingMiddleware::new().with_active_requests_metric();
+    /// ```
+    pub fn with_active_requests_metric(mut self) -> Self {
+        let metrics = self.config.metrics.with_active_requests(true);
+        self.config().metrics = metrics;
         self
     }
 

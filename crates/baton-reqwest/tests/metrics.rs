@@ -1,5 +1,5 @@
-//! `http.client.request.duration` and `http.client.active_requests`, including cancelled
-//! requests.
+//! `http.client.request.duration` and the opt-in `http.client.active_requests`, including
+//! cancelled requests.
 
 mod common;
 
@@ -113,6 +113,33 @@ async fn duration_is_recorded_once_per_request_with_the_semconv_attributes() {
     );
     assert_eq!(get(&failed.0, "url.template"), None);
 
+    assert_eq!(telemetry.active_requests(), 0);
+}
+
+#[tokio::test]
+async fn active_requests_is_opt_in() {
+    let telemetry = Telemetry::new();
+    let server = Server::start().await;
+    let middleware = baton_reqwest::TracingMiddleware::new()
+        .tracer_provider(&telemetry.tracer_provider)
+        .meter_provider(&telemetry.meter_provider);
+    let client = ClientBuilder::new(common::reqwest_client())
+        .with(middleware)
+        .build();
+    client.get(server.url("/users/7")).send().await.unwrap();
+    let metrics = telemetry.metrics();
+    assert_eq!(metrics.count("http.client.request.duration"), 1);
+    assert!(
+        metrics.points("http.client.active_requests").is_empty(),
+        "off unless asked for"
+    );
+    // Asked for (the kit's middleware): recorded, and back to 0 once the request is done.
+    telemetry
+        .client()
+        .get(server.url("/users/7"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(telemetry.active_requests(), 0);
 }
 

@@ -87,6 +87,7 @@ fn layer(t: &Telemetry) -> ClientLayer<opentelemetry_sdk::trace::SdkTracer> {
         ]))
         .tracer_provider(&t.tracer_provider)
         .meter_provider(&t.meter_provider)
+        .with_active_requests_metric()
 }
 
 fn hyper_client() -> Client<hyper_util::client::legacy::connect::HttpConnector, Body> {
@@ -295,7 +296,7 @@ async fn error_statuses_and_transport_errors() {
     assert!(slow.events.iter().any(|e| e.name == "exception"));
     let refused = by_url(&closed.to_string());
     assert_eq!(attr(refused, "error.type"), Some(Value::from("connect")));
-    assert_eq!(t.metrics().total("http.client.active_requests"), 0.0);
+    assert_active_requests_back_to_zero(&t);
 }
 
 #[tokio::test]
@@ -428,5 +429,15 @@ async fn a_dropped_request_future_ends_its_span_and_leaks_no_active_request() {
     let span = &t.wait_for_spans(1).await[0];
     assert!(span.events.iter().any(|e| e.name == "request cancelled"));
     assert_eq!(attr(span, "http.response.status_code"), None);
-    assert_eq!(t.metrics().total("http.client.active_requests"), 0.0);
+    assert_active_requests_back_to_zero(&t);
+}
+
+/// `http.client.active_requests` was recorded (the test layer opts in) and sums to 0.
+fn assert_active_requests_back_to_zero(t: &Telemetry) {
+    let metrics = t.metrics();
+    assert!(
+        !metrics.points("http.client.active_requests").is_empty(),
+        "http.client.active_requests was never recorded"
+    );
+    assert_eq!(metrics.total("http.client.active_requests"), 0.0);
 }

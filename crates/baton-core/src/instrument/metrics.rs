@@ -20,14 +20,13 @@ pub enum Side {
 /// `http.{side}.request.duration` is the only Stable HTTP metric and is always created.
 /// The body-size histograms are opt-in by the conventions; `http.{side}.active_requests`
 /// has status Development and costs two measurements per request (each hashes the whole
-/// attribute set in the SDK), so the server layer creates it only on request, while the
-/// client layers keep it on.
+/// attribute set in the SDK), so every layer creates it only on request.
 ///
 /// ```
 /// use baton_core::instrument::Instruments;
 ///
-/// let server = Instruments::default();
-/// assert!(!server.active_requests && !server.body_sizes);
+/// let default = Instruments::default();
+/// assert!(!default.active_requests && !default.body_sizes);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Instruments {
@@ -35,14 +34,6 @@ pub struct Instruments {
     pub body_sizes: bool,
     /// `http.{side}.active_requests`.
     pub active_requests: bool,
-}
-
-impl Instruments {
-    /// The client layers' default: `active_requests` on, body sizes off.
-    pub const CLIENT: Instruments = Instruments {
-        body_sizes: false,
-        active_requests: true,
-    };
 }
 
 /// The instruments of the stable HTTP metrics for one side: the duration histogram with

@@ -49,6 +49,7 @@ impl Telemetry {
             ]))
             .tracer_provider(&self.tracer_provider)
             .meter_provider(&self.meter_provider)
+            .with_active_requests_metric()
     }
 
     /// A client with only the middleware under test.
@@ -101,9 +102,15 @@ impl Telemetry {
         }
     }
 
-    /// Sum of `http.client.active_requests` over all attribute sets.
+    /// Sum of `http.client.active_requests` over all attribute sets; panics if the metric
+    /// was never recorded (a 0 from nothing would prove nothing).
     pub fn active_requests(&self) -> i64 {
-        self.metrics().total("http.client.active_requests") as i64
+        let metrics = self.metrics();
+        assert!(
+            !metrics.points("http.client.active_requests").is_empty(),
+            "http.client.active_requests was never recorded"
+        );
+        metrics.total("http.client.active_requests") as i64
     }
 
     /// Waits (bounded) until `http.client.active_requests` sums to `n`.

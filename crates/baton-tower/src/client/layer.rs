@@ -10,9 +10,7 @@ use tower_layer::Layer;
 use super::config::ClientConfig;
 use super::service::ClientService;
 use baton_core::instrument::HostPredicate;
-use baton_core::instrument::{
-    GlobalTracer, Instruments, MetricsSource, PropagatorChoice, Side, scope,
-};
+use baton_core::instrument::{GlobalTracer, MetricsSource, PropagatorChoice, Side, scope};
 
 /// Traces every request a tower HTTP client sends: one `CLIENT` span per attempt, the trace
 /// headers injected for it, and the HTTP client metrics. See the [module docs](super).
@@ -61,10 +59,7 @@ impl<T> ClientLayer<T> {
 
     /// Records metrics with this provider instead of the global one.
     pub fn meter_provider<P: MeterProvider>(mut self, provider: &P) -> Self {
-        let instruments = Instruments {
-            active_requests: true,
-            ..self.config.metrics.instruments()
-        };
+        let instruments = self.config.metrics.instruments();
         self.config().metrics = MetricsSource::from_provider(provider, Side::Client, instruments);
         self
     }
@@ -78,6 +73,14 @@ impl<T> ClientLayer<T> {
     /// Also records `http.client.response.body.size`.
     pub fn with_body_size_metrics(mut self) -> Self {
         let metrics = self.config.metrics.with_body_sizes(true);
+        self.config().metrics = metrics;
+        self
+    }
+
+    /// Also records `http.client.active_requests`, the requests in flight (off by default,
+    /// as on the server: the conventions mark it Development).
+    pub fn with_active_requests_metric(mut self) -> Self {
+        let metrics = self.config.metrics.with_active_requests(true);
         self.config().metrics = metrics;
         self
     }
