@@ -172,10 +172,15 @@ where
             record_details(&cx, &parts, &proxy, config, protocol);
         }
 
-        let request_body_size = parts
-            .headers
-            .get(http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok()?.parse().ok());
+        // Only `http.server.request.body.size` (opt-in) reads it.
+        let request_body_size = if config.metrics.body_sizes() {
+            parts
+                .headers
+                .get(http::header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok()?.parse().ok())
+        } else {
+            None
+        };
         parts.extensions.insert(cx.clone());
         let state = RequestState::new(
             cx.clone(),
