@@ -133,7 +133,8 @@ impl fmt::Debug for BatchProcessor {
 
 impl BatchProcessor {
     /// A processor feeding `exporter` from its own thread (named `baton-batch`). If the
-    /// thread cannot be started, spans are dropped and counted as if the queue were full.
+    /// thread cannot be started (or dies with a panicking exporter), nothing drains the
+    /// queue: spans are dropped and counted as if it were full.
     pub fn new<E: SpanExporter + 'static>(exporter: E, options: BatchOptions) -> Self {
         Self::with_warning(
             exporter,
@@ -222,8 +223,14 @@ impl SpanProcessor for BatchProcessor {
             Err(e) => {
                 self.stats.queued.fetch_sub(1, Ordering::Relaxed);
                 match e {
-                    TrySendError::Full(_) => self.stats.drop_queue_full(),
-                    TrySendError::Disconnected(_) => self.stats.drop_after_shutdown(),
+                    TrySendError::Disconnected(_) if self.shut_down.load(Ordering::Relaxed) => {
+                        self.stats.drop_after_shutdown();
+                    }
+                    // Disconnected before shutdown: the export thread is gone, so the
+                    // queue can take nothing more.
+                    TrySendError::Full(_) | TrySendError::Disconnected(_) => {
+                        self.stats.drop_queue_full();
+                    }
                 }
             }
         }

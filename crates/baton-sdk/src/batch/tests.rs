@@ -362,3 +362,36 @@ fn options_keep_the_batch_within_the_queue() {
         .max_export_batch_size(0);
     assert_eq!((o.max_queue_size, o.max_export_batch_size), (1, 1));
 }
+
+/// An exporter that panics, killing the export thread.
+#[derive(Debug)]
+struct Panics;
+
+impl SpanExporter for Panics {
+    async fn export(&self, _batch: Vec<SpanData>) -> OTelSdkResult {
+        panic!("exporter bug");
+    }
+}
+
+#[test]
+fn a_dead_export_thread_drops_and_counts_instead_of_blocking() {
+    let options = BatchOptions::default()
+        .max_export_batch_size(1)
+        .scheduled_delay(Duration::from_millis(10));
+    let processor = BatchProcessor::new(Panics, options);
+    let stats = processor.stats();
+    processor.on_end(span_data("kills the thread"));
+    let start = Instant::now();
+    while stats.exported() == 0 && start.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // Once the thread has unwound (after the panic hook, which may print a backtrace),
+    // spans ending are dropped and counted, never queued for nobody.
+    let start = Instant::now();
+    while stats.dropped_queue_full() == 0 && start.elapsed() < Duration::from_secs(10) {
+        processor.on_end(span_data("after"));
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(stats.dropped_queue_full(), 1, "{stats:?}");
+    assert!(processor.shutdown().is_err());
+}
