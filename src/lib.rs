@@ -7,20 +7,47 @@
 //! This facade re-exports the suite's crates so an application depends on `baton` alone,
 //! and re-exports [`opentelemetry`] so the API version always matches the one baton uses.
 //!
-//! Available today:
+//! What is in it:
 //!
 //! - [`propagation`]: W3C Trace Context and Baggage, B3, Jaeger and X-Ray over
 //!   `http::HeaderMap`, chosen by `OTEL_PROPAGATORS`.
 //! - [`conventions`]: the stable OpenTelemetry HTTP semantic conventions as code.
 //! - [`server`]: [`ServerLayer`], one layer that traces every request of an axum, hyper or
 //!   tonic server and records the HTTP server metrics.
-//!
 //! - [`client`]: [`ClientLayer`], the same for any tower HTTP client (hyper-util).
 //! - [`reqwest`]: [`TracingMiddleware`](reqwest::TracingMiddleware) for reqwest-middleware,
 //!   one span per attempt under reqwest-retry.
 //! - [`init`]: the SDK set up from the `OTEL_*` environment in one call ([`Builder`] for
-//!   code overrides), with OTLP, Zipkin and the terminal waterfall ([`sdk`]), and
-//!   [`testing`], a kit to assert on spans and metrics in your own tests.
+//!   code overrides), with OTLP, Zipkin and the terminal waterfall ([`sdk`]), a batch
+//!   processor that counts and reports the spans it must drop, and [`testing`], a kit to
+//!   assert on spans and metrics in your own tests.
+//!
+//! # Quick start: a traced service
+//!
+//! ```no_run
+//! use axum::{Router, routing::get};
+//! use baton::reqwest::TracingMiddleware;
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     // Service name, sampler, exporter, propagators: from OTEL_* (a terminal waterfall
+//!     // when no exporter is configured). Flushes when dropped.
+//!     let _telemetry = baton::init()?;
+//!
+//!     // Outgoing calls: a CLIENT span per attempt, trace headers injected.
+//!     let _client = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+//!         .with(TracingMiddleware::new())
+//!         .build();
+//!
+//!     // Incoming requests: a SERVER span each, ended after the last body byte.
+//!     let app = Router::new()
+//!         .route("/users/{id}", get(|| async { "user" }))
+//!         .layer(baton::ServerLayer::new());
+//!     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+//!     axum::serve(listener, app).await?;
+//!     Ok(())
+//! }
+//! ```
 //!
 //! # Feature flags
 //!
@@ -29,7 +56,7 @@
 //! - `reqwest` (default): the reqwest-middleware middleware, [`reqwest`].
 //! - `hyper-util`: `error.type` (`connect`, `timeout`) for hyper-util client errors.
 //!
-//! # Quick start: continue a trace from incoming headers
+//! # Propagation on its own: continue a trace from incoming headers
 //!
 //! ```
 //! use baton::opentelemetry::propagation::TextMapPropagator;

@@ -1,6 +1,7 @@
 //! OpenTelemetry SDK setup for baton services: one call reads the standard `OTEL_*`
 //! environment and installs tracing, metrics and propagation; exporters (OTLP, Zipkin, a
-//! waterfall drawn in the terminal), samplers (adaptive, rate-limited), baggage helpers and a
+//! waterfall drawn in the terminal) behind a [batch processor](batch) that counts and
+//! reports the spans it must drop, samplers (adaptive, rate-limited), baggage helpers and a
 //! test kit.
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
