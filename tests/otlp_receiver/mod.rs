@@ -39,6 +39,9 @@
 //! ([`Receiver::metric_total`], [`Receiver::metric_value`]), to read
 //! `http.server.active_requests` and the request-duration count as they arrived.
 
+/// Attribute values and ids as text, shared with baton-sdk's own test receivers.
+#[path = "../../crates/baton-sdk/tests/common/decode.rs"]
+mod decode;
 mod grpc;
 mod http;
 mod span;

@@ -5,7 +5,10 @@
 use std::collections::BTreeMap;
 
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
-use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value};
+use opentelemetry_proto::tonic::common::v1::KeyValue;
+
+pub(super) use super::decode::attributes;
+use super::decode::hex;
 
 /// `Span.kind` values of the OTLP protobuf.
 pub const INTERNAL: i32 = 1;
@@ -66,34 +69,11 @@ impl Span {
     }
 }
 
-/// An attribute value as text: strings as they are, numbers and booleans formatted,
-/// anything else (arrays, maps, bytes) as its `Debug` text.
-fn value(v: &Option<AnyValue>) -> String {
-    match v.as_ref().and_then(|v| v.value.as_ref()) {
-        Some(any_value::Value::StringValue(s)) => s.clone(),
-        Some(any_value::Value::IntValue(i)) => i.to_string(),
-        Some(any_value::Value::BoolValue(b)) => b.to_string(),
-        Some(any_value::Value::DoubleValue(d)) => d.to_string(),
-        other => format!("{other:?}"),
-    }
-}
-
-/// Attributes as key -> value text.
-pub(super) fn attributes(kvs: &[KeyValue]) -> BTreeMap<String, String> {
-    kvs.iter()
-        .map(|kv| (kv.key.clone(), value(&kv.value)))
-        .collect()
-}
-
 /// The `service.name` of a resource's attributes, empty when there is none.
 pub(super) fn service_name(resource_attributes: &[KeyValue]) -> String {
     attributes(resource_attributes)
         .remove("service.name")
         .unwrap_or_default()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Every span of an export request, flattened, in the order the request holds them.

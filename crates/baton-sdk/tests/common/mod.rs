@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod capture;
+pub mod decode;
 pub mod endpoints;
 pub mod http_capture;
 pub mod otlp;

@@ -4,8 +4,9 @@ use std::collections::BTreeMap;
 
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
-use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value};
 use opentelemetry_proto::tonic::metrics::v1::metric;
+
+use super::decode::{attributes, hex};
 
 /// One span as it arrived, with its resource and scope.
 #[derive(Clone, Debug)]
@@ -39,26 +40,6 @@ pub struct ReceivedMetric {
     /// Counts of the first histogram data point.
     pub bucket_counts: Vec<u64>,
     pub points: usize,
-}
-
-pub fn value(v: &Option<AnyValue>) -> String {
-    match v.as_ref().and_then(|v| v.value.as_ref()) {
-        Some(any_value::Value::StringValue(s)) => s.clone(),
-        Some(any_value::Value::IntValue(i)) => i.to_string(),
-        Some(any_value::Value::BoolValue(b)) => b.to_string(),
-        Some(any_value::Value::DoubleValue(d)) => d.to_string(),
-        other => format!("{other:?}"),
-    }
-}
-
-pub fn attributes(kvs: &[KeyValue]) -> BTreeMap<String, String> {
-    kvs.iter()
-        .map(|kv| (kv.key.clone(), value(&kv.value)))
-        .collect()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 pub fn spans(request: &ExportTraceServiceRequest) -> Vec<ReceivedSpan> {
