@@ -1,6 +1,6 @@
 //! [`ClientService`]: one client span per attempt, and the trace headers injected for it.
 
-use baton_core::conventions::{ClientUrl, UrlTemplate};
+use baton_core::conventions::{ClientUrl, UrlTemplate, parse_host_port};
 use baton_core::instrument::{ClientExchange, ClientRequest};
 use http::{Request, Response};
 use http_body::Body;
@@ -72,13 +72,15 @@ where
             .map_or(0, Attempts::next);
         let uri = request.uri();
         let full = uri.to_string();
-        let host = match uri.host() {
-            Some(h) => Some(h),
+        // An origin-form URI names no host: the `Host` header does (`[::1]:8080` included).
+        let (host, port) = match uri.host() {
+            Some(h) => (Some(h), uri.port_u16()),
             None => request
                 .headers()
                 .get(http::header::HOST)
                 .and_then(|h| h.to_str().ok())
-                .map(|h| h.split(':').next().unwrap_or(h)),
+                .and_then(parse_host_port)
+                .map_or((None, None), |hp| (Some(hp.host), hp.port)),
         };
         // Decided now, while the host is borrowed from the request.
         let allowed = config.policy.allows(host.unwrap_or(""));
@@ -91,7 +93,7 @@ where
                     full: &full,
                     scheme: uri.scheme_str(),
                     host,
-                    port: uri.port_u16(),
+                    port,
                 },
                 template: template.as_ref(),
                 resend_count,
