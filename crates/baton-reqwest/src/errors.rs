@@ -1,12 +1,10 @@
 //! `error.type` and a span status message for the errors a middleware chain returns.
 
-use baton_core::conventions::{ErrorType, UrlRedactor, classify_error};
+use baton_core::conventions::{ErrorType, classify_error};
 use std::error::Error as StdError;
 
 /// How deep an error's source chain is followed.
 const MAX_DEPTH: usize = 16;
-/// The longest status message recorded; longer ones are cut at a character boundary.
-const MAX_MESSAGE: usize = 1024;
 
 /// Classifies an error for `error.type`: reqwest's own classification (`timeout`,
 /// `connect`, `request`, `body`, `redirect`) for a reqwest error, found directly or in a
@@ -61,24 +59,14 @@ fn chain<'a>(
 }
 
 /// The error and its sources as one line (`error sending request for url (…): client error
-/// (Connect): …`), with every URL a reqwest error in the chain carries redacted as in
-/// `url.full`, cut to a bounded length.
-pub(crate) fn message(error: &reqwest_middleware::Error, redactor: &UrlRedactor) -> String {
+/// (Connect): …`), each message once. [`ClientExchange::on_error`] redacts the URLs in it
+/// and bounds its length.
+///
+/// [`ClientExchange::on_error`]: baton_core::instrument::ClientExchange::on_error
+pub(crate) fn message(error: &reqwest_middleware::Error) -> String {
     let mut text = error.to_string();
     let mut last = text.clone();
-    let mut urls: Vec<&str> = Vec::new();
-    if let Some(url) = error.url() {
-        urls.push(url.as_str());
-    }
-    let mut source = error.source();
-    for _ in 0..MAX_DEPTH {
-        let Some(e) = source else { break };
-        if let Some(url) = e
-            .downcast_ref::<reqwest::Error>()
-            .and_then(reqwest::Error::url)
-        {
-            urls.push(url.as_str());
-        }
+    for e in chain(error).skip(1) {
         let part = e.to_string();
         // Error wrappers often repeat their source's message; say it once.
         if !part.is_empty() && part != last {
@@ -86,21 +74,6 @@ pub(crate) fn message(error: &reqwest_middleware::Error, redactor: &UrlRedactor)
             text.push_str(&part);
         }
         last = part;
-        source = e.source();
-    }
-    for url in urls {
-        let redacted = redactor.redact_url(url);
-        if redacted != url {
-            text = text.replace(url, &redacted);
-        }
-    }
-    if text.len() > MAX_MESSAGE {
-        let mut end = MAX_MESSAGE;
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        text.truncate(end);
-        text.push('…');
     }
     text
 }
@@ -133,17 +106,6 @@ mod tests {
         assert_eq!(error_type(&refused), ErrorType::Connect);
         let other = reqwest_middleware::Error::middleware(Wrapper(std::io::Error::other("boom")));
         assert_eq!(error_type(&other), ErrorType::Other);
-        assert_eq!(
-            message(&other, &UrlRedactor::default()),
-            "middleware failed: boom"
-        );
-    }
-
-    #[test]
-    fn long_messages_are_cut_at_a_char_boundary() {
-        let long = reqwest_middleware::Error::middleware(std::io::Error::other("é".repeat(2000)));
-        let text = message(&long, &UrlRedactor::default());
-        assert!(text.len() <= MAX_MESSAGE + '…'.len_utf8());
-        assert!(text.ends_with('…'));
+        assert_eq!(message(&other), "middleware failed: boom");
     }
 }

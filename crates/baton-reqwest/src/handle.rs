@@ -68,10 +68,7 @@ where
                 exchange.finish(Outcome::Completed);
             }
             Err(error) => {
-                exchange.on_error(
-                    errors::error_type(error),
-                    errors::message(error, &config.redactor),
-                );
+                exchange.on_error(errors::error_type(error), errors::message(error));
                 exchange.finish(Outcome::ServiceError);
             }
         }

@@ -61,7 +61,8 @@ where
                 if let Some(t) = tracked.as_mut() {
                     t.on_response(&mut response);
                 }
-                let cx = this.cx.clone();
+                // The future is done: its context moves into the body.
+                let cx = std::mem::take(this.cx);
                 Poll::Ready(Ok(response.map(|b| ResponseBody::new(b, tracked, cx))))
             }
             Err(error) => {

@@ -346,6 +346,50 @@ async fn unmatched_request_is_named_by_method_alone() {
     assert_eq!(attr(span, "url.path"), Some(Value::from("/nowhere/7")));
 }
 
+/// A proxy's `Forwarded` / `X-Forwarded-Proto` sets `url.scheme` only to `http` or
+/// `https`; anything else a peer sends falls back to the listener's scheme, so the span and
+/// the duration metric never carry a value a client made up.
+#[tokio::test]
+async fn url_scheme_from_proxies_is_http_or_https_only() {
+    let t = Telemetry::new();
+    let addr = serve_axum(users(&t)).await;
+    let cases: [(&str, &[u8], &str); 3] = [
+        ("forwarded", b"for=192.0.2.1;proto=HTTPS", "https"),
+        ("x-forwarded-proto", b"gopher", "http"),
+        ("x-forwarded-proto", b"made-up-scheme-1", "http"),
+    ];
+    for (i, (name, value, expected)) in cases.iter().enumerate() {
+        let path = format!("/users/{i}");
+        send(addr, get_request(addr, &path, &[(name, value)])).await;
+        let spans = t.wait_for_spans(i + 1).await;
+        let span = spans
+            .iter()
+            .find(|s| attr(s, "url.path") == Some(Value::from(path.clone())))
+            .expect("the request's span");
+        assert_eq!(
+            attr(span, "url.scheme"),
+            Some(Value::from(*expected)),
+            "{name}"
+        );
+    }
+    let metrics = t.metrics();
+    let schemes: Vec<_> = metrics
+        .points("http.server.request.duration")
+        .iter()
+        .filter_map(|p| {
+            p.attributes
+                .iter()
+                .find(|kv| kv.key.as_str() == "url.scheme")
+        })
+        .map(|kv| kv.value.to_string())
+        .collect();
+    assert!(!schemes.is_empty());
+    assert!(
+        schemes.iter().all(|s| s == "http" || s == "https"),
+        "{schemes:?}"
+    );
+}
+
 #[tokio::test]
 async fn unknown_method_is_other_and_named_http() {
     let t = Telemetry::new();

@@ -126,7 +126,8 @@ pub fn client_address(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// `url.scheme` as a proxy reports it: `Forwarded` `proto`, then `X-Forwarded-Proto`.
-/// Only a valid URI scheme is returned.
+/// Only `http` or `https` (in any case) is returned: anything else a peer sends is ignored,
+/// so the value cannot mint new metric series.
 ///
 /// ```
 /// use baton_core::conventions::forwarded_scheme;
@@ -135,8 +136,27 @@ pub fn client_address(headers: &HeaderMap) -> Option<&str> {
 /// headers.insert("x-forwarded-proto", "https".parse().unwrap());
 /// assert_eq!(forwarded_scheme(&headers), Some("https"));
 /// ```
-pub fn forwarded_scheme(headers: &HeaderMap) -> Option<&str> {
+pub fn forwarded_scheme(headers: &HeaderMap) -> Option<&'static str> {
     ProxyHeaders::read(headers).scheme()
+}
+
+/// `http` or `https` as a static string when `scheme` is one of them (in any case), so
+/// `url.scheme` costs no allocation.
+///
+/// ```
+/// use baton_core::conventions::http_scheme;
+///
+/// assert_eq!(http_scheme("HTTPS"), Some("https"));
+/// assert_eq!(http_scheme("ftp"), None);
+/// ```
+pub fn http_scheme(scheme: &str) -> Option<&'static str> {
+    if scheme.eq_ignore_ascii_case("https") {
+        Some("https")
+    } else if scheme.eq_ignore_ascii_case("http") {
+        Some("http")
+    } else {
+        None
+    }
 }
 
 /// The port a scheme implies when none is given: 80 for `http`, 443 for `https`.
@@ -319,6 +339,15 @@ mod tests {
         assert_eq!(
             forwarded_scheme(&headers(&[("x-forwarded-proto", "1bad")])),
             None
+        );
+        // A valid scheme that is not HTTP's is a peer minting metric series: ignored.
+        assert_eq!(
+            forwarded_scheme(&headers(&[("forwarded", "proto=gopher")])),
+            None
+        );
+        assert_eq!(
+            forwarded_scheme(&headers(&[("x-forwarded-proto", "HTTP")])),
+            Some("http")
         );
         assert_eq!(
             (

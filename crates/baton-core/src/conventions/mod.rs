@@ -49,7 +49,8 @@ mod status;
 mod url;
 
 pub use address::{
-    HostPort, client_address, default_port, forwarded_scheme, parse_host_port, server_address,
+    HostPort, client_address, default_port, forwarded_scheme, http_scheme, parse_host_port,
+    server_address,
 };
 pub use attributes::protocol_version;
 pub(crate) use client::start_attributes;

@@ -3,7 +3,7 @@
 
 use http::{HeaderMap, HeaderName, Uri, header};
 
-use super::address::{HostPort, parse_host_port};
+use super::address::{HostPort, http_scheme, parse_host_port};
 
 static X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
 static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
@@ -147,18 +147,11 @@ impl<'a> ProxyHeaders<'a> {
     }
 
     /// `url.scheme` as a proxy reports it: `Forwarded` `proto`, then `X-Forwarded-Proto`;
-    /// only a valid URI scheme.
-    pub fn scheme(&self) -> Option<&'a str> {
-        let valid = |s: &&str| {
-            let b = s.as_bytes();
-            !b.is_empty()
-                && b[0].is_ascii_alphabetic()
-                && b.iter()
-                    .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'))
-        };
+    /// only `http` or `https`, so a peer cannot mint new metric series with it.
+    pub fn scheme(&self) -> Option<&'static str> {
         self.forwarded_param("proto")
-            .filter(valid)
-            .or_else(|| self.x_proto.and_then(first_entry).filter(valid))
+            .and_then(http_scheme)
+            .or_else(|| self.x_proto.and_then(first_entry).and_then(http_scheme))
     }
 }
 

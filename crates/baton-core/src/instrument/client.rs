@@ -10,12 +10,16 @@ use std::time::SystemTime;
 use super::{AttributeBuf, HttpMetrics, Outcome};
 use crate::conventions::{
     ClientUrl, ErrorType, KnownMethods, UrlRedactor, UrlTemplate, attributes as attr,
-    client_status, protocol_version, span_name, start_attributes,
+    client_status, http_scheme, protocol_version, span_name, start_attributes,
 };
 
 /// Room for the attributes a client span usually gets (four or five at the start, two or
 /// three in `finish`). A larger list costs more in the allocator than the rare growth.
 const SPAN_ATTRIBUTES: usize = 7;
+
+/// The longest error message [`ClientExchange::on_error`] records, in bytes (an `…` marks
+/// a cut).
+pub const MAX_ERROR_MESSAGE: usize = 1024;
 
 /// What a client layer knows about an attempt before sending it.
 #[derive(Clone, Copy, Debug)]
@@ -111,9 +115,7 @@ impl ClientExchange {
                     .cloned(),
             );
             let scheme = match request.url.scheme {
-                Some(s) if s.eq_ignore_ascii_case("https") => Value::from("https"),
-                Some(s) if s.eq_ignore_ascii_case("http") => Value::from("http"),
-                Some(other) => Value::from(other.to_owned()),
+                Some(s) => http_scheme(s).map_or_else(|| Value::from(s.to_owned()), Value::from),
                 None => Value::from("http"),
             };
             base.push(KeyValue::new(attr::URL_SCHEME, scheme));
@@ -159,14 +161,23 @@ impl ClientExchange {
         self.protocol = protocol_version(version);
     }
 
-    /// The attempt failed with a transport error.
-    /// URLs in `message` are redacted as in `url.full`: error texts often name the URL.
+    /// The attempt failed with a transport error. URLs in `message` are redacted as in
+    /// `url.full` (error texts often name the URL), then the text is cut to
+    /// [`MAX_ERROR_MESSAGE`] bytes: redacting first, so a cut never leaves half a secret.
     pub fn on_error(&mut self, kind: ErrorType, message: impl Into<String>) {
         let message = message.into();
-        let message = match self.redactor.redact_text(&message) {
+        let mut message = match self.redactor.redact_text(&message) {
             std::borrow::Cow::Owned(redacted) => redacted,
             std::borrow::Cow::Borrowed(_) => message,
         };
+        if message.len() > MAX_ERROR_MESSAGE {
+            let mut end = MAX_ERROR_MESSAGE;
+            while !message.is_char_boundary(end) {
+                end -= 1;
+            }
+            message.truncate(end);
+            message.push('…');
+        }
         self.error = Some((kind, message));
     }
 
@@ -275,5 +286,54 @@ impl Drop for ClientExchange {
             Outcome::Dropped
         };
         self.finish(outcome);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opentelemetry::trace::noop::NoopTracer;
+
+    fn exchange() -> ClientExchange {
+        ClientExchange::start(
+            &NoopTracer::new(),
+            &Context::new(),
+            ClientRequest {
+                method: &Method::GET,
+                url: ClientUrl {
+                    full: "http://api.example/x",
+                    scheme: Some("http"),
+                    host: Some("api.example"),
+                    port: None,
+                },
+                template: None,
+                resend_count: 0,
+            },
+            &KnownMethods::default(),
+            &UrlRedactor::default(),
+            None,
+        )
+    }
+
+    #[test]
+    fn error_messages_are_redacted_before_they_are_cut() {
+        // The URL's password sits across the cut: redacting after cutting would leave
+        // "u:hunt…" without the "@" that marks it as credentials.
+        let pad = "x".repeat(MAX_ERROR_MESSAGE - 15);
+        let message = format!("{pad} (http://u:hunter2@api.example/x?sig=s3cret)");
+        let mut e = exchange();
+        e.on_error(ErrorType::Connect, message);
+        let (_, text) = e.error.clone().unwrap();
+        assert!(
+            !text.contains("hunter2") && !text.contains("hunt"),
+            "{text}"
+        );
+        assert!(text.len() <= MAX_ERROR_MESSAGE + '…'.len_utf8());
+        assert!(text.ends_with('…'));
+
+        let mut e = exchange();
+        e.on_error(ErrorType::Other, "é".repeat(2000));
+        let (_, text) = e.error.clone().unwrap();
+        assert!(text.len() <= MAX_ERROR_MESSAGE + '…'.len_utf8() && text.ends_with('…'));
     }
 }

@@ -7,7 +7,6 @@ use opentelemetry::global;
 use opentelemetry::propagation::TextMapPropagator;
 use std::sync::Arc;
 
-use super::PropagationPolicy;
 use crate::propagation::{HeaderExtractor, HeaderInjector};
 
 /// The context a client injects into a request: the span's, the span's without baggage,
@@ -58,11 +57,6 @@ impl PropagatorChoice {
         PropagatorChoice(Some(Arc::new(propagator)))
     }
 
-    /// Whether the global propagator is used.
-    pub fn is_global(&self) -> bool {
-        self.0.is_none()
-    }
-
     /// The caller's context from request headers, on top of the current context.
     ///
     /// ```
@@ -94,18 +88,7 @@ impl PropagatorChoice {
         }
     }
 
-    /// Writes what `policy` lets `host` receive of `cx` into outgoing headers.
-    pub fn inject_for(
-        &self,
-        policy: &PropagationPolicy,
-        host: &str,
-        cx: &Context,
-        headers: &mut HeaderMap,
-    ) {
-        self.inject_allowed(policy.allows(host), cx, headers);
-    }
-
-    /// Writes what a [`PropagationPolicy::allows`] decision (trace headers, baggage)
+    /// Writes what a [`PropagationPolicy::allows`](super::PropagationPolicy::allows) decision (trace headers, baggage)
     /// permits of `cx` into outgoing headers. Deciding first lets a layer read the host
     /// from the request and then write its headers without copying the host.
     ///

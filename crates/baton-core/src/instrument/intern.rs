@@ -55,6 +55,11 @@ impl Interner {
             if let Some(s) = strings.set.get(value) {
                 return Cow::Borrowed(s);
             }
+            // Full: a new value (a peer sending a fresh Host each time, say) must not take
+            // the write lock on every request.
+            if strings.set.len() >= self.capacity {
+                return Cow::Owned(value.to_owned());
+            }
         }
         let mut strings = self.strings.write().unwrap_or_else(PoisonError::into_inner);
         if let Some(s) = strings.set.get(value) {

@@ -184,11 +184,6 @@ impl MetricsSource {
         MetricsSource(Source::Off)
     }
 
-    /// Whether this source reads the global provider.
-    pub fn is_global(&self) -> bool {
-        matches!(self.0, Source::Global { .. })
-    }
-
     /// The optional instruments this source creates (none when metrics are off).
     pub fn instruments(&self) -> Instruments {
         match &self.0 {

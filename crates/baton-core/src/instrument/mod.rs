@@ -14,7 +14,7 @@ mod outcome;
 mod tracer;
 
 pub use attrs::AttributeBuf;
-pub use client::{ClientExchange, ClientRequest};
+pub use client::{ClientExchange, ClientRequest, MAX_ERROR_MESSAGE};
 pub use host::{HostPredicate, PropagationPolicy};
 pub use inject::{PropagatorChoice, injection_context};
 pub use intern::Interner;

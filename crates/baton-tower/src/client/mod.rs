@@ -26,7 +26,8 @@
 //! - Trace headers for the span, written with the configured propagator (global by
 //!   default), only to the hosts you allow; baggage only to the hosts you allow for it.
 //! - The span ends when the response body has been read to the end, or dropped.
-//! - Metrics: `http.client.request.duration` and `http.client.active_requests`.
+//! - Metrics: `http.client.request.duration`; on request `http.client.active_requests`
+//!   ([`ClientLayer::with_active_requests_metric`]) and the response-body-size histogram.
 
 mod attempts;
 mod config;

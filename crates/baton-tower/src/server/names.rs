@@ -47,14 +47,19 @@ impl RouteNames {
             // A method from a custom known-methods list: not cached.
             return (span_name(method, Some(route)), Cow::Owned(route.to_owned()));
         };
-        if let Some(entry) = self
-            .routes
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(route)
         {
-            if let Some((_, name)) = entry.names.iter().find(|(m, _)| *m == method_value) {
-                return (Cow::Borrowed(name), Cow::Borrowed(entry.route));
+            let routes = self.routes.read().unwrap_or_else(PoisonError::into_inner);
+            match routes.get(route) {
+                Some(entry) => {
+                    if let Some((_, name)) = entry.names.iter().find(|(m, _)| *m == method_value) {
+                        return (Cow::Borrowed(name), Cow::Borrowed(entry.route));
+                    }
+                }
+                // Full: an unknown route must not take the write lock on every request.
+                None if routes.len() >= CAPACITY => {
+                    return (span_name(method, Some(route)), Cow::Owned(route.to_owned()));
+                }
+                None => {}
             }
         }
         let mut routes = self.routes.write().unwrap_or_else(PoisonError::into_inner);

@@ -1,6 +1,8 @@
 //! [`ServerService`]: starts the span for each request.
 
-use baton_core::conventions::{ProxyHeaders, attributes as attr, protocol_version, span_name};
+use baton_core::conventions::{
+    ProxyHeaders, attributes as attr, http_scheme, protocol_version, span_name,
+};
 use http::{Request, Response};
 use http_body::Body;
 use opentelemetry::trace::{Link, SpanBuilder, SpanKind, TraceContextExt, Tracer};
@@ -40,17 +42,6 @@ impl<S: std::fmt::Debug, T> std::fmt::Debug for ServerService<S, T> {
         f.debug_struct("ServerService")
             .field("inner", &self.inner)
             .finish_non_exhaustive()
-    }
-}
-
-/// `url.scheme` values the conventions expect, as statics.
-fn static_scheme(scheme: &str) -> Option<&'static str> {
-    if scheme.eq_ignore_ascii_case("https") {
-        Some("https")
-    } else if scheme.eq_ignore_ascii_case("http") {
-        Some("http")
-    } else {
-        None
     }
 }
 
@@ -100,10 +91,15 @@ where
                 (None, None) => (span_name(&method, None), None),
             };
         let proxy = ProxyHeaders::read(&parts.headers);
-        let scheme: Value = match parts.uri.scheme_str().or_else(|| proxy.scheme()) {
-            Some(s) => static_scheme(s).map_or_else(|| Value::from(s.to_owned()), Value::from),
-            None => Value::from(config.scheme),
-        };
+        // Only `http` / `https`, whoever says so: the value is a metric attribute.
+        let scheme = Value::from(
+            parts
+                .uri
+                .scheme_str()
+                .and_then(http_scheme)
+                .or_else(|| proxy.scheme())
+                .unwrap_or(config.scheme),
+        );
         let method_kv = KeyValue::new(attr::HTTP_REQUEST_METHOD, method.value.clone());
         let scheme_kv = KeyValue::new(attr::URL_SCHEME, scheme);
         let route_kv = route.map(|r| KeyValue::new(attr::HTTP_ROUTE, StringValue::from(r)));
