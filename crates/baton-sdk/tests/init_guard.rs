@@ -103,7 +103,9 @@ fn init_guard_deadline_bounds_a_hanging_collector() {
         eprintln!("{protocol}: shutdown in {took:?}: {err}");
         let traces = err.traces().unwrap_or_default();
         assert!(
-            traces.starts_with("not finished after 450ms; what was not exported is lost"),
+            traces.starts_with(
+                "not finished within the shutdown deadline of 500ms; what was not exported is lost"
+            ),
             "{protocol}: {err}"
         );
         assert!(err.metrics().is_some(), "{protocol}: {err}");

@@ -9,6 +9,7 @@ use std::pin::pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::Thread;
+use std::time::Instant;
 
 struct Unpark(Thread);
 
@@ -23,16 +24,35 @@ impl Wake for Unpark {
 }
 
 /// Polls `future` on this thread, parking between wake-ups, until it is ready.
+#[cfg(test)]
 pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
+    match block_on_until(future, None) {
+        Some(output) => output,
+        None => unreachable!("no deadline to miss"),
+    }
+}
+
+/// [`block_on`], giving up at `deadline` (if any): `None` then, and the future is dropped,
+/// which cancels what it was doing.
+pub(crate) fn block_on_until<F: Future>(future: F, deadline: Option<Instant>) -> Option<F::Output> {
     let mut future = pin!(future);
     let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
     let mut cx = Context::from_waker(&waker);
     loop {
         if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-            return output;
+            return Some(output);
         }
         // A spurious unpark only costs one more poll.
-        std::thread::park();
+        match deadline {
+            None => std::thread::park(),
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return None;
+                }
+                std::thread::park_timeout(left);
+            }
+        }
     }
 }
 
@@ -50,5 +70,10 @@ mod tests {
         });
         assert_eq!(block_on(rx), Ok(7));
         assert_eq!(block_on(async { 1 + 1 }), 2);
+        let start = Instant::now();
+        let never = std::future::pending::<()>();
+        let limit = start + Duration::from_millis(50);
+        assert_eq!(block_on_until(never, Some(limit)), None);
+        assert!(start.elapsed() >= Duration::from_millis(50));
     }
 }

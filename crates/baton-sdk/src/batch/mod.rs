@@ -38,7 +38,7 @@
 //! assert_eq!((stats.exported(), stats.dropped()), (1, 0));
 //! ```
 
-mod block_on;
+pub(crate) mod block_on;
 mod metrics;
 mod stats;
 mod warning;
@@ -67,7 +67,7 @@ pub struct BatchOptions {
     max_queue_size: usize,
     max_export_batch_size: usize,
     scheduled_delay: Duration,
-    flush_timeout: Duration,
+    export_timeout: Duration,
 }
 
 impl Default for BatchOptions {
@@ -76,7 +76,7 @@ impl Default for BatchOptions {
             max_queue_size: 2048,
             max_export_batch_size: 512,
             scheduled_delay: Duration::from_secs(5),
-            flush_timeout: Duration::from_secs(30),
+            export_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -104,10 +104,11 @@ impl BatchOptions {
         self
     }
 
-    /// How long [`SpanProcessor::force_flush`] waits for the export (default 30 s, as
-    /// `OTEL_BSP_EXPORT_TIMEOUT`).
-    pub fn flush_timeout(mut self, timeout: Duration) -> Self {
-        self.flush_timeout = timeout;
+    /// How long one export may take before it is abandoned, whatever the exporter
+    /// (`OTEL_BSP_EXPORT_TIMEOUT`, default 30 s); also how long
+    /// [`SpanProcessor::force_flush`] waits.
+    pub fn export_timeout(mut self, timeout: Duration) -> Self {
+        self.export_timeout = timeout;
         self
     }
 }
@@ -158,6 +159,7 @@ impl BatchProcessor {
             stats: stats.clone(),
             batch_size: options.max_export_batch_size,
             delay: options.scheduled_delay,
+            export_timeout: options.export_timeout,
             warning,
         };
         let _ = std::thread::Builder::new()
@@ -168,7 +170,7 @@ impl BatchProcessor {
             control,
             stats,
             batch_size: options.max_export_batch_size,
-            flush_timeout: options.flush_timeout,
+            flush_timeout: options.export_timeout,
             shut_down: AtomicBool::new(false),
         }
     }
@@ -212,8 +214,7 @@ impl SpanProcessor for BatchProcessor {
             self.stats.drop_after_shutdown();
             return;
         }
-        // Counted before it is sent, so the export thread never takes more than was counted.
-        let queued = self.stats.queued.fetch_add(1, Ordering::Relaxed) + 1;
+        let queued = self.stats.enqueue();
         match self.spans.try_send(span) {
             Ok(()) => {
                 if queued == self.batch_size {
@@ -221,7 +222,7 @@ impl SpanProcessor for BatchProcessor {
                 }
             }
             Err(e) => {
-                self.stats.queued.fetch_sub(1, Ordering::Relaxed);
+                self.stats.dequeue();
                 match e {
                     TrySendError::Disconnected(_) if self.shut_down.load(Ordering::Relaxed) => {
                         self.stats.drop_after_shutdown();
@@ -247,12 +248,14 @@ impl SpanProcessor for BatchProcessor {
         if self.shut_down.swap(true, Ordering::Relaxed) {
             return Err(OTelSdkError::AlreadyShutdown);
         }
-        let now = Instant::now();
-        // A timeout too long to represent means "no limit": a year stands in for it.
-        let until = now
-            .checked_add(timeout)
-            .unwrap_or(now + Duration::from_secs(365 * 24 * 3600));
-        self.ask(|reply| Control::Shutdown(reply, until), timeout)
+        // A timeout too long to represent means no limit.
+        let until = Instant::now().checked_add(timeout);
+        let result = self.ask(|reply| Control::Shutdown(reply, until), timeout);
+        // Out of time, as opposed to an export that failed (or timed out) on its own.
+        if result.is_err() && until.is_some_and(|u| Instant::now() >= u) {
+            self.stats.mark_timed_out();
+        }
+        result
     }
 
     fn set_resource(&mut self, resource: &Resource) {

@@ -1,7 +1,11 @@
 //! What a [`BatchProcessor`](super::BatchProcessor) counts: spans queued, handed to the
 //! exporter, lost in failed exports, and dropped, so that losing telemetry is never silent.
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+
+use opentelemetry_sdk::error::OTelSdkResult;
+
+use crate::exporter::status::ExportStatus;
 
 /// Live counters of one batch processor, shared with the application through
 /// [`BatchProcessor::stats`](super::BatchProcessor::stats) and
@@ -16,7 +20,9 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 #[derive(Debug)]
 pub struct QueueStats {
     capacity: usize,
-    pub(super) queued: AtomicUsize,
+    queued: AtomicUsize,
+    timed_out: AtomicBool,
+    exports: ExportStatus,
     exported: AtomicU64,
     failed: AtomicU64,
     failed_exports: AtomicU64,
@@ -29,6 +35,8 @@ impl QueueStats {
         QueueStats {
             capacity,
             queued: AtomicUsize::new(0),
+            timed_out: AtomicBool::new(false),
+            exports: ExportStatus::default(),
             exported: AtomicU64::new(0),
             failed: AtomicU64::new(0),
             failed_exports: AtomicU64::new(0),
@@ -79,6 +87,27 @@ impl QueueStats {
         self.dropped_queue_full() + self.dropped_after_shutdown()
     }
 
+    /// A span entered the queue (counted before it is sent, so the export thread never
+    /// takes more than was counted).
+    pub(super) fn enqueue(&self) -> usize {
+        self.queued.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// A span left the queue (taken by the export thread, or its send failed).
+    pub(super) fn dequeue(&self) {
+        self.queued.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// Shutdown ran out of time: what is still queued is lost.
+    pub(super) fn mark_timed_out(&self) {
+        self.timed_out.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether shutdown ran out of time before this queue was exported.
+    pub fn shutdown_timed_out(&self) -> bool {
+        self.timed_out.load(Ordering::Relaxed)
+    }
+
     pub(super) fn drop_queue_full(&self) {
         self.dropped_queue_full.fetch_add(1, Ordering::Relaxed);
     }
@@ -93,9 +122,19 @@ impl QueueStats {
         self.exported.fetch_add(spans as u64, Ordering::Relaxed);
     }
 
-    pub(super) fn record_failure(&self, spans: usize) {
-        self.failed.fetch_add(spans as u64, Ordering::Relaxed);
-        self.failed_exports.fetch_add(1, Ordering::Relaxed);
+    /// Records how an export of `spans` spans went.
+    pub(super) fn record_result(&self, spans: usize, result: &OTelSdkResult) {
+        if result.is_err() {
+            self.failed.fetch_add(spans as u64, Ordering::Relaxed);
+            self.failed_exports.fetch_add(1, Ordering::Relaxed);
+        }
+        self.exports.record(result);
+    }
+
+    /// Why the most recent export failed and how many failed, if any did (see
+    /// [`ExportStatus::last_failure`]).
+    pub(crate) fn failure_report(&self) -> Option<String> {
+        self.exports.last_failure()
     }
 
     /// What was lost, in a sentence, or `None` when nothing was: the spans dropped and
@@ -153,7 +192,12 @@ mod tests {
     fn losses_are_counted_and_described() {
         let stats = QueueStats::new(64);
         stats.record_submitted(16);
-        stats.record_failure(16);
+        stats.record_result(
+            16,
+            &Err(opentelemetry_sdk::error::OTelSdkError::Timeout(
+                std::time::Duration::from_secs(1),
+            )),
+        );
         for _ in 0..920 {
             stats.drop_queue_full();
         }

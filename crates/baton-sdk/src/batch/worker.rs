@@ -2,7 +2,6 @@
 //! queue in batches, hands them to the exporter, and answers flush and shutdown requests.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
@@ -10,7 +9,7 @@ use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::{SpanData, SpanExporter};
 
-use super::block_on::block_on;
+use super::block_on::block_on_until;
 use super::stats::QueueStats;
 use super::warning::DropWarning;
 
@@ -22,9 +21,9 @@ pub(super) enum Control {
     SetResource(Box<Resource>),
     /// Export everything queued now, then answer.
     Flush(Sender<OTelSdkResult>),
-    /// Export everything queued (giving up at the instant), shut the exporter down, answer
-    /// and stop.
-    Shutdown(Sender<OTelSdkResult>, Instant),
+    /// Export everything queued (giving up at the instant, if any), shut the exporter
+    /// down, answer and stop.
+    Shutdown(Sender<OTelSdkResult>, Option<Instant>),
 }
 
 pub(super) struct Worker<E> {
@@ -34,23 +33,29 @@ pub(super) struct Worker<E> {
     pub(super) stats: Arc<QueueStats>,
     pub(super) batch_size: usize,
     pub(super) delay: Duration,
+    /// Each export is abandoned after this (`OTEL_BSP_EXPORT_TIMEOUT`), whatever the
+    /// exporter: the thread must come back to the queue.
+    pub(super) export_timeout: Duration,
     pub(super) warning: DropWarning,
 }
 
 impl<E: SpanExporter> Worker<E> {
     pub(super) fn run(mut self) {
         let mut next = Instant::now() + self.delay;
+        // Whether the last round of full batches exported anything: a span counted but not
+        // yet in the channel (its sender pre-empted) must not make the loop spin.
+        let mut progress = true;
         loop {
             // While a full batch waits, export without sleeping, but still look at requests
             // (flush, shutdown) and report drops between batches: under a sustained overload
             // the queue never empties, and that is when drops need reporting.
-            let wait = if self.stats.queued() >= self.batch_size {
+            let wait = if progress && self.stats.queued() >= self.batch_size {
                 Duration::ZERO
             } else {
                 next.saturating_duration_since(Instant::now())
             };
             match self.control.recv_timeout(wait) {
-                Ok(Control::BatchReady) => self.export_full_batches(),
+                Ok(Control::BatchReady) => progress = self.export_full_batches(),
                 Ok(Control::SetResource(resource)) => self.exporter.set_resource(&resource),
                 Ok(Control::Flush(reply)) => {
                     let result = self.export_queued(None);
@@ -58,20 +63,24 @@ impl<E: SpanExporter> Worker<E> {
                     let _ = reply.send(result);
                 }
                 Ok(Control::Shutdown(reply, until)) => {
-                    let result = self.export_queued(Some(until));
-                    let left = until.saturating_duration_since(Instant::now());
+                    let result = self.export_queued(until);
+                    let left = until.map_or(Duration::from_secs(24 * 3600), |u| {
+                        u.saturating_duration_since(Instant::now())
+                    });
                     let result = result.and(self.exporter.shutdown_with_timeout(left));
+                    self.drop_late_spans();
                     self.warning
                         .check(self.stats.dropped_queue_full(), Instant::now());
                     let _ = reply.send(result);
                     return;
                 }
                 Err(RecvTimeoutError::Timeout) if Instant::now() < next => {
-                    self.export_full_batches();
+                    progress = self.export_full_batches();
                 }
                 Err(RecvTimeoutError::Timeout) => {
                     let _ = self.export_queued(None);
                     next = Instant::now() + self.delay;
+                    progress = true;
                 }
                 // The processor was dropped without a shutdown: send what is left.
                 Err(RecvTimeoutError::Disconnected) => {
@@ -86,15 +95,27 @@ impl<E: SpanExporter> Worker<E> {
     }
 
     /// Exports full batches, as many as the queue held when called (a steady stream of
-    /// new spans cannot keep it here).
-    fn export_full_batches(&mut self) {
+    /// new spans cannot keep it here). Returns whether it exported anything.
+    fn export_full_batches(&mut self) -> bool {
         let mut budget = self.stats.queued();
+        let mut progress = false;
         while budget >= self.batch_size && self.stats.queued() >= self.batch_size {
-            let (sent, _) = self.export_batch();
+            let (sent, _) = self.export_batch(None);
             if sent == 0 {
                 break;
             }
+            progress = true;
             budget -= sent.min(budget);
+        }
+        progress
+    }
+
+    /// Spans that passed the processor's shutdown check just before it closed and arrived
+    /// after the final export: dropped, and counted as ending after shutdown.
+    fn drop_late_spans(&mut self) {
+        while self.spans.try_recv().is_ok() {
+            self.stats.dequeue();
+            self.stats.drop_after_shutdown();
         }
     }
 
@@ -107,10 +128,12 @@ impl<E: SpanExporter> Worker<E> {
         while left > 0 {
             if let Some(until) = until {
                 if Instant::now() >= until {
-                    return result.and(Err(OTelSdkError::Timeout(Duration::ZERO)));
+                    return result.and(Err(OTelSdkError::InternalFailure(format!(
+                        "{left} spans not exported before the shutdown deadline"
+                    ))));
                 }
             }
-            let (sent, outcome) = self.export_batch();
+            let (sent, outcome) = self.export_batch(until);
             if sent == 0 {
                 break;
             }
@@ -121,13 +144,14 @@ impl<E: SpanExporter> Worker<E> {
     }
 
     /// Takes up to one batch off the queue and exports it, returning how many spans it
-    /// held and how the export went.
-    fn export_batch(&mut self) -> (usize, OTelSdkResult) {
+    /// held and how the export went. The export is abandoned (its future dropped) after the
+    /// export timeout, or at `until` if that comes first.
+    fn export_batch(&mut self, until: Option<Instant>) -> (usize, OTelSdkResult) {
         let mut batch = Vec::with_capacity(self.batch_size.min(self.stats.queued()));
         while batch.len() < self.batch_size {
             match self.spans.try_recv() {
                 Ok(span) => {
-                    self.stats.queued.fetch_sub(1, Ordering::Relaxed);
+                    self.stats.dequeue();
                     batch.push(span);
                 }
                 Err(_) => break,
@@ -138,10 +162,16 @@ impl<E: SpanExporter> Worker<E> {
             return (0, Ok(()));
         }
         self.stats.record_submitted(sent);
-        let result = block_on(self.exporter.export(batch));
-        if result.is_err() {
-            self.stats.record_failure(sent);
-        }
+        let now = Instant::now();
+        let limit = now.checked_add(self.export_timeout);
+        let deadline = match (limit, until) {
+            (Some(limit), Some(until)) => Some(limit.min(until)),
+            (limit, until) => limit.or(until),
+        };
+        let result = block_on_until(self.exporter.export(batch), deadline).unwrap_or(Err(
+            OTelSdkError::Timeout(deadline.map_or(self.export_timeout, |d| d - now)),
+        ));
+        self.stats.record_result(sent, &result);
         (sent, result)
     }
 }

@@ -6,8 +6,8 @@ use super::names::*;
 use super::vars::{Millis, Vars};
 use crate::init::InitError;
 
-/// The largest span queue accepted. The SDK allocates the whole queue up front (one slot
-/// per span), so an enormous value would cost memory at start-up rather than protect
+/// The largest span queue accepted. The batch processor allocates the whole queue up front
+/// (one slot per span), so an enormous value would cost memory at start-up rather than protect
 /// anything; 65 536 spans is 32 times the default.
 pub(crate) const MAX_QUEUE_SIZE: usize = 65_536;
 

@@ -110,7 +110,7 @@ pub(crate) struct OnRuntime<E> {
     inner: E,
     runtime: Arc<ExportRuntime>,
     timeout: Duration,
-    status: Arc<ExportStatus>,
+    status: Option<Arc<ExportStatus>>,
 }
 
 impl<E> OnRuntime<E> {
@@ -120,7 +120,7 @@ impl<E> OnRuntime<E> {
         inner: E,
         runtime: Arc<ExportRuntime>,
         timeout: Duration,
-        status: Arc<ExportStatus>,
+        status: Option<Arc<ExportStatus>>,
     ) -> Self {
         OnRuntime {
             inner,
@@ -147,7 +147,9 @@ impl<E: SpanExporter> SpanExporter for OnRuntime<E> {
             .runtime
             .run(async move { within(self.timeout, self.inner.export(batch)).await })
             .await;
-        self.status.record(&result);
+        if let Some(status) = &self.status {
+            status.record(&result);
+        }
         result
     }
 
@@ -172,7 +174,9 @@ impl<E: PushMetricExporter> PushMetricExporter for OnRuntime<E> {
             .runtime
             .run(async move { within(self.timeout, self.inner.export(metrics)).await })
             .await;
-        self.status.record(&result);
+        if let Some(status) = &self.status {
+            status.record(&result);
+        }
         result
     }
 

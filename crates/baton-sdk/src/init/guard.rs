@@ -46,7 +46,6 @@ pub struct Guard {
     pub(super) deadline: Duration,
     pub(super) warnings: Vec<String>,
     pub(super) disabled: bool,
-    pub(super) traces_status: Arc<ExportStatus>,
     pub(super) metrics_status: Arc<ExportStatus>,
     pub(super) span_queues: Vec<Arc<QueueStats>>,
     pub(super) done: bool,
@@ -110,36 +109,47 @@ impl Guard {
     }
 
     fn shutdown_now(&self) -> Result<(), ShutdownError> {
-        let result = shutdown_within(&self.tracer_provider, &self.meter_provider, self.deadline);
-        // The SDK reports a timed-out flush but says little (or nothing) about a failed
-        // one; the exporters' own record of their last export explains it better.
-        let mut error = match result {
-            Ok(()) => ShutdownError {
-                traces: None,
-                metrics: None,
-            },
-            Err(e) => e,
+        let (traces, metrics) =
+            match shutdown_within(&self.tracer_provider, &self.meter_provider, self.deadline) {
+                Ok(()) => (None, None),
+                Err(e) => (e.traces, e.metrics),
+            };
+        // A failed export is better explained by the exporters' own record than by the
+        // provider's wrapped error text; a timeout is known from baton's own queues (the
+        // tracer provider would only say so inside a string wrapping every processor's
+        // error) and is reported besides any failure. Dropped spans come on top.
+        let timed_out = self.span_queues.iter().any(|q| q.shutdown_timed_out());
+        let late = timed_out.then(|| {
+            format!(
+                "not finished within the shutdown deadline of {:?}; what was not exported is lost",
+                self.deadline
+            )
+        });
+        let failed = join(
+            self.span_queues
+                .iter()
+                .map(|q| q.failure_report())
+                .collect(),
+        );
+        let traces = if timed_out { failed } else { failed.or(traces) };
+        let mut traces_parts = vec![late, traces];
+        traces_parts.extend(self.span_queues.iter().map(|q| q.loss_report()));
+        let error = ShutdownError {
+            traces: join(traces_parts),
+            metrics: self.metrics_status.last_failure().or(metrics),
         };
-        error.traces = self.traces_status.last_failure().or(error.traces);
-        error.metrics = self.metrics_status.last_failure().or(error.metrics);
-        let losses: Vec<String> = self
-            .span_queues
-            .iter()
-            .filter_map(|q| q.loss_report())
-            .collect();
-        if !losses.is_empty() {
-            let losses = losses.join("; ");
-            error.traces = Some(match error.traces.take() {
-                Some(first) => format!("{first}; {losses}"),
-                None => losses,
-            });
-        }
         if error.traces.is_none() && error.metrics.is_none() {
             Ok(())
         } else {
             Err(error)
         }
     }
+}
+
+/// The parts that are there, as one sentence list, or `None` when there is none.
+fn join(parts: Vec<Option<String>>) -> Option<String> {
+    let parts: Vec<String> = parts.into_iter().flatten().collect();
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 impl Drop for Guard {

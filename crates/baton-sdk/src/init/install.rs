@@ -28,7 +28,6 @@ const CONSOLE_DELAY: Duration = Duration::from_millis(100);
 pub(crate) fn install(plan: Plan) -> Result<Guard, InitError> {
     warn::print_once(&plan.warnings);
     let mut runtime: Option<Arc<ExportRuntime>> = None;
-    let traces_status = Arc::new(ExportStatus::default());
     let metrics_status = Arc::new(ExportStatus::default());
 
     let mut tracing = SdkTracerProvider::builder()
@@ -44,8 +43,7 @@ pub(crate) fn install(plan: Plan) -> Result<Guard, InitError> {
             TraceTarget::Otlp(settings) => {
                 let rt = shared(&mut runtime)?;
                 let exporter = otlp::span_exporter(&settings, &rt)?;
-                let exporter =
-                    OnRuntime::new(exporter, rt, batch.export_timeout, traces_status.clone());
+                let exporter = OnRuntime::new(exporter, rt, batch.export_timeout, None);
                 BatchProcessor::new(exporter, options(&batch, NETWORK_DELAY))
             }
             TraceTarget::Zipkin(settings) => {
@@ -54,8 +52,7 @@ pub(crate) fn install(plan: Plan) -> Result<Guard, InitError> {
                     .endpoint(settings.endpoint)
                     .timeout(settings.timeout)
                     .build()?;
-                let exporter =
-                    OnRuntime::new(exporter, rt, batch.export_timeout, traces_status.clone());
+                let exporter = OnRuntime::new(exporter, rt, batch.export_timeout, None);
                 BatchProcessor::new(exporter, options(&batch, NETWORK_DELAY))
             }
             TraceTarget::Console(waterfall) => {
@@ -76,7 +73,7 @@ pub(crate) fn install(plan: Plan) -> Result<Guard, InitError> {
                     let rt = shared(&mut runtime)?;
                     let exporter = otlp::metric_exporter(&settings, &rt)?;
                     let exporter =
-                        OnRuntime::new(exporter, rt, reader.timeout, metrics_status.clone());
+                        OnRuntime::new(exporter, rt, reader.timeout, Some(metrics_status.clone()));
                     metering.with_reader(
                         PeriodicReader::builder(exporter)
                             .with_interval(reader.interval)
@@ -106,7 +103,6 @@ pub(crate) fn install(plan: Plan) -> Result<Guard, InitError> {
         deadline: plan.deadline,
         warnings: plan.warnings,
         disabled: plan.disabled,
-        traces_status,
         metrics_status,
         span_queues: queues,
         done: false,
@@ -127,5 +123,5 @@ fn options(batch: &BatchSettings, default_delay: Duration) -> BatchOptions {
         .max_queue_size(batch.max_queue_size)
         .max_export_batch_size(batch.max_export_batch_size)
         .scheduled_delay(batch.schedule_delay.unwrap_or(default_delay))
-        .flush_timeout(batch.export_timeout)
+        .export_timeout(batch.export_timeout)
 }

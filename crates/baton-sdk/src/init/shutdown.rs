@@ -54,7 +54,7 @@ pub(crate) fn shutdown_within(
         let Ok((signal, result)) = rx.recv_timeout(left) else {
             break;
         };
-        let message = describe(result, inner);
+        let message = describe(result);
         match signal {
             Signal::Traces => error.traces = message,
             Signal::Metrics => error.metrics = message,
@@ -68,16 +68,12 @@ pub(crate) fn shutdown_within(
 }
 
 /// What a provider's shutdown result means for the user, or `None` if it went well.
-fn describe(result: OTelSdkResult, timeout: Duration) -> Option<String> {
+fn describe(result: OTelSdkResult) -> Option<String> {
     let late =
         |after: Duration| format!("not finished after {after:?}; what was not exported is lost");
     match result {
         Ok(()) | Err(OTelSdkError::AlreadyShutdown) => None,
         Err(OTelSdkError::Timeout(after)) => Some(late(after)),
-        // The tracer provider wraps its processors' errors in one string
-        // ("Shutdown errors: [Timeout(…)]"): a processor that ran out of time is still a
-        // timeout.
-        Err(OTelSdkError::InternalFailure(why)) if why.contains("Timeout(") => Some(late(timeout)),
         Err(OTelSdkError::InternalFailure(why)) => Some(why),
     }
 }

@@ -1,6 +1,7 @@
 //! Snapshot tests of the waterfall's output.
 
 use super::*;
+use crate::batch::block_on::block_on;
 use opentelemetry::trace::{SpanContext, SpanKind, Status, TraceFlags, TraceState};
 use opentelemetry::{InstrumentationScope, KeyValue};
 use opentelemetry_sdk::trace::{SpanEvents, SpanLinks};
@@ -59,18 +60,6 @@ impl Write for Screen {
 impl Screen {
     fn text(&self) -> String {
         String::from_utf8(lock(&self.0).clone()).unwrap()
-    }
-}
-
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    // The exporter's future completes without waiting on anything.
-    let waker = std::task::Waker::noop();
-    let mut cx = std::task::Context::from_waker(waker);
-    let mut f = std::pin::pin!(f);
-    loop {
-        if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-            return v;
-        }
     }
 }
 
