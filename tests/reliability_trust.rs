@@ -728,6 +728,7 @@ fn captured_url_valued_headers_never_carry_url_secrets() {
     let spans = t.wait_for_spans(1, Duration::from_secs(5));
     let text = format!("{:?}", spans.all()[0].data().attributes);
     assert!(text.contains("http.response.header.location"), "{text}");
+    assert!(text.contains("http.request.header.referer"), "{text}");
     let leaked: Vec<String> = secrets().into_iter().filter(|s| text.contains(s)).collect();
     assert!(
         leaked.is_empty(),

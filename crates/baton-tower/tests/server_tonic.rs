@@ -5,7 +5,6 @@ mod common;
 use common::{Telemetry, attr};
 use opentelemetry::Value;
 use opentelemetry::trace::{SpanKind, Status};
-use std::time::Duration;
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_client::HealthClient;
 
@@ -50,7 +49,8 @@ async fn traces_grpc_calls() {
     );
 
     let spans = t.wait_for_spans(2).await;
-    tokio::time::sleep(Duration::from_millis(20)).await;
+    t.wait_until("both requests to end", |t| t.active_requests() == 0)
+        .await;
     let span = &spans[0];
     assert_eq!(span.name, "POST /grpc.health.v1.Health/Check");
     assert_eq!(span.span_kind, SpanKind::Server);

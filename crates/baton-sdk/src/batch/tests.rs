@@ -337,17 +337,24 @@ fn force_flush_exports_what_is_queued() {
 
 #[test]
 fn unsampled_spans_are_not_queued() {
+    // A span that records but is not sampled (a `RecordOnly` decision) still reaches
+    // `on_end`; only sampled spans are exported.
     let exporter = Recorder::default();
     let processor = BatchProcessor::new(exporter.clone(), BatchOptions::default());
     let stats = processor.stats();
-    let provider = SdkTracerProvider::builder()
-        .with_sampler(opentelemetry_sdk::trace::Sampler::AlwaysOff)
-        .with_span_processor(processor)
-        .build();
-    end_spans(&provider, "s", 5);
-    provider.shutdown().unwrap();
-    assert!(exporter.sizes().is_empty());
-    assert_eq!((stats.exported(), stats.dropped()), (0, 0));
+    let mut unsampled = span_data("recorded, not sampled");
+    unsampled.span_context = opentelemetry::trace::SpanContext::new(
+        unsampled.span_context.trace_id(),
+        unsampled.span_context.span_id(),
+        opentelemetry::trace::TraceFlags::default(),
+        false,
+        Default::default(),
+    );
+    processor.on_end(unsampled);
+    processor.on_end(span_data("sampled"));
+    processor.shutdown().unwrap();
+    assert_eq!(exporter.state().batches, [["sampled"]]);
+    assert_eq!((stats.exported(), stats.dropped()), (1, 0));
 }
 
 #[test]

@@ -80,6 +80,19 @@ impl Telemetry {
         self.kit.metrics()
     }
 
+    /// Waits (at most 5 s) until `done` holds, panicking with `what` if it never does:
+    /// metrics are recorded when the response body ends, just after the client has it.
+    pub async fn wait_until(&self, what: &str, done: impl Fn(&Self) -> bool) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while !done(self) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "timed out waiting for {what}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    }
+
     /// Sum of `http.server.active_requests` over all attribute sets; panics if the metric
     /// was never recorded, so that "back to 0" cannot pass for a metric that is off.
     pub fn active_requests(&self) -> i64 {
