@@ -4,7 +4,8 @@
 
 use http::{Method, Version};
 use opentelemetry::trace::{SpanBuilder, SpanKind, Status, TraceContextExt, Tracer};
-use opentelemetry::{Context, KeyValue, Value};
+use opentelemetry::{Context, KeyValue, StringValue, Value};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use super::{AttributeBuf, HttpMetrics, Outcome};
@@ -93,7 +94,8 @@ impl ClientExchange {
             request.template,
             redactor,
             SPAN_ATTRIBUTES,
-            |host| Value::from(host.to_owned()),
+            // Shared, so the metric attribute sets below clone a count, not the string.
+            |host| Value::from(StringValue::from(Arc::<str>::from(host))),
         );
         if request.resend_count > 0 {
             attributes.push(KeyValue::new(
@@ -131,8 +133,10 @@ impl ClientExchange {
         if let Some(active) = metrics.as_ref().and_then(|m| m.active.as_ref()) {
             active.add(1, &base);
         }
+        // Only the duration metric reads it (the span has it already).
         let template = request
             .template
+            .filter(|_| metrics.is_some())
             .map(|t| KeyValue::new(attr::URL_TEMPLATE, t.0.clone()));
         ClientExchange {
             cx,
