@@ -36,13 +36,13 @@ pub fn header_attribute_key(side: HeaderSide, name: &str) -> Key {
 /// header, in order; values that are not visible ASCII are left out.
 ///
 /// ```
-/// use baton_core::conventions::{HeaderCapture, HeaderSide};
+/// use baton_core::conventions::{HeaderCapture, HeaderSide, UrlRedactor};
 /// use opentelemetry::{Array, StringValue, Value};
 ///
 /// let capture = HeaderCapture::new(HeaderSide::Request, ["X-Request-Id", "accept"]).unwrap();
 /// let mut headers = http::HeaderMap::new();
 /// headers.insert("x-request-id", "abc".parse().unwrap());
-/// let attrs: Vec<_> = capture.capture(&headers).collect();
+/// let attrs: Vec<_> = capture.capture(&headers, &UrlRedactor::default()).collect();
 /// assert_eq!(attrs.len(), 1);
 /// assert_eq!(attrs[0].key.as_str(), "http.request.header.x-request-id");
 /// assert_eq!(attrs[0].value, Value::Array(Array::String(vec![StringValue::from("abc")])));
@@ -75,15 +75,21 @@ impl HeaderCapture {
         self.entries.is_empty()
     }
 
-    /// The attributes for the captured headers present in `headers`.
-    pub fn capture<'a>(&'a self, headers: &'a HeaderMap) -> impl Iterator<Item = KeyValue> + 'a {
+    /// The attributes for the captured headers present in `headers`. URL-valued headers
+    /// (`Location`, `Referer`) pass through `redactor`, the same one that redacts
+    /// `url.full` / `url.query`, so extra sensitive keys apply to them too.
+    pub fn capture<'a>(
+        &'a self,
+        headers: &'a HeaderMap,
+        redactor: &'a UrlRedactor,
+    ) -> impl Iterator<Item = KeyValue> + 'a {
         self.entries.iter().filter_map(|(name, key)| {
             let values: Vec<StringValue> = headers
                 .get_all(name)
                 .iter()
                 .filter_map(|v| v.to_str().ok())
                 // URL-valued headers (`Location`, `Referer`) lose credentials and signatures.
-                .map(|v| StringValue::from(UrlRedactor::default().redact_text(v).into_owned()))
+                .map(|v| StringValue::from(redactor.redact_text(v).into_owned()))
                 .collect();
             (!values.is_empty())
                 .then(|| KeyValue::new(key.clone(), Value::Array(Array::String(values))))
@@ -94,6 +100,24 @@ impl HeaderCapture {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn url_valued_headers_use_the_given_redactor() {
+        let capture = HeaderCapture::new(HeaderSide::Response, ["location"]).unwrap();
+        let mut h = HeaderMap::new();
+        h.insert(
+            "location",
+            "https://app.example/next?token=abc&page=2".parse().unwrap(),
+        );
+        let redactor = UrlRedactor::default().with_query_key("token");
+        let attrs: Vec<_> = capture.capture(&h, &redactor).collect();
+        assert_eq!(
+            attrs[0].value,
+            Value::Array(Array::String(vec![StringValue::from(
+                "https://app.example/next?token=REDACTED&page=2"
+            )]))
+        );
+    }
 
     #[test]
     fn captures_every_value_in_order_and_skips_unreadable() {
@@ -107,7 +131,7 @@ mod tests {
             http::HeaderValue::from_bytes(b"\xff").unwrap(),
         );
         h.append("set-cookie-like", "b".parse().unwrap());
-        let attrs: Vec<_> = capture.capture(&h).collect();
+        let attrs: Vec<_> = capture.capture(&h, &UrlRedactor::default()).collect();
         assert_eq!(attrs.len(), 1);
         assert_eq!(
             attrs[0].key.as_str(),

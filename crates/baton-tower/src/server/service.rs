@@ -236,10 +236,11 @@ fn record_details(
         peer.map(|p| KeyValue::new(attr::NETWORK_PEER_PORT, i64::from(p.port()))),
     ];
     cx.span().set_attributes(
-        details
-            .into_iter()
-            .flatten()
-            .chain(config.request_headers.capture(&parts.headers)),
+        details.into_iter().flatten().chain(
+            config
+                .request_headers
+                .capture(&parts.headers, &config.redactor),
+        ),
     );
 }
 

@@ -69,8 +69,7 @@ impl RequestState {
             span.set_attributes(
                 config
                     .response_headers
-                    .capture(response.headers())
-                    .collect::<Vec<_>>(),
+                    .capture(response.headers(), &config.redactor),
             );
         }
         if !config.server_timing && !config.traceresponse {
