@@ -77,8 +77,7 @@
 //! assert!(outgoing["traceparent"].to_str()?.contains("0af7651916cd43dd8448eb211c80319c"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
-#![warn(missing_docs)]
-#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use baton_core::{conventions, propagation};
 pub use baton_sdk::{Builder, Guard, InitError, init, testing};

@@ -9,8 +9,7 @@
 //!   [`http::HeaderMap`], and the combination named by `OTEL_PROPAGATORS`.
 //! - [`conventions`]: the stable OpenTelemetry HTTP semantic conventions as code.
 //! - [`instrument`]: span and metric recording shared by the layers (API only).
-#![warn(missing_docs)]
-#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod conventions;
 pub mod instrument;

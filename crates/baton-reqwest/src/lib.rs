@@ -123,8 +123,7 @@
 //!
 //! None. The crate builds reqwest with `default-features = false`; enable TLS and the
 //! rest on your own `reqwest` dependency.
-#![warn(missing_docs)]
-#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod attempts;
 mod config;

@@ -3,8 +3,7 @@
 //! waterfall drawn in the terminal) behind a [batch processor](batch) that counts and
 //! reports the spans it must drop, samplers (adaptive, rate-limited), baggage helpers and a
 //! test kit.
-#![warn(missing_docs)]
-#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod baggage;
 pub mod batch;

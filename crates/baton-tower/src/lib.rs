@@ -13,8 +13,7 @@
 //! - `axum`: route templates from axum's `MatchedPath`, peer addresses from `ConnectInfo`,
 //!   and the [`axum::RequestTrace`] extractor.
 //! - `hyper-util`: `error.type` for hyper-util's client errors (`connect`, `timeout`).
-#![warn(missing_docs)]
-#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "axum")]
 pub mod axum;
