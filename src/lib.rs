@@ -97,7 +97,10 @@ pub use baton_sdk::testing;
 pub use baton_sdk::{Builder, DEFAULT_SHUTDOWN_DEADLINE, Guard, InitError, ShutdownError, init};
 #[cfg(feature = "axum")]
 pub use baton_tower::axum;
-pub use baton_tower::client::{self, ClientLayer};
+pub use baton_tower::client;
+/// The client layer, here for the quick start; documented in [`client`].
+#[doc(no_inline)]
+pub use baton_tower::client::ClientLayer;
 
 /// The SDK's parts: exporters, the batch processor, samplers, baggage helpers and the
 /// terminal waterfall. The one-call start ([`init`], [`Builder`], [`Guard`]) is at the
@@ -108,11 +111,17 @@ pub mod sdk {
     pub use baton_sdk::waterfall;
     pub use baton_sdk::{baggage, batch, exporter, sampler};
 }
-pub use baton_tower::server::{self, ServerLayer};
+pub use baton_tower::server;
+/// The server layer, here for the quick start; documented in [`server`].
+#[doc(no_inline)]
+pub use baton_tower::server::ServerLayer;
 
 /// The reqwest-middleware middleware: one `CLIENT` span per attempt.
 #[cfg(feature = "reqwest")]
 pub mod reqwest {
-    pub use baton_reqwest::*;
+    pub use baton_reqwest::{Attempts, TracingMiddleware};
+    // Shared with the other modules, documented there: one page per item.
+    #[doc(no_inline)]
+    pub use baton_reqwest::{HostPredicate, UrlTemplate};
 }
 pub use opentelemetry;
