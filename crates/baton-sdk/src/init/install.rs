@@ -183,3 +183,42 @@ fn otlp_error(e: &opentelemetry_otlp::ExporterBuildError) -> InitError {
         reason: e.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use opentelemetry::trace::{Span as _, SpanKind, Status, Tracer as _};
+
+    use crate::sampler::AdaptiveSampler;
+    use crate::testing::SpanCollector;
+
+    #[test]
+    fn the_adaptive_sampler_counts_spans_in_front_of_the_first_exporter() {
+        let sampler = AdaptiveSampler::builder()
+            .base_ratio(1.0)
+            .min_requests(2)
+            .build();
+        let (first, second) = (SpanCollector::default(), SpanCollector::default());
+        let guard = crate::Builder::from_env_map([("OTEL_METRICS_EXPORTER", "none")])
+            .adaptive_sampler(sampler.clone())
+            .span_exporter(first.clone())
+            .span_exporter(second.clone())
+            .install_global(false)
+            .build()
+            .unwrap();
+        let tracer = guard.tracer("test");
+        for (name, error) in [("GET /a", true), ("GET /b", false)] {
+            let mut span = tracer
+                .span_builder(name)
+                .with_kind(SpanKind::Server)
+                .start(&tracer);
+            if error {
+                span.set_status(Status::error("boom"));
+            }
+            span.end();
+        }
+        assert_eq!(sampler.error_rate(), Some(0.5), "each span counted once");
+        guard.shutdown().unwrap();
+        assert_eq!(first.spans().names(), ["GET /a", "GET /b"]);
+        assert_eq!(second.spans().names(), ["GET /a", "GET /b"]);
+    }
+}
