@@ -18,9 +18,13 @@
 //! - [`reqwest`]: [`TracingMiddleware`](reqwest::TracingMiddleware) for reqwest-middleware,
 //!   one span per attempt under reqwest-retry.
 //! - [`init`]: the SDK set up from the `OTEL_*` environment in one call ([`Builder`] for
-//!   code overrides), with OTLP, Zipkin and the terminal waterfall ([`sdk`]), a batch
-//!   processor that counts and reports the spans it must drop, and [`testing`], a kit to
-//!   assert on spans and metrics in your own tests.
+//!   code overrides, [`Guard`] to flush at the end), with OTLP, Zipkin and the terminal
+//!   waterfall; the parts (exporters, the batch processor that counts and reports the spans
+//!   it must drop, samplers, baggage helpers) are in [`sdk`].
+//! - `testing` (feature `testing`): a kit to assert on spans and metrics in your own tests.
+//!
+//! Each item has one path: the one-call start (`init`, `Builder`, `Guard` and their
+//! errors) at the root, the rest of the SDK under [`sdk`].
 //!
 //! # Quick start: a traced service
 //!
@@ -55,6 +59,13 @@
 //!   `ConnectInfo`, and the [`axum::RequestTrace`] extractor.
 //! - `reqwest` (default): the reqwest-middleware middleware, [`reqwest`].
 //! - `hyper-util`: `error.type` (`connect`, `timeout`) for hyper-util client errors.
+//! - `sdk` (default): [`init`], [`Builder`], [`Guard`] and [`sdk`]. Without it baton pulls
+//!   no SDK, and the layers record through the providers the application installs.
+//! - `otlp-grpc`, `otlp-http`, `zipkin`, `waterfall` (all default): the exporters, each with
+//!   only the dependencies it needs (each turns `sdk` on). An `OTEL_*` variable that selects
+//!   one left out fails [`init`] with an error naming the variable, its value and the
+//!   feature. `default-features = false, features = ["sdk", "otlp-http"]` keeps one.
+//! - `testing`: the test kit, `baton::testing`.
 //!
 //! # Propagation on its own: continue a trace from incoming headers
 //!
@@ -80,20 +91,37 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use baton_core::{conventions, propagation};
-pub use baton_sdk::{Builder, Guard, InitError, init, testing};
+#[cfg(feature = "testing")]
+pub use baton_sdk::testing;
+#[cfg(feature = "sdk")]
+pub use baton_sdk::{Builder, DEFAULT_SHUTDOWN_DEADLINE, Guard, InitError, ShutdownError, init};
 #[cfg(feature = "axum")]
 pub use baton_tower::axum;
-pub use baton_tower::client::{self, ClientLayer};
+pub use baton_tower::client;
+/// The client layer, here for the quick start; documented in [`client`].
+#[doc(no_inline)]
+pub use baton_tower::client::ClientLayer;
 
-/// The SDK side: exporters, the terminal waterfall, samplers, baggage helpers.
+/// The SDK's parts: exporters, the batch processor, samplers, baggage helpers and the
+/// terminal waterfall. The one-call start ([`init`], [`Builder`], [`Guard`]) is at the
+/// crate root.
+#[cfg(feature = "sdk")]
 pub mod sdk {
-    pub use baton_sdk::*;
+    #[cfg(feature = "waterfall")]
+    pub use baton_sdk::waterfall;
+    pub use baton_sdk::{baggage, batch, exporter, sampler};
 }
-pub use baton_tower::server::{self, ServerLayer};
+pub use baton_tower::server;
+/// The server layer, here for the quick start; documented in [`server`].
+#[doc(no_inline)]
+pub use baton_tower::server::ServerLayer;
 
 /// The reqwest-middleware middleware: one `CLIENT` span per attempt.
 #[cfg(feature = "reqwest")]
 pub mod reqwest {
-    pub use baton_reqwest::*;
+    pub use baton_reqwest::{Attempts, TracingMiddleware};
+    // Shared with the other modules, documented there: one page per item.
+    #[doc(no_inline)]
+    pub use baton_reqwest::{HostPredicate, UrlTemplate};
 }
 pub use opentelemetry;

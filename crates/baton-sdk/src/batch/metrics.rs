@@ -10,7 +10,7 @@ use opentelemetry::KeyValue;
 use opentelemetry::metrics::MeterProvider;
 use opentelemetry_sdk::metrics::SdkMeterProvider;
 
-use super::QueueStats;
+use super::stats::QueueStats;
 
 const COMPONENT_TYPE: &str = "batching_span_processor";
 

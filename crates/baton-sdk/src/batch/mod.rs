@@ -40,6 +40,7 @@
 
 pub(crate) mod block_on;
 mod metrics;
+mod options;
 mod stats;
 mod warning;
 mod worker;
@@ -56,62 +57,10 @@ use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::{Span, SpanData, SpanExporter, SpanProcessor};
 
 pub(crate) use metrics::register as register_metrics;
+pub use options::BatchOptions;
 pub use stats::QueueStats;
 use warning::DropWarning;
 use worker::{Control, Worker};
-
-/// How a [`BatchProcessor`] queues and batches. The defaults are the specification's
-/// (`OTEL_BSP_*` unset); [`init`](crate::init) fills them in from the environment.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct BatchOptions {
-    max_queue_size: usize,
-    max_export_batch_size: usize,
-    scheduled_delay: Duration,
-    export_timeout: Duration,
-}
-
-impl Default for BatchOptions {
-    fn default() -> Self {
-        BatchOptions {
-            max_queue_size: 2048,
-            max_export_batch_size: 512,
-            scheduled_delay: Duration::from_secs(5),
-            export_timeout: Duration::from_secs(30),
-        }
-    }
-}
-
-impl BatchOptions {
-    /// The most spans waiting for export (`OTEL_BSP_MAX_QUEUE_SIZE`, default 2048; at least
-    /// 1). Spans ending while it is full are dropped and counted.
-    pub fn max_queue_size(mut self, spans: usize) -> Self {
-        self.max_queue_size = spans.max(1);
-        self.max_export_batch_size = self.max_export_batch_size.min(self.max_queue_size);
-        self
-    }
-
-    /// The most spans in one export (`OTEL_BSP_MAX_EXPORT_BATCH_SIZE`, default 512; at least
-    /// 1 and at most the queue size).
-    pub fn max_export_batch_size(mut self, spans: usize) -> Self {
-        self.max_export_batch_size = spans.clamp(1, self.max_queue_size);
-        self
-    }
-
-    /// How long spans wait for a batch to fill before they are exported anyway
-    /// (`OTEL_BSP_SCHEDULE_DELAY`, default 5 s).
-    pub fn scheduled_delay(mut self, delay: Duration) -> Self {
-        self.scheduled_delay = delay;
-        self
-    }
-
-    /// How long one export may take before it is abandoned, whatever the exporter
-    /// (`OTEL_BSP_EXPORT_TIMEOUT`, default 30 s); also how long
-    /// [`SpanProcessor::force_flush`] waits.
-    pub fn export_timeout(mut self, timeout: Duration) -> Self {
-        self.export_timeout = timeout;
-        self
-    }
-}
 
 /// A batching span processor that counts what it drops. See the [module docs](self).
 pub struct BatchProcessor {
@@ -158,7 +107,7 @@ impl BatchProcessor {
             control: control_queue,
             stats: stats.clone(),
             batch_size: options.max_export_batch_size,
-            delay: options.scheduled_delay,
+            delay: options.delay(),
             export_timeout: options.export_timeout,
             warning,
         };

@@ -45,10 +45,10 @@ impl DropWarning {
         if new == 0 {
             return;
         }
-        if let Some(last) = self.last {
-            if now.duration_since(last) < self.interval {
-                return;
-            }
+        if let Some(last) = self.last
+            && now.duration_since(last) < self.interval
+        {
+            return;
         }
         let since = match self.last {
             None => String::new(),

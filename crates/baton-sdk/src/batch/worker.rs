@@ -126,12 +126,12 @@ impl<E: SpanExporter> Worker<E> {
         let mut left = self.stats.queued();
         let mut result = Ok(());
         while left > 0 {
-            if let Some(until) = until {
-                if Instant::now() >= until {
-                    return result.and(Err(OTelSdkError::InternalFailure(format!(
-                        "{left} spans not exported before the shutdown deadline"
-                    ))));
-                }
+            if let Some(until) = until
+                && Instant::now() >= until
+            {
+                return result.and(Err(OTelSdkError::InternalFailure(format!(
+                    "{left} spans not exported before the shutdown deadline"
+                ))));
             }
             let (sent, outcome) = self.export_batch(until);
             if sent == 0 {

@@ -11,17 +11,22 @@ use super::names::{
     OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_METRICS_ENDPOINT,
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_METRICS_EXPORTER, OTEL_TRACES_EXPORTER,
 };
+#[cfg(test)]
+use super::source::MapEnv;
 use super::vars::Vars;
-use crate::init::InitError;
+use crate::error::InitError;
 
-/// A trace exporter the environment asks for.
+/// A trace exporter the environment asks for: only those this build has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum TraceExporterKind {
     /// `otlp`.
+    #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
     Otlp,
     /// `zipkin`.
+    #[cfg(feature = "zipkin")]
     Zipkin,
     /// `console`: the terminal waterfall.
+    #[cfg(feature = "waterfall")]
     Console,
 }
 
@@ -29,30 +34,67 @@ pub(crate) enum TraceExporterKind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum MetricExporterKind {
     /// `otlp`.
+    #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
     Otlp,
     /// `console`: a summary printed at each export interval.
     Console,
 }
 
-/// The trace exporters, in order, without duplicates; empty for `none`.
+/// An exporter name the environment uses: one this build has, or the feature that would
+/// bring it.
+enum Choice<T> {
+    Compiled(T),
+    #[allow(
+        dead_code,
+        reason = "constructed only in builds that leave an exporter out"
+    )]
+    Missing(&'static str),
+}
+
+/// The feature that brings OTLP, when neither transport is compiled: the one for the
+/// specification's default transport.
+#[cfg(not(any(feature = "otlp-grpc", feature = "otlp-http")))]
+const OTLP_FEATURE: &str = "otlp-http";
+
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+const OTLP_TRACES: Choice<TraceExporterKind> = Choice::Compiled(TraceExporterKind::Otlp);
+#[cfg(not(any(feature = "otlp-grpc", feature = "otlp-http")))]
+const OTLP_TRACES: Choice<TraceExporterKind> = Choice::Missing(OTLP_FEATURE);
+
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+const OTLP_METRICS: Choice<MetricExporterKind> = Choice::Compiled(MetricExporterKind::Otlp);
+#[cfg(not(any(feature = "otlp-grpc", feature = "otlp-http")))]
+const OTLP_METRICS: Choice<MetricExporterKind> = Choice::Missing(OTLP_FEATURE);
+
+#[cfg(feature = "zipkin")]
+const ZIPKIN: Choice<TraceExporterKind> = Choice::Compiled(TraceExporterKind::Zipkin);
+#[cfg(not(feature = "zipkin"))]
+const ZIPKIN: Choice<TraceExporterKind> = Choice::Missing("zipkin");
+
+#[cfg(feature = "waterfall")]
+const WATERFALL: Choice<TraceExporterKind> = Choice::Compiled(TraceExporterKind::Console);
+#[cfg(not(feature = "waterfall"))]
+const WATERFALL: Choice<TraceExporterKind> = Choice::Missing("waterfall");
+
+/// The trace exporters, in order, without duplicates; empty for `none`. With the variable
+/// unset: OTLP when an endpoint is configured for traces, else the waterfall (nothing in a
+/// build without it).
 pub(crate) fn trace_exporters(vars: &Vars<'_>) -> Result<Vec<TraceExporterKind>, InitError> {
     let Some(value) = vars.get(OTEL_TRACES_EXPORTER)? else {
-        let otlp = vars
-            .first(&[
-                OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
-                OTEL_EXPORTER_OTLP_ENDPOINT,
-            ])?
-            .is_some();
-        return Ok(vec![if otlp {
-            TraceExporterKind::Otlp
-        } else {
-            TraceExporterKind::Console
-        }]);
+        let endpoint = vars.first(&[
+            OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+            OTEL_EXPORTER_OTLP_ENDPOINT,
+        ])?;
+        return match (endpoint, WATERFALL) {
+            (Some((var, url)), _) => Ok(vec![compiled(var, &url, OTLP_TRACES)?]),
+            (None, Choice::Compiled(console)) => Ok(vec![console]),
+            (None, Choice::Missing(_)) => Ok(Vec::new()),
+        };
     };
     parse_list(OTEL_TRACES_EXPORTER, &value, |name| match name {
-        "otlp" => Ok(TraceExporterKind::Otlp),
-        "zipkin" => Ok(TraceExporterKind::Zipkin),
-        "console" => Ok(TraceExporterKind::Console),
+        "otlp" => Ok(OTLP_TRACES),
+        "zipkin" => Ok(ZIPKIN),
+        "console" => Ok(WATERFALL),
         "logging" => Err("\"logging\" is deprecated; use console".into()),
         _ => Err(format!(
             "unknown exporter {name:?}; expected a comma-separated list of otlp, zipkin, console or none"
@@ -63,22 +105,19 @@ pub(crate) fn trace_exporters(vars: &Vars<'_>) -> Result<Vec<TraceExporterKind>,
 /// The metric exporters, in order, without duplicates; empty for `none`.
 pub(crate) fn metric_exporters(vars: &Vars<'_>) -> Result<Vec<MetricExporterKind>, InitError> {
     let Some(value) = vars.get(OTEL_METRICS_EXPORTER)? else {
-        let otlp = vars
-            .first(&[
-                OTEL_EXPORTER_OTLP_METRICS_ENDPOINT,
-                OTEL_EXPORTER_OTLP_ENDPOINT,
-            ])?
-            .is_some();
-        return Ok(if otlp {
-            vec![MetricExporterKind::Otlp]
-        } else {
-            Vec::new()
-        });
+        let endpoint = vars.first(&[
+            OTEL_EXPORTER_OTLP_METRICS_ENDPOINT,
+            OTEL_EXPORTER_OTLP_ENDPOINT,
+        ])?;
+        return match endpoint {
+            Some((var, url)) => Ok(vec![compiled(var, &url, OTLP_METRICS)?]),
+            None => Ok(Vec::new()),
+        };
     };
     parse_list(OTEL_METRICS_EXPORTER, &value, |name| {
         match name {
-        "otlp" => Ok(MetricExporterKind::Otlp),
-        "console" => Ok(MetricExporterKind::Console),
+        "otlp" => Ok(OTLP_METRICS),
+        "console" => Ok(Choice::Compiled(MetricExporterKind::Console)),
         "logging" => Err("\"logging\" is deprecated; use console".into()),
         "zipkin" => Err("\"zipkin\" carries traces only; expected otlp, console or none".into()),
         "prometheus" => Err(
@@ -92,11 +131,19 @@ pub(crate) fn metric_exporters(vars: &Vars<'_>) -> Result<Vec<MetricExporterKind
     })
 }
 
+/// The exporter, or the error naming the variable, its value and the missing feature.
+fn compiled<T>(var: &'static str, value: &str, choice: Choice<T>) -> Result<T, InitError> {
+    match choice {
+        Choice::Compiled(kind) => Ok(kind),
+        Choice::Missing(feature) => Err(InitError::not_compiled(var, value, feature)),
+    }
+}
+
 /// A comma-separated, case-insensitive list; `none` alone means no exporter.
 fn parse_list<T: PartialEq>(
     var: &'static str,
     value: &str,
-    kind: impl Fn(&str) -> Result<T, String>,
+    kind: impl Fn(&str) -> Result<Choice<T>, String>,
 ) -> Result<Vec<T>, InitError> {
     let names: Vec<String> = value
         .split(',')
@@ -115,7 +162,8 @@ fn parse_list<T: PartialEq>(
             }
             continue;
         }
-        let k = kind(name).map_err(|reason| InitError::invalid(var, value, reason))?;
+        let choice = kind(name).map_err(|reason| InitError::invalid(var, value, reason))?;
+        let k = compiled(var, value, choice)?;
         if !kinds.contains(&k) {
             kinds.push(k);
         }
@@ -123,20 +171,15 @@ fn parse_list<T: PartialEq>(
     Ok(kinds)
 }
 
-#[cfg(test)]
+// The tests name every exporter.
+#[cfg(all(
+    test,
+    any(feature = "otlp-grpc", feature = "otlp-http"),
+    feature = "zipkin",
+    feature = "waterfall"
+))]
 mod tests {
     use super::*;
-    use crate::env::MapEnv;
-
-    fn with<T>(pairs: &[(&str, &str)], f: impl FnOnce(&Vars<'_>) -> T) -> T {
-        let env = MapEnv(
-            pairs
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect(),
-        );
-        f(&Vars::new(&env))
-    }
 
     #[test]
     fn defaults_depend_on_otlp_endpoints() {
@@ -223,5 +266,96 @@ mod tests {
             err(&[(OTEL_TRACES_EXPORTER, "logging")], false),
             r#"OTEL_TRACES_EXPORTER="logging": "logging" is deprecated; use console"#
         );
+    }
+}
+
+/// Reads `pairs` as the whole environment.
+#[cfg(test)]
+#[allow(dead_code, reason = "the builds without a feature use it")]
+fn with<T>(pairs: &[(&str, &str)], f: impl FnOnce(&Vars<'_>) -> T) -> T {
+    let env = MapEnv::of(pairs);
+    f(&Vars::new(&env))
+}
+
+/// What happens when a variable names an exporter this build leaves out: the rule, in every
+/// build, and what each build without a feature does.
+#[cfg(test)]
+mod not_compiled {
+    use super::*;
+
+    #[test]
+    fn the_error_names_the_variable_the_value_and_the_feature() {
+        let err = compiled::<TraceExporterKind>(
+            OTEL_TRACES_EXPORTER,
+            "otlp,zipkin",
+            Choice::Missing("zipkin"),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            r#"OTEL_TRACES_EXPORTER="otlp,zipkin": needs the "zipkin" feature, which this build of baton-sdk leaves out (enable it on baton-sdk, or on baton, which forwards it)"#
+        );
+        assert_eq!(err.variable(), Some(OTEL_TRACES_EXPORTER));
+        assert!(matches!(
+            err,
+            InitError::NotCompiled { feature: "zipkin", ref value, .. } if value == "otlp,zipkin"
+        ));
+    }
+
+    #[cfg(not(feature = "zipkin"))]
+    #[test]
+    fn zipkin_left_out() {
+        let err = with(&[(OTEL_TRACES_EXPORTER, "zipkin")], |v| {
+            trace_exporters(v).unwrap_err()
+        });
+        assert!(matches!(
+            err,
+            InitError::NotCompiled {
+                name: OTEL_TRACES_EXPORTER,
+                feature: "zipkin",
+                ..
+            }
+        ));
+    }
+
+    #[cfg(not(feature = "waterfall"))]
+    #[test]
+    fn waterfall_left_out() {
+        let err = with(&[(OTEL_TRACES_EXPORTER, "console")], |v| {
+            trace_exporters(v).unwrap_err()
+        });
+        assert!(matches!(
+            err,
+            InitError::NotCompiled {
+                name: OTEL_TRACES_EXPORTER,
+                feature: "waterfall",
+                ..
+            }
+        ));
+        // Nothing configured: nothing to draw with, so no exporter rather than an error.
+        assert_eq!(with(&[], |v| trace_exporters(v).unwrap()), []);
+    }
+
+    #[cfg(not(any(feature = "otlp-grpc", feature = "otlp-http")))]
+    #[test]
+    fn otlp_left_out() {
+        let err = with(&[(OTEL_EXPORTER_OTLP_ENDPOINT, "http://c:4318")], |v| {
+            metric_exporters(v).unwrap_err()
+        });
+        assert_eq!(
+            err.to_string(),
+            r#"OTEL_EXPORTER_OTLP_ENDPOINT="http://c:4318": needs the "otlp-http" feature, which this build of baton-sdk leaves out (enable it on baton-sdk, or on baton, which forwards it)"#
+        );
+        let err = with(&[(OTEL_TRACES_EXPORTER, "otlp")], |v| {
+            trace_exporters(v).unwrap_err()
+        });
+        assert!(matches!(
+            err,
+            InitError::NotCompiled {
+                name: OTEL_TRACES_EXPORTER,
+                feature: "otlp-http",
+                ..
+            }
+        ));
     }
 }

@@ -4,26 +4,35 @@
 //! instead of racing on the process environment. [`Vars`] turns raw strings into typed
 //! values with the spec's rules (empty means unset, milliseconds, positive counts) and
 //! collects the warnings for values that are ignored rather than refused. One file per
-//! group of variables turns them into settings the installer uses.
+//! group of variables turns them into the settings of the part they configure (the
+//! exporters' and the batch processor's own types), which the installer uses.
 
 mod batch;
 mod exporters;
 mod kv;
 pub(crate) mod names;
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
 mod otlp;
+mod reader;
 mod resource;
 mod sampler;
 mod source;
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin"))]
+mod url;
 mod vars;
+#[cfg(feature = "zipkin")]
 mod zipkin;
 
-pub(crate) use batch::{BatchSettings, ReaderSettings, batch_settings, reader_settings};
+pub(crate) use batch::batch_options;
 pub(crate) use exporters::{
     MetricExporterKind, TraceExporterKind, metric_exporters, trace_exporters,
 };
-pub(crate) use otlp::{Compression, OtlpSettings, Protocol, Signal, otlp_settings};
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+pub(crate) use otlp::{Signal, otlp_settings};
+pub(crate) use reader::{ReaderSettings, reader_settings};
 pub(crate) use resource::{EnvResource, env_resource};
 pub(crate) use sampler::sampler;
 pub(crate) use source::{Env, MapEnv, ProcessEnv};
 pub(crate) use vars::Vars;
-pub(crate) use zipkin::{ZipkinSettings, zipkin_settings};
+#[cfg(feature = "zipkin")]
+pub(crate) use zipkin::zipkin_exporter;

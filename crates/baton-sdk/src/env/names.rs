@@ -10,24 +10,38 @@ pub(crate) const OTEL_TRACES_EXPORTER: &str = "OTEL_TRACES_EXPORTER";
 pub(crate) const OTEL_METRICS_EXPORTER: &str = "OTEL_METRICS_EXPORTER";
 
 pub(crate) const OTEL_EXPORTER_OTLP_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_ENDPOINT";
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
 pub(crate) const OTEL_EXPORTER_OTLP_PROTOCOL: &str = "OTEL_EXPORTER_OTLP_PROTOCOL";
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
 pub(crate) const OTEL_EXPORTER_OTLP_HEADERS: &str = "OTEL_EXPORTER_OTLP_HEADERS";
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
 pub(crate) const OTEL_EXPORTER_OTLP_TIMEOUT: &str = "OTEL_EXPORTER_OTLP_TIMEOUT";
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
 pub(crate) const OTEL_EXPORTER_OTLP_COMPRESSION: &str = "OTEL_EXPORTER_OTLP_COMPRESSION";
 pub(crate) const OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT";
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
 pub(crate) const OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: &str = "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL";
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
 pub(crate) const OTEL_EXPORTER_OTLP_TRACES_HEADERS: &str = "OTEL_EXPORTER_OTLP_TRACES_HEADERS";
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
 pub(crate) const OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: &str = "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT";
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
 pub(crate) const OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: &str =
     "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION";
 pub(crate) const OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT";
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
 pub(crate) const OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: &str = "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL";
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
 pub(crate) const OTEL_EXPORTER_OTLP_METRICS_HEADERS: &str = "OTEL_EXPORTER_OTLP_METRICS_HEADERS";
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
 pub(crate) const OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: &str = "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT";
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
 pub(crate) const OTEL_EXPORTER_OTLP_METRICS_COMPRESSION: &str =
     "OTEL_EXPORTER_OTLP_METRICS_COMPRESSION";
 
+#[cfg(feature = "zipkin")]
 pub(crate) const OTEL_EXPORTER_ZIPKIN_ENDPOINT: &str = "OTEL_EXPORTER_ZIPKIN_ENDPOINT";
+#[cfg(feature = "zipkin")]
 pub(crate) const OTEL_EXPORTER_ZIPKIN_TIMEOUT: &str = "OTEL_EXPORTER_ZIPKIN_TIMEOUT";
 
 pub(crate) const OTEL_BSP_SCHEDULE_DELAY: &str = "OTEL_BSP_SCHEDULE_DELAY";

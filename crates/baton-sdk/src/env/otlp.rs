@@ -6,26 +6,10 @@ use std::time::Duration;
 
 use super::kv::parse_pairs;
 use super::names::*;
+use super::url::check_url;
 use super::vars::{Millis, Vars};
-use crate::init::InitError;
-
-/// The OTLP transport.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Protocol {
-    /// `grpc`.
-    Grpc,
-    /// `http/protobuf`, the spec's recommended default.
-    HttpProtobuf,
-}
-
-/// Request compression.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Compression {
-    /// `none` (or unset).
-    None,
-    /// `gzip`.
-    Gzip,
-}
+use crate::error::InitError;
+use crate::exporter::otlp::{Compression, OtlpSettings, Protocol};
 
 /// The signal whose exporter is being configured.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,6 +26,7 @@ struct SignalVars {
     headers: &'static str,
     timeout: &'static str,
     compression: &'static str,
+    #[cfg(feature = "otlp-http")]
     path: &'static str,
 }
 
@@ -54,6 +39,7 @@ impl Signal {
                 headers: OTEL_EXPORTER_OTLP_TRACES_HEADERS,
                 timeout: OTEL_EXPORTER_OTLP_TRACES_TIMEOUT,
                 compression: OTEL_EXPORTER_OTLP_TRACES_COMPRESSION,
+                #[cfg(feature = "otlp-http")]
                 path: "v1/traces",
             },
             Signal::Metrics => SignalVars {
@@ -62,21 +48,11 @@ impl Signal {
                 headers: OTEL_EXPORTER_OTLP_METRICS_HEADERS,
                 timeout: OTEL_EXPORTER_OTLP_METRICS_TIMEOUT,
                 compression: OTEL_EXPORTER_OTLP_METRICS_COMPRESSION,
+                #[cfg(feature = "otlp-http")]
                 path: "v1/metrics",
             },
         }
     }
-}
-
-/// Everything one OTLP exporter needs.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct OtlpSettings {
-    pub(crate) protocol: Protocol,
-    /// The full URL requests go to (for HTTP, including `/v1/traces` or `/v1/metrics`).
-    pub(crate) endpoint: String,
-    pub(crate) headers: Vec<(String, String)>,
-    pub(crate) timeout: Duration,
-    pub(crate) compression: Compression,
 }
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -86,25 +62,8 @@ const EXAMPLE: &str = "http://localhost:4318";
 pub(crate) fn otlp_settings(vars: &Vars<'_>, signal: Signal) -> Result<OtlpSettings, InitError> {
     let names = signal.vars();
     let protocol = match vars.first(&[names.protocol, OTEL_EXPORTER_OTLP_PROTOCOL])? {
-        None => Protocol::HttpProtobuf,
-        Some((var, value)) => match value.to_ascii_lowercase().as_str() {
-            "grpc" => Protocol::Grpc,
-            "http/protobuf" => Protocol::HttpProtobuf,
-            "http/json" => {
-                return Err(InitError::invalid(
-                    var,
-                    &value,
-                    "http/json is not supported by baton; use grpc or http/protobuf",
-                ));
-            }
-            _ => {
-                return Err(InitError::invalid(
-                    var,
-                    &value,
-                    "unknown protocol; expected grpc or http/protobuf",
-                ));
-            }
-        },
+        None => DEFAULT_PROTOCOL,
+        Some((var, value)) => protocol(var, &value)?,
     };
     let endpoint = match vars.get(names.endpoint)? {
         Some(url) => {
@@ -115,12 +74,16 @@ pub(crate) fn otlp_settings(vars: &Vars<'_>, signal: Signal) -> Result<OtlpSetti
             Some(base) => {
                 check_url(OTEL_EXPORTER_OTLP_ENDPOINT, &base, EXAMPLE)?;
                 match protocol {
+                    #[cfg(feature = "otlp-grpc")]
                     Protocol::Grpc => base,
+                    #[cfg(feature = "otlp-http")]
                     Protocol::HttpProtobuf => join(&base, names.path),
                 }
             }
             None => match protocol {
+                #[cfg(feature = "otlp-grpc")]
                 Protocol::Grpc => "http://localhost:4317".to_owned(),
+                #[cfg(feature = "otlp-http")]
                 Protocol::HttpProtobuf => join("http://localhost:4318", names.path),
             },
         },
@@ -158,32 +121,41 @@ pub(crate) fn otlp_settings(vars: &Vars<'_>, signal: Signal) -> Result<OtlpSetti
     })
 }
 
+/// The protocol when no variable names one: the spec's `http/protobuf`, or `grpc` in a
+/// build that has only that transport.
+#[cfg(feature = "otlp-http")]
+const DEFAULT_PROTOCOL: Protocol = Protocol::HttpProtobuf;
+#[cfg(not(feature = "otlp-http"))]
+const DEFAULT_PROTOCOL: Protocol = Protocol::Grpc;
+
+/// The transport a protocol variable names, if this build has it.
+fn protocol(var: &'static str, value: &str) -> Result<Protocol, InitError> {
+    match value.to_ascii_lowercase().as_str() {
+        #[cfg(feature = "otlp-grpc")]
+        "grpc" => Ok(Protocol::Grpc),
+        #[cfg(not(feature = "otlp-grpc"))]
+        "grpc" => Err(InitError::not_compiled(var, value, "otlp-grpc")),
+        #[cfg(feature = "otlp-http")]
+        "http/protobuf" => Ok(Protocol::HttpProtobuf),
+        #[cfg(not(feature = "otlp-http"))]
+        "http/protobuf" => Err(InitError::not_compiled(var, value, "otlp-http")),
+        "http/json" => Err(InitError::invalid(
+            var,
+            value,
+            "http/json is not supported by baton; use grpc or http/protobuf",
+        )),
+        _ => Err(InitError::invalid(
+            var,
+            value,
+            "unknown protocol; expected grpc or http/protobuf",
+        )),
+    }
+}
+
+#[cfg(feature = "otlp-http")]
 /// `base` with `path` appended, with exactly one slash between them.
 fn join(base: &str, path: &str) -> String {
     format!("{}/{path}", base.trim_end_matches('/'))
-}
-
-/// An endpoint must be an absolute `http://` URL with a host.
-/// `example` completes the message ("such as {example}").
-pub(crate) fn check_url(var: &'static str, url: &str, example: &str) -> Result<(), InitError> {
-    let malformed = || {
-        InitError::invalid(
-            var,
-            url,
-            format!("must be a URL with scheme http and a host, such as {example}"),
-        )
-    };
-    let parsed: http::Uri = url.parse().map_err(|_| malformed())?;
-    match parsed.scheme_str() {
-        Some("http") if parsed.host().is_some_and(|h| !h.is_empty()) => Ok(()),
-        Some("https") => Err(InitError::invalid(
-            var,
-            url,
-            "https is not supported yet: baton-sdk is built without TLS; send to a local \
-             collector over http://",
-        )),
-        _ => Err(malformed()),
-    }
 }
 
 /// Headers are parsed like resource attributes, then checked as HTTP header names and
@@ -213,18 +185,14 @@ fn headers(var: &'static str, value: &str) -> Result<Vec<(String, String)>, Init
     Ok(pairs)
 }
 
-#[cfg(test)]
+// The tests name both transports.
+#[cfg(all(test, feature = "otlp-grpc", feature = "otlp-http"))]
 mod tests {
+    use super::super::source::MapEnv;
     use super::*;
-    use crate::env::MapEnv;
 
     fn settings(pairs: &[(&str, &str)], signal: Signal) -> Result<OtlpSettings, InitError> {
-        let env = MapEnv(
-            pairs
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect(),
-        );
+        let env = MapEnv::of(pairs);
         otlp_settings(&Vars::new(&env), signal)
     }
 
@@ -359,5 +327,37 @@ mod tests {
                 ("x-tenant".to_owned(), "t1".to_owned())
             ]
         );
+    }
+}
+
+/// A protocol variable naming the transport this build leaves out.
+#[cfg(all(test, not(all(feature = "otlp-grpc", feature = "otlp-http"))))]
+mod one_transport {
+    use super::*;
+
+    #[cfg(not(feature = "otlp-grpc"))]
+    #[test]
+    fn grpc_left_out() {
+        let err = protocol(OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, "GRPC").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            r#"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL="GRPC": needs the "otlp-grpc" feature, which this build of baton-sdk leaves out (enable it on baton-sdk, or on baton, which forwards it)"#
+        );
+        assert_eq!(DEFAULT_PROTOCOL, Protocol::HttpProtobuf);
+    }
+
+    #[cfg(not(feature = "otlp-http"))]
+    #[test]
+    fn http_left_out_and_grpc_is_the_default() {
+        let err = protocol(OTEL_EXPORTER_OTLP_PROTOCOL, "http/protobuf").unwrap_err();
+        assert!(matches!(
+            err,
+            InitError::NotCompiled {
+                name: OTEL_EXPORTER_OTLP_PROTOCOL,
+                feature: "otlp-http",
+                ..
+            }
+        ));
+        assert_eq!(DEFAULT_PROTOCOL, Protocol::Grpc);
     }
 }

@@ -5,7 +5,7 @@ use opentelemetry::KeyValue;
 use super::kv::parse_pairs;
 use super::names::{OTEL_RESOURCE_ATTRIBUTES, OTEL_SERVICE_NAME};
 use super::vars::Vars;
-use crate::init::InitError;
+use crate::error::InitError;
 
 /// The resource information the environment supplies.
 #[derive(Debug, Default)]

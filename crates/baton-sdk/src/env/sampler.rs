@@ -4,7 +4,7 @@ use opentelemetry_sdk::trace::Sampler;
 
 use super::names::{OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG};
 use super::vars::Vars;
-use crate::init::InitError;
+use crate::error::InitError;
 
 const KNOWN: &str = "always_on, always_off, traceidratio, parentbased_always_on, \
                      parentbased_always_off, parentbased_traceidratio";
@@ -84,16 +84,11 @@ fn ratio(arg: &str) -> Result<f64, InitError> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::source::MapEnv;
     use super::*;
-    use crate::env::MapEnv;
 
     fn run(pairs: &[(&str, &str)]) -> (Result<Sampler, InitError>, Vec<String>) {
-        let env = MapEnv(
-            pairs
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect(),
-        );
+        let env = MapEnv::of(pairs);
         let mut vars = Vars::new(&env);
         let sampler = sampler(&mut vars);
         (sampler, vars.into_warnings())

@@ -36,3 +36,16 @@ impl Env for MapEnv {
         Ok(self.0.get(name).cloned())
     }
 }
+
+#[cfg(test)]
+impl MapEnv {
+    /// The variables `pairs` set, for tests.
+    pub(crate) fn of(pairs: &[(&str, &str)]) -> Self {
+        MapEnv(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        )
+    }
+}

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use super::source::{Env, NotUnicode};
-use crate::init::InitError;
+use crate::error::InitError;
 
 /// The largest number accepted anywhere: the spec asks for `0..=2³¹−1`.
 const MAX_NUMBER: u64 = i32::MAX as u64;
@@ -145,21 +145,12 @@ fn parse_number(value: &str) -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::source::MapEnv;
     use super::*;
-    use crate::env::MapEnv;
-
-    fn env(pairs: &[(&str, &str)]) -> MapEnv {
-        MapEnv(
-            pairs
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect(),
-        )
-    }
 
     #[test]
     fn empty_and_blank_values_are_unset() {
-        let e = env(&[("A", ""), ("B", "  "), ("C", " x ")]);
+        let e = MapEnv::of(&[("A", ""), ("B", "  "), ("C", " x ")]);
         let vars = Vars::new(&e);
         assert_eq!(vars.get("A").unwrap(), None);
         assert_eq!(vars.get("B").unwrap(), None);
@@ -187,7 +178,7 @@ mod tests {
 
     #[test]
     fn flags_follow_the_boolean_rules() {
-        let e = env(&[("T", "TRUE"), ("F", "False"), ("Y", "yes"), ("O", "1")]);
+        let e = MapEnv::of(&[("T", "TRUE"), ("F", "False"), ("Y", "yes"), ("O", "1")]);
         let mut vars = Vars::new(&e);
         assert!(vars.flag("T").unwrap());
         assert!(!vars.flag("F").unwrap());
@@ -205,7 +196,7 @@ mod tests {
 
     #[test]
     fn millis_parse_and_reject() {
-        let e = env(&[
+        let e = MapEnv::of(&[
             ("OK", "1500"),
             ("ZERO", "0"),
             ("NEG", "-5"),
@@ -241,7 +232,7 @@ mod tests {
 
     #[test]
     fn counts_are_positive_and_bounded() {
-        let e = env(&[("A", "10"), ("Z", "0"), ("BIG", "11")]);
+        let e = MapEnv::of(&[("A", "10"), ("Z", "0"), ("BIG", "11")]);
         let vars = Vars::new(&e);
         assert_eq!(vars.count("A", 10).unwrap(), Some(10));
         assert_eq!(

@@ -3,12 +3,16 @@
 //! [`init`](crate::init) picks them from `OTEL_TRACES_EXPORTER` and `OTEL_METRICS_EXPORTER`;
 //! this module also offers the ones baton writes itself for direct use.
 //!
-//! | value | traces | metrics |
-//! |---|---|---|
-//! | `otlp` | OTLP over gRPC or HTTP/protobuf ([`opentelemetry_otlp`]) | same |
-//! | `zipkin` | [`ZipkinExporter`]: Zipkin v2 JSON | — |
-//! | `console` | the terminal [waterfall](crate::waterfall) | [`ConsoleMetricExporter`] |
-//! | `none` | nothing | nothing |
+//! | value | traces | metrics | feature |
+//! |---|---|---|---|
+//! | `otlp` | OTLP over gRPC or HTTP/protobuf (`opentelemetry-otlp`) | same | `otlp-grpc`, `otlp-http` |
+//! | `zipkin` | `ZipkinExporter`: Zipkin v2 JSON | — | `zipkin` |
+//! | `console` | the terminal waterfall | [`ConsoleMetricExporter`] | `waterfall` (traces) |
+//! | `none` | nothing | nothing | |
+//!
+//! Each is compiled only with its feature (all of them by default); a variable that selects
+//! one this build leaves out fails [`init`](crate::init) with an error naming the variable,
+//! its value and the feature to enable.
 //!
 //! With neither variable set, traces are drawn in the terminal and metrics are not
 //! exported, unless an OTLP endpoint is configured (`OTEL_EXPORTER_OTLP_ENDPOINT`,
@@ -27,10 +31,16 @@
 //! (`OTEL_EXPORTER_OTLP_TIMEOUT`, `OTEL_EXPORTER_ZIPKIN_TIMEOUT`).
 
 mod console_metrics;
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
 pub(crate) mod otlp;
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin"))]
 pub(crate) mod runtime;
 pub(crate) mod status;
+#[cfg(feature = "zipkin")]
 mod zipkin;
 
 pub use console_metrics::ConsoleMetricExporter;
-pub use zipkin::{DEFAULT_ZIPKIN_ENDPOINT, ZipkinExporter, ZipkinExporterBuilder};
+#[cfg(feature = "zipkin")]
+pub use zipkin::{
+    DEFAULT_ZIPKIN_ENDPOINT, ZipkinBuildError, ZipkinExporter, ZipkinExporterBuilder,
+};

@@ -1,94 +1,139 @@
-//! OTLP exporters (gRPC through tonic, HTTP/protobuf through reqwest) built from
-//! [`OtlpSettings`], on the export runtime.
+//! OTLP exporters (gRPC through tonic, HTTP/protobuf through reqwest): their settings, and
+//! the exporters built from them on the export runtime.
 
-use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
-use opentelemetry_otlp::tonic_types::metadata::MetadataMap;
-use opentelemetry_otlp::{
-    MetricExporter, SpanExporter, WithExportConfig, WithHttpConfig, WithTonicConfig,
-};
+use opentelemetry_otlp::{ExporterBuildError, MetricExporter, SpanExporter, WithExportConfig};
 
 use super::runtime::ExportRuntime;
-use crate::env::{Compression, OtlpSettings, Protocol};
-use crate::init::InitError;
 
-/// An OTLP span exporter for `settings`.
-pub(crate) fn span_exporter(
-    settings: &OtlpSettings,
-    runtime: &Arc<ExportRuntime>,
-) -> Result<SpanExporter, InitError> {
-    // tonic's channel spawns its worker task when it is created.
-    let _entered = runtime.enter();
-    let builder = SpanExporter::builder();
-    match settings.protocol {
-        Protocol::Grpc => grpc(builder.with_tonic(), settings).build(),
-        Protocol::HttpProtobuf => http(builder.with_http(), settings).build(),
-    }
-    .map_err(build_error)
+/// The OTLP transport: only those this build has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Protocol {
+    /// `grpc` (feature `otlp-grpc`).
+    #[cfg(feature = "otlp-grpc")]
+    Grpc,
+    /// `http/protobuf`, the spec's recommended default (feature `otlp-http`).
+    #[cfg(feature = "otlp-http")]
+    HttpProtobuf,
 }
 
-/// An OTLP metric exporter for `settings` (cumulative temporality, the OTLP default).
-pub(crate) fn metric_exporter(
-    settings: &OtlpSettings,
-    runtime: &Arc<ExportRuntime>,
-) -> Result<MetricExporter, InitError> {
-    let _entered = runtime.enter();
-    let builder = MetricExporter::builder();
-    match settings.protocol {
-        Protocol::Grpc => grpc(builder.with_tonic(), settings).build(),
-        Protocol::HttpProtobuf => http(builder.with_http(), settings).build(),
-    }
-    .map_err(build_error)
+/// Request compression.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Compression {
+    /// `none` (or unset).
+    None,
+    /// `gzip`.
+    Gzip,
 }
 
-/// The gRPC settings, for spans and metrics alike.
-fn grpc<B: WithExportConfig + WithTonicConfig>(builder: B, settings: &OtlpSettings) -> B {
-    let builder = builder
-        .with_protocol(opentelemetry_otlp::Protocol::Grpc)
-        .with_endpoint(&settings.endpoint)
-        .with_timeout(settings.timeout)
-        .with_metadata(metadata(settings));
-    match settings.compression {
-        Compression::Gzip => builder.with_compression(opentelemetry_otlp::Compression::Gzip),
-        Compression::None => builder,
-    }
+/// Everything one OTLP exporter needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct OtlpSettings {
+    pub(crate) protocol: Protocol,
+    /// The full URL requests go to (for HTTP, including `/v1/traces` or `/v1/metrics`).
+    pub(crate) endpoint: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) timeout: Duration,
+    pub(crate) compression: Compression,
 }
 
-/// The HTTP/protobuf settings, for spans and metrics alike.
-fn http<B: WithExportConfig + WithHttpConfig>(builder: B, settings: &OtlpSettings) -> B {
-    let builder = builder
-        .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
-        .with_endpoint(&settings.endpoint)
-        .with_timeout(settings.timeout)
-        .with_headers(headers(settings));
-    match settings.compression {
-        Compression::Gzip => builder.with_compression(opentelemetry_otlp::Compression::Gzip),
-        Compression::None => builder,
-    }
-}
-
-fn build_error(e: opentelemetry_otlp::ExporterBuildError) -> InitError {
-    InitError::Exporter {
-        exporter: "otlp",
-        reason: e.to_string(),
-    }
-}
-
-fn headers(settings: &OtlpSettings) -> HashMap<String, String> {
-    settings.headers.iter().cloned().collect()
-}
-
-fn metadata(settings: &OtlpSettings) -> MetadataMap {
-    let mut map = http::HeaderMap::new();
-    for (key, value) in &settings.headers {
-        // Names and values were validated when the variable was read.
-        if let (Ok(k), Ok(v)) = (
-            http::HeaderName::from_bytes(key.as_bytes()),
-            http::HeaderValue::from_str(value),
-        ) {
-            map.insert(k, v);
+impl OtlpSettings {
+    /// An OTLP span exporter with these settings.
+    pub(crate) fn span_exporter(
+        &self,
+        runtime: &Arc<ExportRuntime>,
+    ) -> Result<SpanExporter, ExporterBuildError> {
+        // tonic's channel spawns its worker task when it is created.
+        let _entered = runtime.enter();
+        let builder = SpanExporter::builder();
+        match self.protocol {
+            #[cfg(feature = "otlp-grpc")]
+            Protocol::Grpc => grpc::configure(builder.with_tonic(), self).build(),
+            #[cfg(feature = "otlp-http")]
+            Protocol::HttpProtobuf => http_protobuf::configure(builder.with_http(), self).build(),
         }
     }
-    MetadataMap::from_headers(map)
+
+    /// An OTLP metric exporter with these settings (cumulative temporality, the OTLP
+    /// default).
+    pub(crate) fn metric_exporter(
+        &self,
+        runtime: &Arc<ExportRuntime>,
+    ) -> Result<MetricExporter, ExporterBuildError> {
+        let _entered = runtime.enter();
+        let builder = MetricExporter::builder();
+        match self.protocol {
+            #[cfg(feature = "otlp-grpc")]
+            Protocol::Grpc => grpc::configure(builder.with_tonic(), self).build(),
+            #[cfg(feature = "otlp-http")]
+            Protocol::HttpProtobuf => http_protobuf::configure(builder.with_http(), self).build(),
+        }
+    }
+
+    /// The settings both transports share.
+    fn common<B: WithExportConfig>(&self, builder: B, protocol: opentelemetry_otlp::Protocol) -> B {
+        builder
+            .with_protocol(protocol)
+            .with_endpoint(&self.endpoint)
+            .with_timeout(self.timeout)
+    }
+}
+
+#[cfg(feature = "otlp-grpc")]
+mod grpc {
+    use opentelemetry_otlp::WithTonicConfig;
+    use opentelemetry_otlp::tonic_types::metadata::MetadataMap;
+
+    use super::{Compression, OtlpSettings};
+
+    /// The gRPC settings, for spans and metrics alike.
+    pub(super) fn configure<B: super::WithExportConfig + WithTonicConfig>(
+        builder: B,
+        settings: &OtlpSettings,
+    ) -> B {
+        let builder = settings
+            .common(builder, opentelemetry_otlp::Protocol::Grpc)
+            .with_metadata(metadata(settings));
+        match settings.compression {
+            Compression::Gzip => builder.with_compression(opentelemetry_otlp::Compression::Gzip),
+            Compression::None => builder,
+        }
+    }
+
+    fn metadata(settings: &OtlpSettings) -> MetadataMap {
+        let mut map = http::HeaderMap::new();
+        for (key, value) in &settings.headers {
+            // Names and values were validated when the variable was read.
+            if let (Ok(k), Ok(v)) = (
+                http::HeaderName::from_bytes(key.as_bytes()),
+                http::HeaderValue::from_str(value),
+            ) {
+                map.insert(k, v);
+            }
+        }
+        MetadataMap::from_headers(map)
+    }
+}
+
+#[cfg(feature = "otlp-http")]
+mod http_protobuf {
+    use opentelemetry_otlp::WithHttpConfig;
+
+    use super::{Compression, OtlpSettings};
+
+    /// The HTTP/protobuf settings, for spans and metrics alike.
+    pub(super) fn configure<B: super::WithExportConfig + WithHttpConfig>(
+        builder: B,
+        settings: &OtlpSettings,
+    ) -> B {
+        let builder = settings
+            .common(builder, opentelemetry_otlp::Protocol::HttpBinary)
+            .with_headers(settings.headers.iter().cloned().collect());
+        match settings.compression {
+            Compression::Gzip => builder.with_compression(opentelemetry_otlp::Compression::Gzip),
+            Compression::None => builder,
+        }
+    }
 }

@@ -8,13 +8,15 @@ use opentelemetry::KeyValue;
 use opentelemetry::propagation::TextMapPropagator;
 use opentelemetry_sdk::trace::{ShouldSample, SpanExporter, SpanProcessor};
 
-use super::error::InitError;
 use super::guard::Guard;
-use super::processor::{BoxedProcessor, ExporterFactory};
-use super::propagator::SharedPropagator;
+use super::overrides::Overrides;
+use super::processor::BoxedProcessor;
 use super::{install, plan};
 use crate::batch::BatchProcessor;
 use crate::env::{Env, MapEnv, ProcessEnv};
+use crate::error::InitError;
+use crate::sampler::AdaptiveSampler;
+#[cfg(feature = "waterfall")]
 use crate::waterfall::WaterfallExporter;
 
 /// How long [`Guard`] waits for telemetry to be flushed when it is dropped, unless
@@ -41,36 +43,12 @@ pub const DEFAULT_SHUTDOWN_DEADLINE: Duration = Duration::from_secs(5);
 /// # Ok::<(), baton_sdk::InitError>(())
 /// ```
 pub struct Builder {
-    pub(super) env: Box<dyn Env>,
-    pub(super) service_name: Option<String>,
-    pub(super) service_version: Option<String>,
-    pub(super) attributes: Vec<KeyValue>,
-    pub(super) sampler: Option<Box<dyn ShouldSample>>,
-    pub(super) exporters: Vec<ExporterFactory>,
-    pub(super) processors: Vec<BoxedProcessor>,
-    pub(super) propagator: Option<SharedPropagator>,
-    pub(super) metrics: bool,
-    pub(super) deadline: Duration,
-    pub(super) waterfall: Option<WaterfallExporter>,
-    pub(super) install_global: bool,
+    overrides: Overrides,
 }
 
 impl fmt::Debug for Builder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Builder")
-            .field("env", &self.env)
-            .field("service_name", &self.service_name)
-            .field("service_version", &self.service_version)
-            .field("attributes", &self.attributes)
-            .field("sampler", &self.sampler)
-            .field("exporters", &self.exporters.len())
-            .field("processors", &self.processors)
-            .field("propagator", &self.propagator.is_some())
-            .field("metrics", &self.metrics)
-            .field("deadline", &self.deadline)
-            .field("waterfall", &self.waterfall)
-            .field("install_global", &self.install_global)
-            .finish()
+        self.overrides.fmt(f)
     }
 }
 
@@ -121,43 +99,32 @@ impl Builder {
 
     fn with_env(env: Box<dyn Env>) -> Self {
         Builder {
-            env,
-            service_name: None,
-            service_version: None,
-            attributes: Vec::new(),
-            sampler: None,
-            exporters: Vec::new(),
-            processors: Vec::new(),
-            propagator: None,
-            metrics: true,
-            deadline: DEFAULT_SHUTDOWN_DEADLINE,
-            waterfall: None,
-            install_global: true,
+            overrides: Overrides::new(env, DEFAULT_SHUTDOWN_DEADLINE),
         }
     }
 
     /// The `service.name` resource attribute, over `OTEL_SERVICE_NAME` and
     /// `OTEL_RESOURCE_ATTRIBUTES`.
     pub fn service_name(mut self, name: impl Into<String>) -> Self {
-        self.service_name = Some(name.into());
+        self.overrides.service_name = Some(name.into());
         self
     }
 
     /// The `service.version` resource attribute.
     pub fn service_version(mut self, version: impl Into<String>) -> Self {
-        self.service_version = Some(version.into());
+        self.overrides.service_version = Some(version.into());
         self
     }
 
     /// Adds a resource attribute, over any of the same key in `OTEL_RESOURCE_ATTRIBUTES`.
     pub fn resource_attribute(mut self, attribute: KeyValue) -> Self {
-        self.attributes.push(attribute);
+        self.overrides.attributes.push(attribute);
         self
     }
 
     /// Adds resource attributes, over any of the same keys in `OTEL_RESOURCE_ATTRIBUTES`.
     pub fn resource_attributes(mut self, attributes: impl IntoIterator<Item = KeyValue>) -> Self {
-        self.attributes.extend(attributes);
+        self.overrides.attributes.extend(attributes);
         self
     }
 
@@ -165,23 +132,49 @@ impl Builder {
     /// [`ShouldSample`], such as the SDK's `Sampler` or baton's own
     /// [samplers](crate::sampler).
     pub fn sampler(mut self, sampler: impl ShouldSample + 'static) -> Self {
-        self.sampler = Some(Box::new(sampler));
+        self.overrides.sampler = Some(Box::new(sampler));
+        self.overrides.adaptive = None;
+        self
+    }
+
+    /// The sampler is `sampler`, fed with the error rate its
+    /// [`ErrorRateProcessor`](crate::sampler::ErrorRateProcessor) measures in front of the
+    /// first exporter's batch processor (each span is counted there as it passes, not
+    /// copied for it). Instead of [`sampler`](Self::sampler) and `OTEL_TRACES_SAMPLER`.
+    ///
+    /// ```
+    /// use baton_sdk::sampler::AdaptiveSampler;
+    ///
+    /// let sampler = AdaptiveSampler::builder().base_ratio(0.05).build();
+    /// let guard = baton_sdk::Builder::from_env_map([("OTEL_TRACES_EXPORTER", "none")])
+    ///     .adaptive_sampler(sampler.clone())
+    ///     .install_global(false)
+    ///     .build()?;
+    /// assert_eq!(sampler.effective_ratio(), 0.05);
+    /// # Ok::<(), baton_sdk::InitError>(())
+    /// ```
+    pub fn adaptive_sampler(mut self, sampler: AdaptiveSampler) -> Self {
+        self.overrides.sampler = Some(Box::new(sampler.clone()));
+        self.overrides.adaptive = Some(sampler);
         self
     }
 
     /// Exports spans to `exporter` instead of the exporters `OTEL_TRACES_EXPORTER` names,
     /// through a [`BatchProcessor`] configured by `OTEL_BSP_*`. Call it again to add more.
     pub fn span_exporter<E: SpanExporter + 'static>(mut self, exporter: E) -> Self {
-        self.exporters.push(Box::new(move |options| {
+        self.overrides.exporters.push(Box::new(move |options| {
             BatchProcessor::new(exporter, options)
         }));
         self
     }
 
     /// Adds a span processor ahead of the exporters (which it does not replace): a
-    /// processor that enriches spans when they start, or feeds an adaptive sampler.
+    /// processor that enriches spans when they start, say. The SDK hands every ended span
+    /// to each processor (a copy for all but the last), so add only what needs them.
     pub fn span_processor(mut self, processor: impl SpanProcessor + 'static) -> Self {
-        self.processors.push(BoxedProcessor(Box::new(processor)));
+        self.overrides
+            .processors
+            .push(BoxedProcessor(Box::new(processor)));
         self
     }
 
@@ -190,7 +183,7 @@ impl Builder {
         mut self,
         propagator: impl TextMapPropagator + Send + Sync + 'static,
     ) -> Self {
-        self.propagator = Some(Arc::new(propagator));
+        self.overrides.propagator = Some(Arc::new(propagator));
         self
     }
 
@@ -198,14 +191,14 @@ impl Builder {
     /// `OTEL_METRICS_EXPORTER` and the metric variables are not read and the meter
     /// provider has no reader, so instruments record nothing.
     pub fn metrics(mut self, enabled: bool) -> Self {
-        self.metrics = enabled;
+        self.overrides.metrics = enabled;
         self
     }
 
     /// How long dropping the [`Guard`] (or [`Guard::shutdown`]) may take to flush; default
     /// [`DEFAULT_SHUTDOWN_DEADLINE`].
     pub fn shutdown_deadline(mut self, deadline: Duration) -> Self {
-        self.deadline = deadline;
+        self.overrides.deadline = deadline;
         self
     }
 
@@ -216,8 +209,9 @@ impl Builder {
     /// When the environment selects the console exporter (the default), this waterfall
     /// replaces the one baton would create; otherwise it is added to the exporters the
     /// environment selects.
+    #[cfg(feature = "waterfall")]
     pub fn waterfall(mut self, waterfall: WaterfallExporter) -> Self {
-        self.waterfall = Some(waterfall);
+        self.overrides.waterfall = Some(waterfall);
         self
     }
 
@@ -225,7 +219,7 @@ impl Builder {
     /// process-wide globals (default `true`). With `false` they are only returned in the
     /// [`Guard`], for processes that run several services, or for tests.
     pub fn install_global(mut self, install: bool) -> Self {
-        self.install_global = install;
+        self.overrides.install_global = install;
         self
     }
 
@@ -233,6 +227,6 @@ impl Builder {
     ///
     /// When this fails nothing is installed, and whatever was already started is stopped.
     pub fn build(self) -> Result<Guard, InitError> {
-        install::install(plan::Plan::resolve(self)?)
+        install::install(plan::Plan::resolve(self.overrides)?)
     }
 }

@@ -8,10 +8,10 @@ use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::metrics::SdkMeterProvider;
 use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
 
-use super::error::ShutdownError;
 use super::propagator::SharedPropagator;
 use super::shutdown::shutdown_within;
 use crate::batch::QueueStats;
+use crate::error::ShutdownError;
 use crate::exporter::status::ExportStatus;
 
 /// What [`init`](crate::init) and [`Builder::build`](crate::Builder::build) set up. Keep it

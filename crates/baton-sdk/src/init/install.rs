@@ -4,30 +4,55 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use opentelemetry::global;
-use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider};
-use opentelemetry_sdk::trace::SdkTracerProvider;
+use opentelemetry_sdk::metrics::{MeterProviderBuilder, PeriodicReader, SdkMeterProvider};
+use opentelemetry_sdk::trace::{SdkTracerProvider, TracerProviderBuilder};
 
-use super::error::InitError;
 use super::guard::Guard;
 use super::plan::{MetricTarget, Plan, TraceTarget};
+use super::processor::Discard;
 use super::propagator::GlobalPropagator;
 use super::warn;
 use crate::batch::{self, BatchOptions, BatchProcessor, QueueStats};
-use crate::env::BatchSettings;
+use crate::env::ReaderSettings;
+use crate::error::InitError;
+use crate::exporter::ConsoleMetricExporter;
+#[cfg(feature = "zipkin")]
+use crate::exporter::ZipkinExporter;
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin"))]
 use crate::exporter::runtime::{ExportRuntime, OnRuntime};
 use crate::exporter::status::ExportStatus;
-use crate::exporter::{ConsoleMetricExporter, ZipkinExporter, otlp};
+use crate::sampler::AdaptiveSampler;
 
 /// The batch delay for network exporters when `OTEL_BSP_SCHEDULE_DELAY` is unset (the
 /// spec's default).
 const NETWORK_DELAY: Duration = Duration::from_secs(5);
 /// The batch delay for the terminal when `OTEL_BSP_SCHEDULE_DELAY` is unset: a trace should
 /// appear as soon as it ends, not five seconds later.
+#[cfg(feature = "waterfall")]
 const CONSOLE_DELAY: Duration = Duration::from_millis(100);
+
+/// The export runtime, started by the first network exporter that needs it.
+#[derive(Default)]
+struct Runtime {
+    #[cfg(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin"))]
+    shared: Option<Arc<ExportRuntime>>,
+}
+
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin"))]
+impl Runtime {
+    fn get(&mut self) -> Result<Arc<ExportRuntime>, InitError> {
+        if let Some(rt) = &self.shared {
+            return Ok(rt.clone());
+        }
+        let rt = ExportRuntime::shared().map_err(InitError::Runtime)?;
+        self.shared = Some(rt.clone());
+        Ok(rt)
+    }
+}
 
 pub(crate) fn install(plan: Plan) -> Result<Guard, InitError> {
     warn::print_once(&plan.warnings);
-    let mut runtime: Option<Arc<ExportRuntime>> = None;
+    let mut runtime = Runtime::default();
     let metrics_status = Arc::new(ExportStatus::default());
 
     let mut tracing = SdkTracerProvider::builder()
@@ -36,56 +61,17 @@ pub(crate) fn install(plan: Plan) -> Result<Guard, InitError> {
     for processor in plan.processors {
         tracing = tracing.with_span_processor(processor);
     }
-    let batch = plan.batch;
-    let mut queues: Vec<Arc<QueueStats>> = Vec::new();
+    let mut exports = Vec::new();
     for target in plan.traces {
-        let processor = match target {
-            TraceTarget::Otlp(settings) => {
-                let rt = shared(&mut runtime)?;
-                let exporter = otlp::span_exporter(&settings, &rt)?;
-                let exporter = OnRuntime::new(exporter, rt, batch.export_timeout, None);
-                BatchProcessor::new(exporter, options(&batch, NETWORK_DELAY))
-            }
-            TraceTarget::Zipkin(settings) => {
-                let rt = shared(&mut runtime)?;
-                let exporter = ZipkinExporter::builder()
-                    .endpoint(settings.endpoint)
-                    .timeout(settings.timeout)
-                    .build()?;
-                let exporter = OnRuntime::new(exporter, rt, batch.export_timeout, None);
-                BatchProcessor::new(exporter, options(&batch, NETWORK_DELAY))
-            }
-            TraceTarget::Console(waterfall) => {
-                BatchProcessor::new(waterfall, options(&batch, CONSOLE_DELAY))
-            }
-            TraceTarget::Custom(factory) => factory(options(&batch, NETWORK_DELAY)),
-        };
-        queues.push(processor.stats());
-        tracing = tracing.with_span_processor(processor);
+        exports.push(trace_processor(target, plan.batch, &mut runtime)?);
     }
-    let tracer_provider = tracing.build();
+    let queues: Vec<Arc<QueueStats>> = exports.iter().map(BatchProcessor::stats).collect();
+    let tracer_provider = with_exports(tracing, plan.adaptive, exports).build();
 
     let mut metering = SdkMeterProvider::builder().with_resource(plan.resource);
     if let Some(reader) = plan.reader {
         for target in plan.metrics {
-            metering = match target {
-                MetricTarget::Otlp(settings) => {
-                    let rt = shared(&mut runtime)?;
-                    let exporter = otlp::metric_exporter(&settings, &rt)?;
-                    let exporter =
-                        OnRuntime::new(exporter, rt, reader.timeout, Some(metrics_status.clone()));
-                    metering.with_reader(
-                        PeriodicReader::builder(exporter)
-                            .with_interval(reader.interval)
-                            .build(),
-                    )
-                }
-                MetricTarget::Console => metering.with_reader(
-                    PeriodicReader::builder(ConsoleMetricExporter::stdout())
-                        .with_interval(reader.interval)
-                        .build(),
-                ),
-            };
+            metering = with_reader(metering, target, reader, &mut runtime, &metrics_status)?;
         }
     }
     let meter_provider = metering.build();
@@ -109,19 +95,130 @@ pub(crate) fn install(plan: Plan) -> Result<Guard, InitError> {
     })
 }
 
-fn shared(runtime: &mut Option<Arc<ExportRuntime>>) -> Result<Arc<ExportRuntime>, InitError> {
-    if let Some(rt) = runtime {
-        return Ok(rt.clone());
-    }
-    let rt = ExportRuntime::shared().map_err(InitError::Runtime)?;
-    *runtime = Some(rt.clone());
-    Ok(rt)
+/// The batch processor in front of one trace target.
+fn trace_processor(
+    target: TraceTarget,
+    batch: BatchOptions,
+    runtime: &mut Runtime,
+) -> Result<BatchProcessor, InitError> {
+    let network = batch.or_scheduled_delay(NETWORK_DELAY);
+    #[cfg(not(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin")))]
+    let _ = runtime;
+    Ok(match target {
+        #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+        TraceTarget::Otlp(settings) => {
+            let rt = runtime.get()?;
+            let exporter = settings.span_exporter(&rt).map_err(|e| otlp_error(&e))?;
+            let exporter = OnRuntime::new(exporter, rt, batch.timeout(), None);
+            BatchProcessor::new(exporter, network)
+        }
+        #[cfg(feature = "zipkin")]
+        TraceTarget::Zipkin(builder) => {
+            let rt = runtime.get()?;
+            let exporter: ZipkinExporter = builder.build()?;
+            let exporter = OnRuntime::new(exporter, rt, batch.timeout(), None);
+            BatchProcessor::new(exporter, network)
+        }
+        #[cfg(feature = "waterfall")]
+        TraceTarget::Console(waterfall) => {
+            BatchProcessor::new(waterfall, batch.or_scheduled_delay(CONSOLE_DELAY))
+        }
+        TraceTarget::Custom(factory) => factory(network),
+    })
 }
 
-fn options(batch: &BatchSettings, default_delay: Duration) -> BatchOptions {
-    BatchOptions::default()
-        .max_queue_size(batch.max_queue_size)
-        .max_export_batch_size(batch.max_export_batch_size)
-        .scheduled_delay(batch.schedule_delay.unwrap_or(default_delay))
-        .export_timeout(batch.export_timeout)
+/// The export processors on the tracer provider, the first one behind the adaptive
+/// sampler's error-rate processor (so spans are counted as they pass, not copied for it).
+fn with_exports(
+    mut tracing: TracerProviderBuilder,
+    adaptive: Option<AdaptiveSampler>,
+    exports: Vec<BatchProcessor>,
+) -> TracerProviderBuilder {
+    let mut exports = exports.into_iter();
+    match (adaptive, exports.next()) {
+        (Some(sampler), Some(first)) => {
+            tracing = tracing.with_span_processor(sampler.processor(first));
+        }
+        (Some(sampler), None) => tracing = tracing.with_span_processor(sampler.processor(Discard)),
+        (None, Some(first)) => tracing = tracing.with_span_processor(first),
+        (None, None) => {}
+    }
+    exports.fold(tracing, TracerProviderBuilder::with_span_processor)
+}
+
+/// The meter provider with a periodic reader for one metric target.
+fn with_reader(
+    metering: MeterProviderBuilder,
+    target: MetricTarget,
+    reader: ReaderSettings,
+    runtime: &mut Runtime,
+    status: &Arc<ExportStatus>,
+) -> Result<MeterProviderBuilder, InitError> {
+    #[cfg(not(any(feature = "otlp-grpc", feature = "otlp-http")))]
+    let _ = (runtime, status);
+    Ok(match target {
+        #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+        MetricTarget::Otlp(settings) => {
+            let rt = runtime.get()?;
+            let exporter = settings.metric_exporter(&rt).map_err(|e| otlp_error(&e))?;
+            let exporter = OnRuntime::new(exporter, rt, reader.timeout, Some(status.clone()));
+            metering.with_reader(
+                PeriodicReader::builder(exporter)
+                    .with_interval(reader.interval)
+                    .build(),
+            )
+        }
+        MetricTarget::Console => metering.with_reader(
+            PeriodicReader::builder(ConsoleMetricExporter::stdout())
+                .with_interval(reader.interval)
+                .build(),
+        ),
+    })
+}
+
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+fn otlp_error(e: &opentelemetry_otlp::ExporterBuildError) -> InitError {
+    InitError::Exporter {
+        exporter: "otlp",
+        reason: e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use opentelemetry::trace::{Span as _, SpanKind, Status, Tracer as _};
+
+    use crate::sampler::AdaptiveSampler;
+    use crate::testing::SpanCollector;
+
+    #[test]
+    fn the_adaptive_sampler_counts_spans_in_front_of_the_first_exporter() {
+        let sampler = AdaptiveSampler::builder()
+            .base_ratio(1.0)
+            .min_requests(2)
+            .build();
+        let (first, second) = (SpanCollector::default(), SpanCollector::default());
+        let guard = crate::Builder::from_env_map([("OTEL_METRICS_EXPORTER", "none")])
+            .adaptive_sampler(sampler.clone())
+            .span_exporter(first.clone())
+            .span_exporter(second.clone())
+            .install_global(false)
+            .build()
+            .unwrap();
+        let tracer = guard.tracer("test");
+        for (name, error) in [("GET /a", true), ("GET /b", false)] {
+            let mut span = tracer
+                .span_builder(name)
+                .with_kind(SpanKind::Server)
+                .start(&tracer);
+            if error {
+                span.set_status(Status::error("boom"));
+            }
+            span.end();
+        }
+        assert_eq!(sampler.error_rate(), Some(0.5), "each span counted once");
+        guard.shutdown().unwrap();
+        assert_eq!(first.spans().names(), ["GET /a", "GET /b"]);
+        assert_eq!(second.spans().names(), ["GET /a", "GET /b"]);
+    }
 }

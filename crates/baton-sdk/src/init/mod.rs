@@ -1,9 +1,9 @@
 //! Setting the SDK up in one call: [`init`] and [`Builder`], returning a [`Guard`].
 
 mod builder;
-mod error;
 mod guard;
 mod install;
+mod overrides;
 mod plan;
 mod processor;
 mod propagator;
@@ -12,8 +12,9 @@ mod shutdown;
 mod warn;
 
 pub use builder::{Builder, DEFAULT_SHUTDOWN_DEADLINE};
-pub use error::{InitError, ShutdownError};
 pub use guard::Guard;
+
+use crate::error::InitError;
 
 /// Sets tracing, metrics and propagation up from the `OTEL_*` environment and installs
 /// them globally; the same as `Builder::new().build()`.

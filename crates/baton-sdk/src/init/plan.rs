@@ -8,28 +8,36 @@ use baton_core::propagation::CompositePropagator;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::trace::{Sampler, ShouldSample};
 
-use super::builder::Builder;
-use super::error::InitError;
+use super::overrides::Overrides;
 use super::processor::{BoxedProcessor, ExporterFactory};
 use super::propagator::SharedPropagator;
 use super::resource::{self, CodeResource};
+use crate::batch::BatchOptions;
 use crate::env::names::{OTEL_PROPAGATORS, OTEL_SDK_DISABLED};
-use crate::env::{
-    self, BatchSettings, MetricExporterKind, OtlpSettings, ReaderSettings, Signal,
-    TraceExporterKind, Vars, ZipkinSettings,
-};
+use crate::env::{self, MetricExporterKind, ReaderSettings, TraceExporterKind, Vars};
+use crate::error::InitError;
+#[cfg(feature = "zipkin")]
+use crate::exporter::ZipkinExporterBuilder;
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+use crate::exporter::otlp::OtlpSettings;
+use crate::sampler::AdaptiveSampler;
+#[cfg(feature = "waterfall")]
 use crate::waterfall::WaterfallExporter;
 
 /// Where spans go.
 pub(crate) enum TraceTarget {
+    #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
     Otlp(OtlpSettings),
-    Zipkin(ZipkinSettings),
+    #[cfg(feature = "zipkin")]
+    Zipkin(ZipkinExporterBuilder),
+    #[cfg(feature = "waterfall")]
     Console(WaterfallExporter),
     Custom(ExporterFactory),
 }
 
 /// Where metrics go.
 pub(crate) enum MetricTarget {
+    #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
     Otlp(OtlpSettings),
     Console,
 }
@@ -40,9 +48,10 @@ pub(crate) struct Plan {
     pub(crate) propagator: SharedPropagator,
     pub(crate) resource: Resource,
     pub(crate) sampler: Box<dyn ShouldSample>,
+    pub(crate) adaptive: Option<AdaptiveSampler>,
     pub(crate) processors: Vec<BoxedProcessor>,
     pub(crate) traces: Vec<TraceTarget>,
-    pub(crate) batch: BatchSettings,
+    pub(crate) batch: BatchOptions,
     pub(crate) metrics: Vec<MetricTarget>,
     pub(crate) reader: Option<ReaderSettings>,
     pub(crate) deadline: Duration,
@@ -51,21 +60,23 @@ pub(crate) struct Plan {
 }
 
 impl Plan {
-    pub(crate) fn resolve(builder: Builder) -> Result<Plan, InitError> {
-        let Builder {
+    pub(crate) fn resolve(overrides: Overrides) -> Result<Plan, InitError> {
+        let Overrides {
             env,
             service_name,
             service_version,
             attributes,
             sampler,
+            adaptive,
             exporters,
             processors,
             propagator,
             metrics,
             deadline,
+            #[cfg(feature = "waterfall")]
             mut waterfall,
             install_global,
-        } = builder;
+        } = overrides;
         let mut vars = Vars::new(&*env);
         let disabled = vars.flag(OTEL_SDK_DISABLED)?;
         // OTEL_SDK_DISABLED leaves propagation alone, as the spec says.
@@ -81,9 +92,10 @@ impl Plan {
                 propagator,
                 resource: Resource::builder_empty().build(),
                 sampler: Box::new(Sampler::AlwaysOff),
+                adaptive: None,
                 processors: Vec::new(),
                 traces: Vec::new(),
-                batch: BatchSettings::default(),
+                batch: BatchOptions::default(),
                 metrics: Vec::new(),
                 reader: None,
                 deadline,
@@ -106,37 +118,29 @@ impl Plan {
         let mut traces = Vec::new();
         if exporters.is_empty() {
             for kind in env::trace_exporters(&vars)? {
-                traces.push(match kind {
-                    TraceExporterKind::Otlp => {
-                        TraceTarget::Otlp(env::otlp_settings(&vars, Signal::Traces)?)
-                    }
-                    TraceExporterKind::Zipkin => TraceTarget::Zipkin(env::zipkin_settings(&vars)?),
-                    TraceExporterKind::Console => TraceTarget::Console(
-                        waterfall.take().unwrap_or_else(WaterfallExporter::stdout),
-                    ),
-                });
+                #[cfg(feature = "waterfall")]
+                let target = trace_target(kind, &vars, &mut waterfall)?;
+                #[cfg(not(feature = "waterfall"))]
+                let target = trace_target(kind, &vars)?;
+                traces.push(target);
             }
         } else {
             traces.extend(exporters.into_iter().map(TraceTarget::Custom));
         }
+        #[cfg(feature = "waterfall")]
         if let Some(w) = waterfall {
             traces.push(TraceTarget::Console(w));
         }
         let batch = if traces.is_empty() {
-            BatchSettings::default()
+            BatchOptions::default()
         } else {
-            env::batch_settings(&mut vars)?
+            env::batch_options(&mut vars)?
         };
 
         let mut metric_targets = Vec::new();
         if metrics {
             for kind in env::metric_exporters(&vars)? {
-                metric_targets.push(match kind {
-                    MetricExporterKind::Otlp => {
-                        MetricTarget::Otlp(env::otlp_settings(&vars, Signal::Metrics)?)
-                    }
-                    MetricExporterKind::Console => MetricTarget::Console,
-                });
+                metric_targets.push(metric_target(kind, &vars)?);
             }
         }
         let reader = if metric_targets.is_empty() {
@@ -150,6 +154,7 @@ impl Plan {
             propagator,
             resource,
             sampler,
+            adaptive,
             processors,
             traces,
             batch,
@@ -159,5 +164,41 @@ impl Plan {
             install_global,
             warnings: vars.into_warnings(),
         })
+    }
+}
+
+/// Where the environment sends spans, for one exporter it names. The waterfall given to
+/// the builder, if any, replaces the one `console` would create.
+fn trace_target(
+    kind: TraceExporterKind,
+    vars: &Vars<'_>,
+    #[cfg(feature = "waterfall")] waterfall: &mut Option<WaterfallExporter>,
+) -> Result<TraceTarget, InitError> {
+    let _ = vars;
+    match kind {
+        #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+        TraceExporterKind::Otlp => Ok(TraceTarget::Otlp(env::otlp_settings(
+            vars,
+            env::Signal::Traces,
+        )?)),
+        #[cfg(feature = "zipkin")]
+        TraceExporterKind::Zipkin => Ok(TraceTarget::Zipkin(env::zipkin_exporter(vars)?)),
+        #[cfg(feature = "waterfall")]
+        TraceExporterKind::Console => Ok(TraceTarget::Console(
+            waterfall.take().unwrap_or_else(WaterfallExporter::stdout),
+        )),
+    }
+}
+
+/// Where the environment sends metrics, for one exporter it names.
+fn metric_target(kind: MetricExporterKind, vars: &Vars<'_>) -> Result<MetricTarget, InitError> {
+    let _ = vars;
+    match kind {
+        #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+        MetricExporterKind::Otlp => Ok(MetricTarget::Otlp(env::otlp_settings(
+            vars,
+            env::Signal::Metrics,
+        )?)),
+        MetricExporterKind::Console => Ok(MetricTarget::Console),
     }
 }

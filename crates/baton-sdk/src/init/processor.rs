@@ -1,4 +1,5 @@
-//! Boxed span processors, so the builder can hold processors of any type.
+//! Boxed span processors, so the builder can hold processors of any type, and the
+//! processor that sits behind an error-rate processor when nothing exports.
 
 use std::time::Duration;
 
@@ -36,6 +37,25 @@ impl SpanProcessor for BoxedProcessor {
 
     fn set_resource(&mut self, resource: &Resource) {
         self.0.set_resource(resource);
+    }
+}
+
+/// Lets spans go once they are counted: what an adaptive sampler's error-rate processor
+/// hands spans to when no exporter is configured.
+#[derive(Debug)]
+pub(crate) struct Discard;
+
+impl SpanProcessor for Discard {
+    fn on_start(&self, _: &mut Span, _: &Context) {}
+
+    fn on_end(&self, _: SpanData) {}
+
+    fn force_flush(&self) -> OTelSdkResult {
+        Ok(())
+    }
+
+    fn shutdown_with_timeout(&self, _: Duration) -> OTelSdkResult {
+        Ok(())
     }
 }
 

@@ -7,7 +7,7 @@ use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::metrics::SdkMeterProvider;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 
-use super::error::ShutdownError;
+use crate::error::ShutdownError;
 
 /// How much of the deadline is kept back from the providers, so that their own timeouts
 /// fire (and say what they saw) before the deadline ends the wait: a tenth, at most 100 ms.
@@ -93,9 +93,9 @@ where
                 let _ = tx.send((signal, shutdown()));
             }
         });
-    if spawned.is_err() {
-        if let Some((tx, shutdown)) = take(&job) {
-            let _ = tx.send((signal, shutdown()));
-        }
+    if spawned.is_err()
+        && let Some((tx, shutdown)) = take(&job)
+    {
+        let _ = tx.send((signal, shutdown()));
     }
 }

@@ -2,39 +2,59 @@
 
 use opentelemetry::trace::{Link, SpanKind, Status, TraceId};
 use opentelemetry::{Context, KeyValue};
+use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::trace::SamplingResult;
-use opentelemetry_sdk::trace::{ShouldSample, Span, SpanData, SpanProcessor};
+use opentelemetry_sdk::trace::{
+    ParentBasedSampler, Sampler, SamplingResult, ShouldSample, Span, SpanData, SpanProcessor,
+};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
 
 use super::clock::Clock;
 use super::window::ErrorWindow;
-use super::{follow_parent, ratio_samples, root};
 
 /// Samples `base_ratio` of new traces, raised to `max_ratio` while the error rate of recent
 /// requests exceeds `error_threshold`, then relaxed back to the base, linearly over
-/// `cooldown`. Spans with a parent follow the parent's decision.
+/// `cooldown`. It is the SDK's own samplers put together: a
+/// [`ParentBasedSampler`] (spans with a valid parent follow the parent's decision) whose
+/// root decides new traces with a [`Sampler::TraceIdRatioBased`] at the ratio of the moment.
 ///
 /// The error rate is measured by the [`ErrorRateProcessor`] from
-/// [`processor`](Self::processor): add it to the same tracer provider. It counts every local
-/// root and server span that ends (requests), and those with an error status (5xx, panics,
-/// failed calls), over a sliding `window`; below `min_requests` in the window the rate is not
-/// trusted and the base ratio applies. Sampling reads a few atomics and takes no lock.
+/// [`processor`](Self::processor), which sits in front of the processor that exports (so
+/// the SDK hands each span to one processor, not two): [`Builder::adaptive_sampler`]
+/// installs it in front of baton's batch processor. It counts every local root and server
+/// span that ends (requests), and those with an error status (5xx, panics, failed calls),
+/// over a sliding `window`; below `min_requests` in the window the rate is not trusted and
+/// the base ratio applies. Sampling reads a few atomics and takes no lock.
+///
+/// With a tracer provider built by hand:
 ///
 /// ```
+/// use baton_sdk::batch::{BatchOptions, BatchProcessor};
 /// use baton_sdk::sampler::AdaptiveSampler;
-/// use opentelemetry_sdk::trace::SdkTracerProvider;
+/// use opentelemetry_sdk::trace::{SdkTracerProvider, SpanExporter};
 ///
-/// let sampler = AdaptiveSampler::builder().base_ratio(0.05).error_threshold(0.02).build();
-/// let provider = SdkTracerProvider::builder()
-///     .with_span_processor(sampler.processor())
-///     .with_sampler(sampler)
-///     .build();
+/// fn provider(exporter: impl SpanExporter + 'static) -> SdkTracerProvider {
+///     let sampler = AdaptiveSampler::builder().base_ratio(0.05).error_threshold(0.02).build();
+///     let export = BatchProcessor::new(exporter, BatchOptions::default());
+///     SdkTracerProvider::builder()
+///         .with_span_processor(sampler.processor(export))
+///         .with_sampler(sampler)
+///         .build()
+/// }
 /// ```
+///
+/// [`Builder::adaptive_sampler`]: crate::Builder::adaptive_sampler
 #[derive(Clone, Debug)]
 pub struct AdaptiveSampler {
+    state: Arc<State>,
+    sampler: ParentBasedSampler,
+}
+
+/// The root of the parent-based sampler: the SDK's ratio sampler at the current ratio.
+#[derive(Clone, Debug)]
+struct CurrentRatio {
     state: Arc<State>,
 }
 
@@ -123,17 +143,21 @@ impl AdaptiveSamplerBuilder {
 
     /// The sampler.
     pub fn build(self) -> AdaptiveSampler {
+        let state = Arc::new(State {
+            base_ratio: self.base_ratio,
+            max_ratio: self.max_ratio.max(self.base_ratio),
+            error_threshold: self.error_threshold,
+            min_requests: self.min_requests.max(1),
+            cooldown_ms: self.cooldown.as_millis() as u64,
+            window: ErrorWindow::new(self.window.as_millis().max(1) as u64),
+            last_exceeded: AtomicU64::new(0),
+            clock: self.clock,
+        });
         AdaptiveSampler {
-            state: Arc::new(State {
-                base_ratio: self.base_ratio,
-                max_ratio: self.max_ratio.max(self.base_ratio),
-                error_threshold: self.error_threshold,
-                min_requests: self.min_requests.max(1),
-                cooldown_ms: self.cooldown.as_millis() as u64,
-                window: ErrorWindow::new(self.window.as_millis().max(1) as u64),
-                last_exceeded: AtomicU64::new(0),
-                clock: self.clock,
+            sampler: Sampler::parent_based(CurrentRatio {
+                state: state.clone(),
             }),
+            state,
         }
     }
 }
@@ -144,40 +168,67 @@ impl AdaptiveSampler {
         AdaptiveSamplerBuilder::default()
     }
 
-    /// The span processor that measures the error rate for this sampler.
-    pub fn processor(&self) -> ErrorRateProcessor {
+    /// The span processor that measures the error rate for this sampler, in front of
+    /// `inner`, the processor that exports: it counts each span as it ends and hands it on,
+    /// so spans are not copied for it. Give the tracer provider this instead of `inner`.
+    pub fn processor<P: SpanProcessor>(&self, inner: P) -> ErrorRateProcessor<P> {
         ErrorRateProcessor {
             state: self.state.clone(),
+            inner,
         }
     }
 
     /// The error rate in the current window, if it holds enough requests.
     pub fn error_rate(&self) -> Option<f64> {
-        let (total, errors) = self.state.window.counts(self.state.clock.now_ms());
-        (total >= self.state.min_requests).then(|| errors as f64 / total as f64)
+        self.state.error_rate()
     }
 
     /// The ratio of new traces sampled right now.
     pub fn effective_ratio(&self) -> f64 {
-        let s = &*self.state;
-        let now = s.clock.now_ms();
+        self.state.effective_ratio()
+    }
+}
+
+impl State {
+    fn error_rate(&self) -> Option<f64> {
+        let (total, errors) = self.window.counts(self.clock.now_ms());
+        (total >= self.min_requests).then(|| errors as f64 / total as f64)
+    }
+
+    fn effective_ratio(&self) -> f64 {
+        let now = self.clock.now_ms();
         if self
             .error_rate()
-            .is_some_and(|rate| rate > s.error_threshold)
+            .is_some_and(|rate| rate > self.error_threshold)
         {
-            s.last_exceeded.store(now + 1, Relaxed);
-            return s.max_ratio;
+            self.last_exceeded.store(now + 1, Relaxed);
+            return self.max_ratio;
         }
-        let last = s.last_exceeded.load(Relaxed);
-        if last == 0 || s.cooldown_ms == 0 {
-            return s.base_ratio;
+        let last = self.last_exceeded.load(Relaxed);
+        if last == 0 || self.cooldown_ms == 0 {
+            return self.base_ratio;
         }
         let since = now.saturating_sub(last - 1);
-        if since >= s.cooldown_ms {
-            return s.base_ratio;
+        if since >= self.cooldown_ms {
+            return self.base_ratio;
         }
-        let left = 1.0 - since as f64 / s.cooldown_ms as f64;
-        s.base_ratio + (s.max_ratio - s.base_ratio) * left
+        let left = 1.0 - since as f64 / self.cooldown_ms as f64;
+        self.base_ratio + (self.max_ratio - self.base_ratio) * left
+    }
+}
+
+impl ShouldSample for CurrentRatio {
+    fn should_sample(
+        &self,
+        parent: Option<&Context>,
+        trace_id: TraceId,
+        name: &str,
+        kind: &SpanKind,
+        attributes: &[KeyValue],
+        links: &[Link],
+    ) -> SamplingResult {
+        Sampler::TraceIdRatioBased(self.state.effective_ratio())
+            .should_sample(parent, trace_id, name, kind, attributes, links)
     }
 }
 
@@ -186,25 +237,27 @@ impl ShouldSample for AdaptiveSampler {
         &self,
         parent: Option<&Context>,
         trace_id: TraceId,
-        _: &str,
-        _: &SpanKind,
-        _: &[KeyValue],
-        _: &[Link],
+        name: &str,
+        kind: &SpanKind,
+        attributes: &[KeyValue],
+        links: &[Link],
     ) -> SamplingResult {
-        follow_parent(parent)
-            .unwrap_or_else(|| root(ratio_samples(self.effective_ratio(), trace_id)))
+        self.sampler
+            .should_sample(parent, trace_id, name, kind, attributes, links)
     }
 }
 
-/// Measures the error rate an [`AdaptiveSampler`] reacts to; made by
-/// [`AdaptiveSampler::processor`]. Only spans that were sampled reach a processor, so the
-/// rate is measured on the sampled share of traffic, which is an unbiased sample of it.
-#[derive(Clone, Debug)]
-pub struct ErrorRateProcessor {
+/// Measures the error rate an [`AdaptiveSampler`] reacts to, in front of the processor
+/// that exports (`P`); made by [`AdaptiveSampler::processor`]. Only spans that were sampled
+/// reach a processor, so the rate is measured on the sampled share of traffic, which is an
+/// unbiased sample of it.
+#[derive(Debug)]
+pub struct ErrorRateProcessor<P> {
     state: Arc<State>,
+    inner: P,
 }
 
-impl ErrorRateProcessor {
+impl<P> ErrorRateProcessor<P> {
     fn record(&self, span: &SpanData) {
         let local_root = span.parent_span_id == opentelemetry::trace::SpanId::INVALID
             || span.parent_span_is_remote;
@@ -215,19 +268,26 @@ impl ErrorRateProcessor {
     }
 }
 
-impl SpanProcessor for ErrorRateProcessor {
-    fn on_start(&self, _: &mut Span, _: &Context) {}
+impl<P: SpanProcessor> SpanProcessor for ErrorRateProcessor<P> {
+    fn on_start(&self, span: &mut Span, cx: &Context) {
+        self.inner.on_start(span, cx);
+    }
 
     fn on_end(&self, span: SpanData) {
         self.record(&span);
+        self.inner.on_end(span);
     }
 
     fn force_flush(&self) -> OTelSdkResult {
-        Ok(())
+        self.inner.force_flush()
     }
 
-    fn shutdown_with_timeout(&self, _: Duration) -> OTelSdkResult {
-        Ok(())
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        self.inner.shutdown_with_timeout(timeout)
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        self.inner.set_resource(resource);
     }
 }
 
@@ -267,6 +327,23 @@ mod tests {
         }
     }
 
+    /// The processor behind the error-rate one: the names of the spans handed on.
+    #[derive(Debug, Default)]
+    struct Names(std::sync::Mutex<Vec<String>>);
+
+    impl SpanProcessor for Names {
+        fn on_start(&self, _: &mut Span, _: &Context) {}
+        fn on_end(&self, span: SpanData) {
+            self.0.lock().unwrap().push(span.name.into_owned());
+        }
+        fn force_flush(&self) -> OTelSdkResult {
+            Ok(())
+        }
+        fn shutdown_with_timeout(&self, _: Duration) -> OTelSdkResult {
+            Ok(())
+        }
+    }
+
     fn sampled_share(sampler: &AdaptiveSampler, n: u128) -> f64 {
         let kept = (1..=n)
             .filter(|i| {
@@ -291,7 +368,7 @@ mod tests {
             .cooldown(Duration::from_secs(30))
             .clock(Clock::Manual(ms.clone()))
             .build();
-        let processor = sampler.processor();
+        let processor = sampler.processor(Names::default());
         let at = |t: u64| ms.store(t, Relaxed);
 
         // Calm: 1% errors over 10 s.
@@ -343,13 +420,27 @@ mod tests {
     }
 
     #[test]
+    fn the_processor_counts_each_span_and_hands_it_on() {
+        let ms = Arc::new(AtomicU64::new(0));
+        let sampler = AdaptiveSampler::builder()
+            .min_requests(2)
+            .clock(Clock::Manual(ms))
+            .build();
+        let processor = sampler.processor(Names::default());
+        processor.on_end(server_span(true));
+        processor.on_end(server_span(false));
+        assert_eq!(sampler.error_rate(), Some(0.5));
+        assert_eq!(*processor.inner.0.lock().unwrap(), ["GET /", "GET /"]);
+    }
+
+    #[test]
     fn too_few_requests_keep_the_base_ratio() {
         let ms = Arc::new(AtomicU64::new(0));
         let sampler = AdaptiveSampler::builder()
             .min_requests(20)
             .clock(Clock::Manual(ms))
             .build();
-        let processor = sampler.processor();
+        let processor = sampler.processor(Names::default());
         for _ in 0..19 {
             processor.on_end(server_span(true));
         }
@@ -381,6 +472,36 @@ mod tests {
             d,
             SamplingDecision::RecordAndSample,
             "a sampled parent wins over a 0 ratio"
+        );
+        let all = AdaptiveSampler::builder().base_ratio(1.0).build();
+        let decide = |parent: &Context| {
+            all.should_sample(
+                Some(parent),
+                TraceId::from(7),
+                "x",
+                &SpanKind::Server,
+                &[],
+                &[],
+            )
+            .decision
+        };
+        let unsampled = Context::new().with_remote_span_context(SpanContext::new(
+            TraceId::from(7),
+            SpanId::from(7),
+            TraceFlags::default(),
+            true,
+            TraceState::NONE,
+        ));
+        assert_eq!(
+            decide(&unsampled),
+            SamplingDecision::Drop,
+            "an unsampled parent wins over a ratio of 1"
+        );
+        let invalid = Context::new().with_remote_span_context(SpanContext::empty_context());
+        assert_eq!(
+            decide(&invalid),
+            SamplingDecision::RecordAndSample,
+            "an invalid parent leaves the decision to the ratio"
         );
         let half = AdaptiveSampler::builder().base_ratio(0.5).build();
         let id = TraceId::from(0xdead_beef_u128 << 64 | 0x1234);

@@ -1,18 +1,20 @@
 //! [`RateLimitingSampler`]: at most N new traces per second.
 
+use opentelemetry::trace::TraceState;
 use opentelemetry::trace::{Link, SpanKind, TraceId};
 use opentelemetry::{Context, KeyValue};
-use opentelemetry_sdk::trace::SamplingResult;
-use opentelemetry_sdk::trace::ShouldSample;
+use opentelemetry_sdk::trace::{
+    ParentBasedSampler, Sampler, SamplingDecision, SamplingResult, ShouldSample,
+};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use super::clock::Clock;
-use super::{follow_parent, root};
 
 /// Samples at most `per_second` new traces each second, with bursts of up to one second's
 /// worth, like Jaeger's rate-limiting sampler; spans with a parent follow the parent.
-/// The limit is a generic cell rate algorithm on one atomic: no lock.
+/// The limit is a generic cell rate algorithm on one atomic: no lock. Parents are followed
+/// by the SDK's own [`ParentBasedSampler`], with the limit as its root.
 ///
 /// ```
 /// use baton_sdk::sampler::RateLimitingSampler;
@@ -22,6 +24,12 @@ use super::{follow_parent, root};
 /// ```
 #[derive(Clone, Debug)]
 pub struct RateLimitingSampler {
+    sampler: ParentBasedSampler,
+}
+
+/// The root of the parent-based sampler: one new trace per interval, bursts allowed.
+#[derive(Clone, Debug)]
+struct Limit {
     /// Microseconds between traces at the limit.
     interval_us: u64,
     /// How far ahead of now the schedule may run: the burst.
@@ -34,23 +42,29 @@ pub struct RateLimitingSampler {
 impl RateLimitingSampler {
     /// At most `per_second` new traces per second (0 or less: none).
     pub fn new(per_second: f64) -> Self {
+        Self::with_clock(per_second, Clock::Monotonic)
+    }
+
+    fn with_clock(per_second: f64, clock: Clock) -> Self {
+        RateLimitingSampler {
+            sampler: Sampler::parent_based(Limit::new(per_second, clock)),
+        }
+    }
+}
+
+impl Limit {
+    fn new(per_second: f64, clock: Clock) -> Self {
         let interval_us = if per_second > 0.0 {
             (1_000_000.0 / per_second).max(1.0) as u64
         } else {
             u64::MAX
         };
-        RateLimitingSampler {
+        Limit {
             interval_us,
             burst_us: 1_000_000,
             next: Arc::new(AtomicU64::new(0)),
-            clock: Clock::Monotonic,
+            clock,
         }
-    }
-
-    #[cfg(test)]
-    fn with_clock(mut self, clock: Clock) -> Self {
-        self.clock = clock;
-        self
     }
 
     fn take(&self) -> bool {
@@ -81,25 +95,47 @@ impl ShouldSample for RateLimitingSampler {
     fn should_sample(
         &self,
         parent: Option<&Context>,
+        trace_id: TraceId,
+        name: &str,
+        kind: &SpanKind,
+        attributes: &[KeyValue],
+        links: &[Link],
+    ) -> SamplingResult {
+        self.sampler
+            .should_sample(parent, trace_id, name, kind, attributes, links)
+    }
+}
+
+impl ShouldSample for Limit {
+    fn should_sample(
+        &self,
+        _: Option<&Context>,
         _: TraceId,
         _: &str,
         _: &SpanKind,
         _: &[KeyValue],
         _: &[Link],
     ) -> SamplingResult {
-        follow_parent(parent).unwrap_or_else(|| root(self.take()))
+        SamplingResult {
+            decision: if self.take() {
+                SamplingDecision::RecordAndSample
+            } else {
+                SamplingDecision::Drop
+            },
+            attributes: Vec::new(),
+            trace_state: TraceState::NONE,
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use opentelemetry_sdk::trace::SamplingDecision;
 
     #[test]
     fn limits_new_traces_per_second() {
         let ms = Arc::new(AtomicU64::new(0));
-        let sampler = RateLimitingSampler::new(10.0).with_clock(Clock::Manual(ms.clone()));
+        let sampler = RateLimitingSampler::with_clock(10.0, Clock::Manual(ms.clone()));
         let count = |n: usize| {
             (0..n)
                 .filter(|_| {
@@ -117,6 +153,6 @@ mod tests {
             ms.store(500 + second * 1_000, Relaxed);
             assert_eq!(count(1_000), 10, "ten per second, second {second}");
         }
-        assert!(!RateLimitingSampler::new(0.0).take());
+        assert!(!Limit::new(0.0, Clock::Monotonic).take());
     }
 }

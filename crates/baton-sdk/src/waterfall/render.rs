@@ -98,10 +98,11 @@ fn explain(span: &SpanData) -> String {
             other => format!("{}={other}", kv.key),
         })
         .collect();
-    if let Status::Error { description } = &span.status {
-        if !description.is_empty() && !parts.iter().any(|p| p.ends_with(description.as_ref())) {
-            parts.push(format!("\"{description}\""));
-        }
+    if let Status::Error { description } = &span.status
+        && !description.is_empty()
+        && !parts.iter().any(|p| p.ends_with(description.as_ref()))
+    {
+        parts.push(format!("\"{description}\""));
     }
     parts.join(" ")
 }

@@ -7,6 +7,7 @@
 //! shares the OTLP exporters' HTTP client and runtime, and maps spans as the
 //! OpenTelemetry-to-Zipkin specification says (see [`model`]).
 
+mod error;
 mod model;
 
 use std::sync::Arc;
@@ -18,7 +19,7 @@ use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::{SpanData, SpanExporter};
 
 use super::runtime::ExportRuntime;
-use crate::init::InitError;
+pub use error::ZipkinBuildError;
 
 /// The collector URL used when none is given: a Zipkin server on this machine.
 pub const DEFAULT_ZIPKIN_ENDPOINT: &str = "http://localhost:9411/api/v2/spans";
@@ -36,7 +37,7 @@ pub const DEFAULT_ZIPKIN_ENDPOINT: &str = "http://localhost:9411/api/v2/spans";
 ///     .endpoint("http://zipkin:9411/api/v2/spans")
 ///     .build()?;
 /// let provider = SdkTracerProvider::builder().with_batch_exporter(zipkin).build();
-/// # Ok::<(), baton_sdk::InitError>(())
+/// # Ok::<(), baton_sdk::exporter::ZipkinBuildError>(())
 /// ```
 ///
 /// With [`init`](crate::init), set `OTEL_TRACES_EXPORTER=zipkin` (and
@@ -49,8 +50,10 @@ pub struct ZipkinExporter {
     runtime: Arc<ExportRuntime>,
 }
 
-/// Configures a [`ZipkinExporter`].
-#[derive(Debug, Clone)]
+/// Configures a [`ZipkinExporter`]: the exporter's settings, which
+/// [`init`](crate::init) fills in from `OTEL_EXPORTER_ZIPKIN_ENDPOINT` and
+/// `OTEL_EXPORTER_ZIPKIN_TIMEOUT`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ZipkinExporterBuilder {
     endpoint: String,
     timeout: Duration,
@@ -80,23 +83,24 @@ impl ZipkinExporterBuilder {
     }
 
     /// Builds the exporter (and starts the export thread if none is running).
-    pub fn build(self) -> Result<ZipkinExporter, InitError> {
-        let error = |reason: String| InitError::Exporter {
-            exporter: "zipkin",
-            reason,
-        };
-        self.endpoint
-            .parse::<http::Uri>()
-            .map_err(|e| error(format!("invalid endpoint {:?}: {e}", self.endpoint)))?;
+    pub fn build(self) -> Result<ZipkinExporter, ZipkinBuildError> {
+        if let Err(e) = self.endpoint.parse::<http::Uri>() {
+            return Err(ZipkinBuildError::InvalidEndpoint {
+                endpoint: self.endpoint,
+                reason: e.to_string(),
+            });
+        }
         let client = reqwest::Client::builder()
             .timeout(self.timeout)
             .build()
-            .map_err(|e| error(e.to_string()))?;
+            .map_err(|e| ZipkinBuildError::HttpClient {
+                reason: e.to_string(),
+            })?;
         Ok(ZipkinExporter {
             client,
             endpoint: self.endpoint,
             service_name: model::UNKNOWN_SERVICE.to_owned(),
-            runtime: ExportRuntime::shared().map_err(InitError::Runtime)?,
+            runtime: ExportRuntime::shared().map_err(ZipkinBuildError::Runtime)?,
         })
     }
 }

@@ -43,10 +43,10 @@ fn span(span: &SpanData, service_name: &str) -> Json {
         "localEndpoint".into(),
         json!({ "serviceName": service_name }),
     );
-    if matches!(span.span_kind, SpanKind::Client | SpanKind::Producer) {
-        if let Some(remote) = remote_endpoint(&span.attributes) {
-            out.insert("remoteEndpoint".into(), remote);
-        }
+    if matches!(span.span_kind, SpanKind::Client | SpanKind::Producer)
+        && let Some(remote) = remote_endpoint(&span.attributes)
+    {
+        out.insert("remoteEndpoint".into(), remote);
     }
     let annotations: Vec<Json> = span
         .events

@@ -44,6 +44,17 @@ pub enum InitError {
         /// The variable.
         name: &'static str,
     },
+    /// A variable selects an exporter (or an OTLP transport) that this build of baton-sdk
+    /// leaves out: `feature` is the cargo feature that brings it (of `baton-sdk`, or of
+    /// `baton`, which forwards it).
+    NotCompiled {
+        /// The variable.
+        name: &'static str,
+        /// Its (trimmed) value.
+        value: String,
+        /// The feature to enable, such as `"zipkin"`.
+        feature: &'static str,
+    },
     /// `OTEL_PROPAGATORS` names a propagator baton does not know.
     Propagators(PropagatorError),
     /// An exporter could not be built from settings that were otherwise valid.
@@ -58,6 +69,14 @@ pub enum InitError {
 }
 
 impl InitError {
+    pub(crate) fn not_compiled(name: &'static str, value: &str, feature: &'static str) -> Self {
+        InitError::NotCompiled {
+            name,
+            value: value.to_owned(),
+            feature,
+        }
+    }
+
     pub(crate) fn invalid(name: &'static str, value: &str, reason: impl Into<String>) -> Self {
         InitError::InvalidVar {
             name,
@@ -71,7 +90,8 @@ impl InitError {
         match self {
             InitError::InvalidVar { name, .. }
             | InitError::InvalidSecretVar { name, .. }
-            | InitError::NotUnicode { name } => Some(name),
+            | InitError::NotUnicode { name }
+            | InitError::NotCompiled { name, .. } => Some(name),
             InitError::Propagators(_) => Some(baton_core::propagation::OTEL_PROPAGATORS),
             InitError::Exporter { .. } | InitError::Runtime(_) => None,
         }
@@ -93,6 +113,15 @@ impl fmt::Display for InitError {
                 )
             }
             InitError::NotUnicode { name } => write!(f, "{name} is not valid Unicode"),
+            InitError::NotCompiled {
+                name,
+                value,
+                feature,
+            } => write!(
+                f,
+                "{name}={value:?}: needs the {feature:?} feature, which this build of baton-sdk \
+                 leaves out (enable it on baton-sdk, or on baton, which forwards it)"
+            ),
             InitError::Propagators(e) => e.fmt(f),
             InitError::Exporter { exporter, reason } => {
                 write!(f, "could not build the {exporter} exporter: {reason}")
@@ -108,6 +137,20 @@ impl std::error::Error for InitError {
             InitError::Propagators(e) => Some(e),
             InitError::Runtime(e) => Some(e),
             _ => None,
+        }
+    }
+}
+
+#[cfg(feature = "zipkin")]
+impl From<crate::exporter::ZipkinBuildError> for InitError {
+    fn from(e: crate::exporter::ZipkinBuildError) -> Self {
+        use crate::exporter::ZipkinBuildError;
+        match e {
+            ZipkinBuildError::Runtime(e) => InitError::Runtime(e),
+            other => InitError::Exporter {
+                exporter: "zipkin",
+                reason: other.to_string(),
+            },
         }
     }
 }

@@ -1,0 +1,76 @@
+//! What code asked of a [`Builder`](crate::Builder), waiting to be resolved against the
+//! environment.
+
+use std::fmt;
+use std::time::Duration;
+
+use opentelemetry::KeyValue;
+use opentelemetry_sdk::trace::ShouldSample;
+
+use super::processor::{BoxedProcessor, ExporterFactory};
+use super::propagator::SharedPropagator;
+use crate::env::Env;
+use crate::sampler::AdaptiveSampler;
+#[cfg(feature = "waterfall")]
+use crate::waterfall::WaterfallExporter;
+
+/// Everything set on a builder; `None` and empty mean "as the environment says".
+pub(crate) struct Overrides {
+    pub(crate) env: Box<dyn Env>,
+    pub(crate) service_name: Option<String>,
+    pub(crate) service_version: Option<String>,
+    pub(crate) attributes: Vec<KeyValue>,
+    pub(crate) sampler: Option<Box<dyn ShouldSample>>,
+    /// The adaptive sampler whose error-rate processor goes in front of the first export
+    /// processor.
+    pub(crate) adaptive: Option<AdaptiveSampler>,
+    pub(crate) exporters: Vec<ExporterFactory>,
+    pub(crate) processors: Vec<BoxedProcessor>,
+    pub(crate) propagator: Option<SharedPropagator>,
+    pub(crate) metrics: bool,
+    pub(crate) deadline: Duration,
+    #[cfg(feature = "waterfall")]
+    pub(crate) waterfall: Option<WaterfallExporter>,
+    pub(crate) install_global: bool,
+}
+
+impl Overrides {
+    /// Nothing overridden: everything from `env`.
+    pub(crate) fn new(env: Box<dyn Env>, deadline: Duration) -> Self {
+        Overrides {
+            env,
+            service_name: None,
+            service_version: None,
+            attributes: Vec::new(),
+            sampler: None,
+            adaptive: None,
+            exporters: Vec::new(),
+            processors: Vec::new(),
+            propagator: None,
+            metrics: true,
+            deadline,
+            #[cfg(feature = "waterfall")]
+            waterfall: None,
+            install_global: true,
+        }
+    }
+}
+
+impl fmt::Debug for Overrides {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Builder");
+        d.field("env", &self.env)
+            .field("service_name", &self.service_name)
+            .field("service_version", &self.service_version)
+            .field("attributes", &self.attributes)
+            .field("sampler", &self.sampler)
+            .field("exporters", &self.exporters.len())
+            .field("processors", &self.processors)
+            .field("propagator", &self.propagator.is_some())
+            .field("metrics", &self.metrics)
+            .field("deadline", &self.deadline);
+        #[cfg(feature = "waterfall")]
+        d.field("waterfall", &self.waterfall);
+        d.field("install_global", &self.install_global).finish()
+    }
+}
