@@ -1,5 +1,6 @@
 //! Hostile input through the real server: oversize and repeated trace headers are served
-//! as if absent or capped, and the work they cause is linear in their size.
+//! as if absent or capped, and the work they cause is linear in their size (that one is
+//! timed, so ignored by default and run by `scripts/soak_hostile.sh`).
 //!
 //! hyper's HTTP/1.1 server refuses, with `431 Request Header Fields Too Large`, a request
 //! with more than 100 header lines (its default `max_headers`) or a head larger than its
