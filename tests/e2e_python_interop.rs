@@ -22,9 +22,9 @@ mod e2e_common;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use baton_test_support::otlp::trace::{assert_tree, by_trace, one, render_all};
+use baton_test_support::otlp::{CLIENT, HTTP_TRANSPORT, Receiver, SERVER};
 use e2e_common::process::{Processes, clean_env, example_service, root, venv_bin};
-use e2e_common::receiver::{CLIENT, HTTP_TRANSPORT, Receiver, SERVER};
-use e2e_common::trace::{assert_tree, by_trace, one, render_all};
 
 /// The trace every case must produce: the Python relay where `users` was.
 const TRACE: &str = "

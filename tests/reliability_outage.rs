@@ -36,11 +36,10 @@ use axum::Router;
 use axum::routing::get;
 use baton::ServerLayer;
 use baton::propagation::{CompositePropagator, PropagatorKind};
-use reliability_common::endpoints::{Blackhole, refused};
-use reliability_common::receiver::{Options, Receiver};
-use reliability_common::{
-    HttpClient, client, env_or, percentile, rss_bytes, runtime, serve_axum, telemetry,
-};
+use baton_test_support::loopback::{Blackhole, refused};
+use baton_test_support::loopback::{runtime, serve_axum_on};
+use baton_test_support::otlp::{Options, Receiver};
+use reliability_common::{HttpClient, client, env_or, percentile, rss_bytes, telemetry};
 
 /// `OTEL_BSP_MAX_QUEUE_SIZE` of every scenario: small, so the outages overflow it within
 /// the test (`BATON_OUTAGE_QUEUE` overrides it; the soak uses the SDK default, 2048, so the
@@ -146,7 +145,7 @@ fn scenario(server_rt: &tokio::runtime::Runtime, kind: Kind, protocol: &'static 
     };
     let name = format!("outage-{kind:?}-{protocol}");
     let guard = telemetry(&name, &otlp_vars(endpoint, protocol), DEADLINE);
-    let server = serve_axum(server_rt, app(&guard));
+    let server = serve_axum_on(server_rt, app(&guard));
     Scenario {
         kind,
         protocol,
@@ -322,13 +321,13 @@ fn requests_are_served_while_the_collector_is_down_and_export_resumes() {
         let options = if s.protocol == "grpc" {
             Options {
                 grpc_addr: Some(addr),
-                keep_spans: true,
+                keep_exports: true,
                 ..Options::default()
             }
         } else {
             Options {
                 http_addr: Some(addr),
-                keep_spans: true,
+                keep_exports: true,
                 ..Options::default()
             }
         };
@@ -409,7 +408,7 @@ fn spans_dropped_on_a_full_queue_are_counted_and_reported() {
     vars.push(("OTEL_BSP_MAX_QUEUE_SIZE", "64".into()));
     vars.push(("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "16".into()));
     let guard = telemetry("drops", &vars, Duration::from_secs(8));
-    let server = serve_axum(&server_rt, app(&guard));
+    let server = serve_axum_on(&server_rt, app(&guard));
     let client = client();
     let sent = 1000;
     server_rt.block_on(async {
