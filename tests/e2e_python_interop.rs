@@ -74,8 +74,13 @@ fn relay_between_baton_services(propagators: &str, headers: &str, baggage: bool)
         limit,
     );
 
-    let mut relay = Command::new(instrument);
+    // Started with SIGINT ignored, as under `nohup`, from `cmd &` in a script or by some CI
+    // runners (`exec` keeps an ignored signal ignored): the relay must stop on SIGINT even
+    // so, whatever started this test.
+    let mut relay = Command::new("sh");
     relay
+        .args(["-c", "trap '' INT; exec \"$0\" \"$@\""])
+        .arg(instrument)
         .arg(python)
         .arg(root().join("tests/interop/relay.py"))
         .args(["--users", &users])

@@ -110,6 +110,7 @@ pub fn has_attr(attrs: &[KeyValue], key: &str, value: Value) -> bool {
 }
 
 /// Serves an axum router on 127.0.0.1 with peer addresses available.
+#[allow(unused_imports)] // not every test binary serves axum
 pub use baton_test_support::loopback::serve_axum;
 
 /// Sends one request over a new HTTP/1.1 connection and reads the whole response.
