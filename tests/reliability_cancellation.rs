@@ -76,10 +76,10 @@ impl http_body::Body for Endless {
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
-        if let Some(sleep) = self.sleep.as_mut() {
-            if sleep.as_mut().poll(cx).is_pending() {
-                return Poll::Pending;
-            }
+        if let Some(sleep) = self.sleep.as_mut()
+            && sleep.as_mut().poll(cx).is_pending()
+        {
+            return Poll::Pending;
         }
         self.sleep = Some(Box::pin(tokio::time::sleep(Duration::from_millis(5))));
         Poll::Ready(Some(Ok(Frame::data(Bytes::from_static(b"chunk\n")))))
