@@ -22,8 +22,8 @@ mod e2e_common;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use baton_test_support::otlp::{GRPC_TRANSPORT, Receiver};
 use e2e_common::flow;
-use e2e_common::receiver::{GRPC_TRANSPORT, Receiver};
 use opentelemetry::trace::TracerProvider;
 use support::{Peers, Service};
 use tracing_subscriber::layer::SubscriberExt;
@@ -155,7 +155,7 @@ fn scripted_flow_arrives_at_the_otlp_receiver_as_connected_traces() {
 
     // Metrics travel the same way: every service's server duration, and the client
     // duration of the two services that call others.
-    let metrics = receiver.metrics();
+    let metrics = receiver.metric_sources();
     for service in SERVICES {
         assert!(
             metrics.contains(&(

@@ -13,9 +13,9 @@ mod e2e_common;
 
 use std::time::{Duration, Instant};
 
+use baton_test_support::otlp::{HTTP_TRANSPORT, Receiver};
 use e2e_common::flow;
 use e2e_common::process::{Processes, example_service};
-use e2e_common::receiver::{HTTP_TRANSPORT, Receiver};
 
 #[test]
 fn services_in_separate_processes_draw_the_same_traces() {
@@ -83,7 +83,7 @@ fn services_in_separate_processes_draw_the_same_traces() {
     );
     flow::check(&spans, true, &linked_trace_id);
     // Shutting down flushed each process's metrics too.
-    let metrics = receiver.metrics();
+    let metrics = receiver.metric_sources();
     for service in ["gateway", "auth", "users", "db"] {
         assert!(
             metrics.contains(&(

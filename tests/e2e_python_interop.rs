@@ -22,9 +22,9 @@ mod e2e_common;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use baton_test_support::otlp::trace::{assert_tree, by_trace, one, render_all};
+use baton_test_support::otlp::{CLIENT, HTTP_TRANSPORT, Receiver, SERVER};
 use e2e_common::process::{Processes, clean_env, example_service, root, venv_bin};
-use e2e_common::receiver::{CLIENT, HTTP_TRANSPORT, Receiver, SERVER};
-use e2e_common::trace::{assert_tree, by_trace, one, render_all};
 
 /// The trace every case must produce: the Python relay where `users` was.
 const TRACE: &str = "
@@ -74,8 +74,13 @@ fn relay_between_baton_services(propagators: &str, headers: &str, baggage: bool)
         limit,
     );
 
-    let mut relay = Command::new(instrument);
+    // Started with SIGINT ignored, as under `nohup`, from `cmd &` in a script or by some CI
+    // runners (`exec` keeps an ignored signal ignored): the relay must stop on SIGINT even
+    // so, whatever started this test.
+    let mut relay = Command::new("sh");
     relay
+        .args(["-c", "trap '' INT; exec \"$0\" \"$@\""])
+        .arg(instrument)
         .arg(python)
         .arg(root().join("tests/interop/relay.py"))
         .args(["--users", &users])

@@ -26,9 +26,9 @@ use baton::ServerLayer;
 use baton::opentelemetry::trace::{SpanKind, Status};
 use baton::propagation::{CompositePropagator, PropagatorKind};
 use baton::testing::TestTelemetry;
+use baton_test_support::loopback::{runtime, serve_axum_on};
 use bytes::Bytes;
 use http_body::Frame;
-use reliability_common::{runtime, serve_axum};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Counts values alive: created and not yet dropped.
@@ -76,10 +76,10 @@ impl http_body::Body for Endless {
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
-        if let Some(sleep) = self.sleep.as_mut() {
-            if sleep.as_mut().poll(cx).is_pending() {
-                return Poll::Pending;
-            }
+        if let Some(sleep) = self.sleep.as_mut()
+            && sleep.as_mut().poll(cx).is_pending()
+        {
+            return Poll::Pending;
         }
         self.sleep = Some(Box::pin(tokio::time::sleep(Duration::from_millis(5))));
         Poll::Ready(Some(Ok(Frame::data(Bytes::from_static(b"chunk\n")))))
@@ -181,7 +181,7 @@ fn a_thousand_clients_hanging_up_mid_body_leave_no_span_metric_or_task_behind() 
             .layer(layer(&t))
     };
     let server_rt = runtime("cancel-server", 1);
-    let addr = serve_axum(&server_rt, app);
+    let addr = serve_axum_on(&server_rt, app);
     let metrics = server_rt.metrics();
     let idle_tasks = metrics.num_alive_tasks();
 
@@ -249,7 +249,7 @@ fn clients_hanging_up_while_the_handler_runs_cancel_it_and_end_the_span() {
             .layer(layer(&t))
     };
     let server_rt = runtime("stuck-server", 1);
-    let addr = serve_axum(&server_rt, app);
+    let addr = serve_axum_on(&server_rt, app);
     let metrics = server_rt.metrics();
     let idle_tasks = metrics.num_alive_tasks();
 

@@ -21,8 +21,9 @@ use axum::Router;
 use axum::routing::get;
 use baton::ServerLayer;
 use baton::propagation::{CompositePropagator, PropagatorKind};
-use reliability_common::receiver::{Options, Receiver};
-use reliability_common::{client, env_or, rss_bytes, runtime, serve_axum, telemetry};
+use baton_test_support::loopback::{runtime, serve_axum_on};
+use baton_test_support::otlp::{Options, Receiver};
+use reliability_common::{client, env_or, rss_bytes, telemetry};
 
 const MB: f64 = 1024.0 * 1024.0;
 
@@ -63,7 +64,7 @@ fn maximum_rate_load_exports_every_span_and_keeps_memory_flat() {
         );
     let server_rt = runtime("load-server", 1);
     let client_rt = runtime("load-client", 1);
-    let server = serve_axum(&server_rt, app);
+    let server = serve_axum_on(&server_rt, app);
 
     // RSS, sampled every 250 ms while the load runs.
     let stop = Arc::new(AtomicBool::new(false));

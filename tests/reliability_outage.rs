@@ -1,25 +1,30 @@
 //! Exporter outage: a collector that refuses connections, accepts them and never answers,
-//! or answers slowly must never slow or fail a request.
+//! or answers slowly must never fail a request, hold unbounded memory or stop export for
+//! good.
 //!
 //! One test runs eight servers side by side, each an axum app behind `ServerLayer`
 //! exporting spans and metrics over OTLP through its own `baton::Guard`: a healthy
 //! receiver, a refused port, a black hole and a slow receiver (250 ms per answer), each
 //! over gRPC and over HTTP/protobuf. Requests go to the eight in interleaved rounds of 50
-//! (so load on this shared machine hits every scenario alike), sequentially, each timed.
+//! (so load on this shared machine hits every scenario alike), sequentially.
 //!
-//! The rule: for each outage, p99 <= healthy p99 (same protocol) x 1.1 + 2 ms. The
-//! absolute slack absorbs scheduler noise on a 2-core box where a loopback request takes
-//! a few hundred microseconds; a request that waited on an export would take the exporter's
-//! timeout (10 s) or the slow receiver's 250 ms, far beyond it.
+//! Checked: every request is served 200; RSS grows less than 50 MB after the warm-up (the
+//! queues bound what an outage holds); the healthy receivers got every span; the black
+//! holes were connected to; the refused collectors come back on the same ports and export
+//! resumes, delivering at most a queue and a batch of spans from the outage; every guard
+//! shuts down within its deadline and a collector that hung is reported. The last test
+//! shows that spans dropped on a full queue are counted and reported, to the application
+//! and to the collector.
 //!
-//! Also checked: every request is served 200; RSS grows less than 50 MB after the warm-up
-//! (the queues bound what an outage holds); the black holes were connected to; the
-//! refused collectors come back on the same ports and export resumes, delivering at most
-//! a queue and a batch of spans from the outage; every guard shuts down within its
-//! deadline and a collector that hung is reported. The last test shows that spans dropped
-//! on a full queue are counted and reported, to the application and to the collector.
+//! Latency is a measurement, not a default test (speed is judged by benchmarks and soaks,
+//! not by timed assertions on a shared machine): with `BATON_OUTAGE_LATENCY_RULE=1`, which
+//! `scripts/soak_outage.sh` sets, each request is timed and the test also requires, for
+//! each outage, p99 <= healthy p99 (same protocol) x 1.1 + 2 ms. The absolute slack absorbs
+//! scheduler noise where a loopback request takes a few hundred microseconds; a request
+//! that waited on an export would take the exporter's timeout (10 s) or the slow
+//! receiver's 250 ms, far beyond it.
 //!
-//! `BATON_OUTAGE_REQUESTS` (default 500) scales the measured requests per scenario and
+//! `BATON_OUTAGE_REQUESTS` (default 500) scales the requests per scenario and
 //! `BATON_OUTAGE_QUEUE` the queue; `scripts/soak_outage.sh` runs 100 000 in release.
 
 mod reliability_common;
@@ -31,11 +36,10 @@ use axum::Router;
 use axum::routing::get;
 use baton::ServerLayer;
 use baton::propagation::{CompositePropagator, PropagatorKind};
-use reliability_common::endpoints::{Blackhole, refused};
-use reliability_common::receiver::{Options, Receiver};
-use reliability_common::{
-    HttpClient, client, env_or, percentile, rss_bytes, runtime, serve_axum, telemetry,
-};
+use baton_test_support::loopback::{Blackhole, refused};
+use baton_test_support::loopback::{runtime, serve_axum_on};
+use baton_test_support::otlp::{Options, Receiver};
+use reliability_common::{HttpClient, client, env_or, percentile, rss_bytes, telemetry};
 
 /// `OTEL_BSP_MAX_QUEUE_SIZE` of every scenario: small, so the outages overflow it within
 /// the test (`BATON_OUTAGE_QUEUE` overrides it; the soak uses the SDK default, 2048, so the
@@ -141,7 +145,7 @@ fn scenario(server_rt: &tokio::runtime::Runtime, kind: Kind, protocol: &'static 
     };
     let name = format!("outage-{kind:?}-{protocol}");
     let guard = telemetry(&name, &otlp_vars(endpoint, protocol), DEADLINE);
-    let server = serve_axum(server_rt, app(&guard));
+    let server = serve_axum_on(server_rt, app(&guard));
     Scenario {
         kind,
         protocol,
@@ -154,8 +158,10 @@ fn scenario(server_rt: &tokio::runtime::Runtime, kind: Kind, protocol: &'static 
     }
 }
 
-/// `n` sequential requests to `/{prefix}/{i}`, each timed; returns the latencies.
-async fn requests(s: &mut Scenario, prefix: &str, n: usize, record: bool) {
+/// `n` sequential requests to `/{prefix}/{i}`, each answered 200; with `measure` and the
+/// latency rule on, each is timed into the scenario's latencies.
+async fn requests(s: &mut Scenario, prefix: &str, n: usize, measure: bool) {
+    let timed = measure && latency_rule();
     for _ in 0..n {
         let path = format!("/{prefix}/{}", s.served);
         let start = Instant::now();
@@ -163,62 +169,21 @@ async fn requests(s: &mut Scenario, prefix: &str, n: usize, record: bool) {
         let took = start.elapsed();
         assert_eq!(status, 200, "{}: {path}", s.name());
         s.served += 1;
-        if record {
+        if timed {
             s.latencies.push(took);
         }
     }
 }
 
-fn count_paths(receiver: &Receiver, prefix: &str) -> usize {
-    receiver
-        .spans()
-        .iter()
-        .filter(|s| s.attr("url.path").is_some_and(|p| p.starts_with(prefix)))
-        .count()
+/// Whether to time requests and hold outages to the healthy p99 (`BATON_OUTAGE_LATENCY_RULE=1`,
+/// set by `scripts/soak_outage.sh`; off in the default tests, which assert no durations).
+fn latency_rule() -> bool {
+    env_or("BATON_OUTAGE_LATENCY_RULE", 0u8) == 1
 }
 
-#[test]
-fn requests_keep_their_latency_while_the_collector_is_down_and_export_resumes() {
-    let measured: usize = env_or("BATON_OUTAGE_REQUESTS", 500);
-    let rounds = measured.div_ceil(ROUND);
-    let server_rt = runtime("outage-server", 2);
-    let client_rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("client runtime");
-
-    let mut scenarios = Vec::new();
-    for protocol in ["grpc", "http/protobuf"] {
-        for kind in [Kind::Healthy, Kind::Refused, Kind::Blackhole, Kind::Slow] {
-            scenarios.push(scenario(&server_rt, kind, protocol));
-        }
-    }
-
-    // Warm up (connections, queues filled, allocator settled), then measure. Memory must
-    // stay bounded by the queues while the collectors are down.
-    let warmup = WARMUP.max(measured / 10);
-    for s in scenarios.iter_mut() {
-        s.latencies.reserve(rounds * ROUND);
-    }
-    client_rt.block_on(async {
-        for s in scenarios.iter_mut() {
-            requests(s, "r", warmup, false).await;
-        }
-    });
-    let rss_warm = rss_bytes();
-    let started = Instant::now();
-    client_rt.block_on(async {
-        for _ in 0..rounds {
-            for s in scenarios.iter_mut() {
-                requests(s, "r", ROUND, true).await;
-            }
-        }
-    });
-    let measuring = started.elapsed();
-    let rss_end = rss_bytes();
-    let growth = rss_end.saturating_sub(rss_warm) as f64 / (1024.0 * 1024.0);
-
-    // Latency: every outage against the healthy run of the same protocol.
+/// The latency rule: for each outage, p99 <= healthy p99 (same protocol) x 1.1 + 2 ms.
+/// Prints every scenario's percentiles, then fails naming each outage that broke it.
+fn check_latency(scenarios: &[Scenario]) {
     let mut report = Vec::new();
     let mut failures = Vec::new();
     for protocol in ["grpc", "http/protobuf"] {
@@ -246,14 +211,66 @@ fn requests_keep_their_latency_while_the_collector_is_down_and_export_resumes() 
             }
         }
     }
+    eprintln!("outage latency:\n{}", report.join("\n"));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn count_paths(receiver: &Receiver, prefix: &str) -> usize {
+    receiver
+        .spans()
+        .iter()
+        .filter(|s| s.attr("url.path").is_some_and(|p| p.starts_with(prefix)))
+        .count()
+}
+
+#[test]
+fn requests_are_served_while_the_collector_is_down_and_export_resumes() {
+    let measured: usize = env_or("BATON_OUTAGE_REQUESTS", 500);
+    let rounds = measured.div_ceil(ROUND);
+    let server_rt = runtime("outage-server", 2);
+    let client_rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("client runtime");
+
+    let mut scenarios = Vec::new();
+    for protocol in ["grpc", "http/protobuf"] {
+        for kind in [Kind::Healthy, Kind::Refused, Kind::Blackhole, Kind::Slow] {
+            scenarios.push(scenario(&server_rt, kind, protocol));
+        }
+    }
+
+    // Warm up (connections, queues filled, allocator settled), then measure. Memory must
+    // stay bounded by the queues while the collectors are down.
+    let warmup = WARMUP.max(measured / 10);
+    if latency_rule() {
+        for s in scenarios.iter_mut() {
+            s.latencies.reserve(rounds * ROUND);
+        }
+    }
+    client_rt.block_on(async {
+        for s in scenarios.iter_mut() {
+            requests(s, "r", warmup, false).await;
+        }
+    });
+    let rss_warm = rss_bytes();
+    client_rt.block_on(async {
+        for _ in 0..rounds {
+            for s in scenarios.iter_mut() {
+                requests(s, "r", ROUND, true).await;
+            }
+        }
+    });
+    let rss_end = rss_bytes();
+    let growth = rss_end.saturating_sub(rss_warm) as f64 / (1024.0 * 1024.0);
     eprintln!(
-        "outage latency ({} requests per scenario, {measuring:?} in all; RSS {:.1} MB after warm-up, \
-         growth {growth:.1} MB):\n{}",
+        "outage: {} requests per scenario; RSS {:.1} MB after warm-up, growth {growth:.1} MB",
         rounds * ROUND,
         rss_warm as f64 / (1024.0 * 1024.0),
-        report.join("\n")
     );
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    if latency_rule() {
+        check_latency(&scenarios);
+    }
     for s in &scenarios {
         assert_eq!(s.served, warmup + rounds * ROUND, "{}", s.name());
     }
@@ -304,13 +321,13 @@ fn requests_keep_their_latency_while_the_collector_is_down_and_export_resumes() 
         let options = if s.protocol == "grpc" {
             Options {
                 grpc_addr: Some(addr),
-                keep_spans: true,
+                keep_exports: true,
                 ..Options::default()
             }
         } else {
             Options {
                 http_addr: Some(addr),
-                keep_spans: true,
+                keep_exports: true,
                 ..Options::default()
             }
         };
@@ -391,7 +408,7 @@ fn spans_dropped_on_a_full_queue_are_counted_and_reported() {
     vars.push(("OTEL_BSP_MAX_QUEUE_SIZE", "64".into()));
     vars.push(("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "16".into()));
     let guard = telemetry("drops", &vars, Duration::from_secs(8));
-    let server = serve_axum(&server_rt, app(&guard));
+    let server = serve_axum_on(&server_rt, app(&guard));
     let client = client();
     let sent = 1000;
     server_rt.block_on(async {

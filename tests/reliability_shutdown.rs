@@ -15,9 +15,10 @@ use axum::Router;
 use axum::routing::get;
 use baton::ServerLayer;
 use baton::propagation::{CompositePropagator, PropagatorKind};
-use reliability_common::endpoints::{Blackhole, refused};
-use reliability_common::receiver::Receiver;
-use reliability_common::{client, env_or, runtime, serve_axum, telemetry};
+use baton_test_support::loopback::{Blackhole, refused};
+use baton_test_support::loopback::{runtime, serve_axum_on};
+use baton_test_support::otlp::Receiver;
+use reliability_common::{client, env_or, telemetry};
 
 fn app(guard: &baton::Guard) -> Router {
     Router::new().route("/r/{i}", get(|| async { "ok" })).layer(
@@ -85,7 +86,7 @@ fn flush_all(protocol: &str, by_drop: bool, all_pending: bool) {
     let guard = telemetry("shutdown-flush", &vars, deadline);
     let server_rt = runtime("shutdown-server", 1);
     let client_rt = runtime("shutdown-client", 1);
-    let server = serve_axum(&server_rt, app(&guard));
+    let server = serve_axum_on(&server_rt, app(&guard));
 
     let started = Instant::now();
     let ok = drive(&client_rt, server, n, 8);
@@ -190,7 +191,7 @@ fn shutdown_finishes_within_its_deadline_when_the_collector_is_gone() {
                 ],
                 deadline,
             );
-            let server = serve_axum(&server_rt, app(&guard));
+            let server = serve_axum_on(&server_rt, app(&guard));
             if let Some(r) = receiver.take() {
                 // Exports get through (connections are open), then the receiver stops.
                 assert_eq!(drive(&client_rt, server, 600, 4), 600);

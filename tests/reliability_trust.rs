@@ -28,14 +28,15 @@ use baton::opentelemetry::trace::{SpanKind, TraceContextExt, Tracer, TracerProvi
 use baton::opentelemetry::{Context, KeyValue};
 use baton::propagation::{CompositePropagator, PropagatorKind};
 use baton::testing::TestTelemetry;
+use baton_test_support::loopback::{runtime, serve_axum_on};
+use baton_test_support::otlp::{Options, Receiver};
 use bytes::Bytes;
 use http::HeaderName;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use reliability_common::receiver::{Options, Receiver};
-use reliability_common::{runtime, serve_axum, telemetry};
+use reliability_common::telemetry;
 use tower::{Service, ServiceBuilder, ServiceExt};
 
 fn w3c() -> CompositePropagator {
@@ -114,7 +115,7 @@ fn public_endpoints_ignore_the_callers_sampling_decision_and_baggage() {
                 }),
         );
     let rt = runtime("trust-public", 1);
-    let addr = serve_axum(&rt, app);
+    let addr = serve_axum_on(&rt, app);
     let caller = [
         (
             "traceparent",
@@ -212,7 +213,7 @@ fn trace_headers_and_baggage_go_only_to_allowed_hosts() {
             .tracer_provider(server_t.tracer_provider()),
     );
     let rt = runtime("trust-hosts", 1);
-    let addr = serve_axum(&rt, app);
+    let addr = serve_axum_on(&rt, app);
     let port = addr.port();
 
     let trace_ok = |host: &str| host == "internal.test" || host == "partner.test";
@@ -472,7 +473,7 @@ async fn raw_request(addr: SocketAddr, target: &str, headers: &[(&str, String)])
 #[test]
 fn no_credential_or_signature_reaches_any_exported_attribute_event_or_resource() {
     let receiver = Receiver::with(Options {
-        keep_spans: true,
+        keep_exports: true,
         keep_raw: true,
         ..Options::default()
     });
@@ -502,8 +503,8 @@ fn no_credential_or_signature_reaches_any_exported_attribute_event_or_resource()
                 .capture_response_headers(asked),
         );
     let rt = runtime("sweep", 1);
-    let addr = serve_axum(&rt, app);
-    let refused = reliability_common::endpoints::refused();
+    let addr = serve_axum_on(&rt, app);
+    let refused = baton_test_support::loopback::refused();
 
     let headers = [
         ("authorization", format!("Bearer {BEARER}")),
@@ -633,7 +634,7 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 #[test]
 fn tower_client_error_messages_never_carry_url_secrets() {
     let receiver = Receiver::with(Options {
-        keep_spans: true,
+        keep_exports: true,
         keep_raw: true,
         ..Options::default()
     });
@@ -665,7 +666,7 @@ fn tower_client_error_messages_never_carry_url_secrets() {
                 .meter_provider(guard.meter_provider()),
         )
         .service(over_reqwest);
-    let refused = reliability_common::endpoints::refused();
+    let refused = baton_test_support::loopback::refused();
     let url = format!("http://{refused}/login?{}", secret_query());
     let rt = runtime("tower-over-reqwest", 1);
     let Err(error) = rt.block_on(
@@ -718,7 +719,7 @@ fn captured_url_valued_headers_never_carry_url_secrets() {
                 .capture_response_headers([HeaderName::from_static("location")]),
         );
     let rt = runtime("captured-urls", 1);
-    let addr = serve_axum(&rt, app);
+    let addr = serve_axum_on(&rt, app);
     let referer = format!(
         "http://{USER}:{PASSWORD}@app.example/page?{}",
         secret_query()

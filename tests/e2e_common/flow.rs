@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use super::receiver::{SERVER, Span};
-use super::trace::{assert_tree, by_trace, one, render_all, roots};
+use baton_test_support::otlp::trace::{assert_tree, by_trace, one, render_all, roots};
+use baton_test_support::otlp::{SERVER, Span};
 
 /// The trace context the "outside" caller sends with the last request. The gateway is a
 /// public endpoint: it must start a new trace and link to this one.
@@ -177,13 +177,13 @@ pub fn check(spans: &[Span], with_tracing: bool, linked_trace_id: &str) {
         assert!(
             roots.len() == 1 && roots[0].parent_span_id.is_empty(),
             "trace {trace_id} should have one root and no orphans:\n{}",
-            super::trace::render(spans)
+            baton_test_support::otlp::trace::render(spans)
         );
         let root = roots[0];
         assert!(
             root.service == "gateway" && root.kind == SERVER,
             "trace {trace_id} should start at the gateway's SERVER span:\n{}",
-            super::trace::render(spans)
+            baton_test_support::otlp::trace::render(spans)
         );
         let linked = !root.links.is_empty();
         let key = format!(

@@ -16,10 +16,14 @@ each a sorted, comma-separated list of lower-case header names.
 
 It listens on 127.0.0.1, on a port the OS picks, and prints
 `relay listening on http://127.0.0.1:PORT` once it accepts connections. SIGINT (ctrl-c)
-stops it with exit status 0; the SDK flushes its spans on the way out.
+stops it with exit status 0; the SDK flushes its spans on the way out. That holds even when
+it is started with SIGINT ignored (under `nohup`, from `cmd &` in a script, by some CI
+runners): Python installs no handler for a signal its parent ignores, so the relay puts
+the default one back first.
 """
 
 import argparse
+import signal
 import sys
 
 import requests
@@ -73,6 +77,9 @@ def create_app(users):
 
 
 def main():
+    # An ignored SIGINT is inherited, and Python then leaves it ignored: the test's SIGINT
+    # would never stop the relay. Raise KeyboardInterrupt on it, as Python does by default.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", required=True, help="base URL of baton's users service")
     args = parser.parse_args()

@@ -1,18 +1,12 @@
-//! What the reliability tests share: an OTLP receiver that can be slow, come back on a
-//! given port, count without keeping, or keep every decoded byte; collectors that refuse
-//! or hang; servers on 127.0.0.1 (axum's, and hyper's with limits the test chooses); a
-//! pooled client; SDK set-up from a map of `OTEL_*` variables; percentiles and RSS.
+//! What the reliability tests share beyond baton-test-support (the OTLP receiver that can
+//! be slow, come back on a given port, count without keeping or keep every decoded byte;
+//! collectors that refuse or hang; runtimes and axum servers on 127.0.0.1): hyper's server
+//! with limits the test chooses, a pooled client, SDK set-up from a map of `OTEL_*`
+//! variables, percentiles and RSS.
 //!
 //! Every test runs its servers on runtimes it owns, so it can block (`Guard::shutdown`)
 //! while they keep serving.
 #![allow(dead_code)]
-
-/// Collectors that are not there: shared with baton-sdk's own tests.
-#[path = "../../crates/baton-sdk/tests/common/endpoints.rs"]
-pub mod endpoints;
-/// The OTLP receiver, shared with the end-to-end tests.
-#[path = "../otlp_receiver/mod.rs"]
-pub mod receiver;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -22,33 +16,6 @@ use http_body_util::Full;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo};
-
-/// A multi-threaded runtime with `workers` threads named `name`.
-pub fn runtime(name: &str, workers: usize) -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(workers)
-        .thread_name(name)
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
-
-/// Serves `router` with `axum::serve` (hyper's default limits: at most 100 headers, a
-/// read buffer of about 400 KB) on 127.0.0.1, with peer addresses.
-pub fn serve_axum(rt: &tokio::runtime::Runtime, router: axum::Router) -> SocketAddr {
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .expect("bind a server");
-    let addr = listener.local_addr().expect("server address");
-    rt.spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-    });
-    addr
-}
 
 /// Serves `router` over HTTP/1.1 with hyper's connection builder, allowing `max_headers`
 /// header lines and a read buffer of `max_buf` bytes (the request head must fit in it).

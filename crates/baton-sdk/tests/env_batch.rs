@@ -6,9 +6,10 @@ mod common;
 use std::time::{Duration, Instant};
 
 use baton_sdk::Builder;
+use baton_test_support::loopback::Blackhole;
+use baton_test_support::wait::wait_for;
 use common::capture::{Capture, Gate};
-use common::endpoints::Blackhole;
-use common::{env, wait_for};
+use common::env;
 use opentelemetry::trace::{Span, Tracer};
 
 #[test]

@@ -6,22 +6,22 @@ use std::time::{Duration, Instant};
 
 use baton_sdk::Builder;
 use baton_sdk::exporter::ConsoleMetricExporter;
+use baton_test_support::loopback::Blackhole;
+use baton_test_support::otlp::Receiver;
 use common::capture::SharedBuf;
-use common::endpoints::Blackhole;
-use common::otlp_grpc::GrpcReceiver;
 use common::{emit_metrics, emit_trace, env};
 use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider};
 
-fn grpc(rx: &GrpcReceiver) -> Vec<(&'static str, String)> {
+fn grpc(rx: &Receiver) -> Vec<(&'static str, String)> {
     vec![
-        ("OTEL_EXPORTER_OTLP_ENDPOINT", rx.url()),
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", rx.grpc_url()),
         ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc".into()),
     ]
 }
 
 #[test]
 fn env_metric_export_interval() {
-    let rx = GrpcReceiver::start();
+    let rx = Receiver::start();
     let mut vars = grpc(&rx);
     vars.push(("OTEL_METRIC_EXPORT_INTERVAL", "100".into()));
     let guard = Builder::from_env_map(vars)
@@ -67,7 +67,7 @@ fn env_metric_export_timeout() {
 #[test]
 fn env_metrics_exporter_none_and_disabled_metrics() {
     for (none, enabled) in [(true, true), (false, false)] {
-        let rx = GrpcReceiver::start();
+        let rx = Receiver::start();
         let mut vars = grpc(&rx);
         if none {
             vars.push(("OTEL_METRICS_EXPORTER", "none".into()));
@@ -87,7 +87,7 @@ fn env_metrics_exporter_none_and_disabled_metrics() {
 
 #[test]
 fn env_traces_exporter_none_sends_no_spans() {
-    let rx = GrpcReceiver::start();
+    let rx = Receiver::start();
     let mut vars = grpc(&rx);
     vars.push(("OTEL_TRACES_EXPORTER", "none".into()));
     let guard = Builder::from_env_map(vars)
@@ -103,11 +103,11 @@ fn env_traces_exporter_none_sends_no_spans() {
 
 #[test]
 fn env_traces_exporter_list_sends_to_each() {
-    let otlp = GrpcReceiver::start();
-    let zipkin = common::zipkin::ZipkinReceiver::start();
+    let otlp = Receiver::start();
+    let zipkin = baton_test_support::zipkin::ZipkinReceiver::start();
     let guard = Builder::from_env_map(env(&[
         ("OTEL_TRACES_EXPORTER", "otlp, zipkin"),
-        ("OTEL_EXPORTER_OTLP_ENDPOINT", &otlp.url()),
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", &otlp.grpc_url()),
         ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
         ("OTEL_EXPORTER_ZIPKIN_ENDPOINT", &zipkin.spans_url()),
     ]))

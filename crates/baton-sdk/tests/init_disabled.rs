@@ -4,17 +4,17 @@
 mod common;
 
 use baton_sdk::Builder;
-use common::otlp_grpc::GrpcReceiver;
+use baton_test_support::otlp::Receiver;
 use common::{emit_metrics, emit_trace, env};
 use opentelemetry::trace::{Span, Tracer};
 
 #[test]
 fn init_sdk_disabled_records_and_exports_nothing() {
     for value in ["true", "TRUE", "True"] {
-        let rx = GrpcReceiver::start();
+        let rx = Receiver::start();
         let guard = Builder::from_env_map(env(&[
             ("OTEL_SDK_DISABLED", value),
-            ("OTEL_EXPORTER_OTLP_ENDPOINT", &rx.url()),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", &rx.grpc_url()),
             ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
             // Not read when disabled, so not refused either.
             ("OTEL_TRACES_SAMPLER", "bogus"),

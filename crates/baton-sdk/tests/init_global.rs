@@ -6,16 +6,16 @@ mod common;
 use std::collections::HashMap;
 
 use baton_sdk::Builder;
-use common::otlp_grpc::GrpcReceiver;
+use baton_test_support::otlp::Receiver;
 use common::{emit_metrics, emit_trace, env};
 use opentelemetry::global;
 use opentelemetry::trace::{TraceContextExt, Tracer};
 
 #[test]
 fn init_installs_tracer_meter_and_propagator_globally() {
-    let rx = GrpcReceiver::start();
+    let rx = Receiver::start();
     let guard = Builder::from_env_map(env(&[
-        ("OTEL_EXPORTER_OTLP_ENDPOINT", &rx.url()),
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", &rx.grpc_url()),
         ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
         ("OTEL_SERVICE_NAME", "global-service"),
         ("OTEL_PROPAGATORS", "b3"),

@@ -7,8 +7,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use baton_sdk::Builder;
-use common::endpoints::{Blackhole, refused};
-use common::otlp_grpc::GrpcReceiver;
+use baton_test_support::loopback::{Blackhole, refused};
+use baton_test_support::otlp::Receiver;
 use common::{emit_metrics, emit_trace, env};
 use opentelemetry::trace::{Span, Tracer};
 
@@ -16,9 +16,9 @@ const GENEROUS: Duration = Duration::from_secs(10);
 
 #[test]
 fn init_guard_drop_flushes_to_a_live_collector() {
-    let rx = GrpcReceiver::start();
+    let rx = Receiver::start();
     let guard = Builder::from_env_map(env(&[
-        ("OTEL_EXPORTER_OTLP_ENDPOINT", &rx.url()),
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", &rx.grpc_url()),
         ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
     ]))
     .install_global(false)

@@ -6,15 +6,15 @@ mod common;
 
 use baton_sdk::waterfall::WaterfallExporter;
 use baton_sdk::{Builder, Guard};
+use baton_test_support::otlp::Receiver;
 use common::capture::SharedBuf;
 use common::env;
-use common::otlp_grpc::GrpcReceiver;
 use opentelemetry::Context;
 use opentelemetry::trace::{SpanKind, TraceContextExt, Tracer};
 
-fn service(name: &str, rx: &GrpcReceiver, waterfall: &WaterfallExporter) -> Guard {
+fn service(name: &str, rx: &Receiver, waterfall: &WaterfallExporter) -> Guard {
     Builder::from_env_map(env(&[
-        ("OTEL_EXPORTER_OTLP_ENDPOINT", &rx.url()),
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", &rx.grpc_url()),
         ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
         ("OTEL_SERVICE_NAME", "overridden-by-code"),
     ]))
@@ -28,7 +28,7 @@ fn service(name: &str, rx: &GrpcReceiver, waterfall: &WaterfallExporter) -> Guar
 
 #[test]
 fn init_services_in_one_process_keep_their_own_names() {
-    let rx = GrpcReceiver::start();
+    let rx = Receiver::start();
     let picture = SharedBuf::default();
     let shared = WaterfallExporter::new(picture.clone());
     let names = ["gateway", "auth", "users", "db"];

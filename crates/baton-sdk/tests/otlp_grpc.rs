@@ -1,21 +1,19 @@
-//! OTLP over gRPC, checked against a tonic receiver on 127.0.0.1 that decodes the real wire
+//! OTLP over gRPC, checked against the OTLP receiver of baton-test-support (the collector's
+//! services served by tonic on 127.0.0.1), which decodes the real wire
 //! format: spans with their parents, kinds, attributes and resource; metrics with names,
 //! units and bucket bounds; headers as metadata; gzip; per-signal endpoints.
 
 mod common;
 
 use baton_sdk::Builder;
-use common::otlp_grpc::GrpcReceiver;
+use baton_test_support::otlp::{CLIENT, Receiver, SERVER, Signal};
 use common::{DURATION_BUCKETS, emit_metrics, emit_trace, env};
-
-const SERVER: i32 = 2;
-const CLIENT: i32 = 3;
 
 #[test]
 fn otlp_grpc_traces_and_metrics_arrive_whole() {
-    let rx = GrpcReceiver::start();
+    let rx = Receiver::start();
     let guard = Builder::from_env_map(env(&[
-        ("OTEL_EXPORTER_OTLP_ENDPOINT", &rx.url()),
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", &rx.grpc_url()),
         ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
         ("OTEL_SERVICE_NAME", "users"),
         (
@@ -59,10 +57,10 @@ fn otlp_grpc_traces_and_metrics_arrive_whole() {
     assert_eq!(resource["process.pid"], std::process::id().to_string());
     assert!(resource.contains_key("host.name"));
 
-    let metadata = rx.trace_metadata();
-    assert_eq!(metadata[0]["x-api-key"], "secret value");
-    assert_eq!(metadata[0]["x-tenant"], "t1");
-    assert!(!metadata[0].contains_key("grpc-encoding"));
+    let metadata = rx.exports_of(Signal::Traces);
+    assert_eq!(metadata[0].headers()["x-api-key"], "secret value");
+    assert_eq!(metadata[0].headers()["x-tenant"], "t1");
+    assert!(!metadata[0].headers().contains_key("grpc-encoding"));
 
     let metrics = rx.wait_for_metric("http.server.request.duration");
     let duration = metrics
@@ -83,14 +81,17 @@ fn otlp_grpc_traces_and_metrics_arrive_whole() {
         .find(|m| m.name == "baton.test.requests")
         .unwrap();
     assert_eq!((counter.unit.as_str(), counter.kind), ("{request}", "sum"));
-    assert_eq!(rx.metric_metadata()[0]["x-api-key"], "secret value");
+    assert_eq!(
+        rx.exports_of(Signal::Metrics)[0].headers()["x-api-key"],
+        "secret value"
+    );
 }
 
 #[test]
 fn otlp_grpc_gzip_compression() {
-    let rx = GrpcReceiver::start();
+    let rx = Receiver::start();
     let guard = Builder::from_env_map(env(&[
-        ("OTEL_EXPORTER_OTLP_ENDPOINT", &rx.url()),
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", &rx.grpc_url()),
         ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
         ("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip"),
         ("OTEL_EXPORTER_OTLP_METRICS_COMPRESSION", "none"),
@@ -102,24 +103,31 @@ fn otlp_grpc_gzip_compression() {
     emit_metrics(guard.meter_provider());
     guard.shutdown().unwrap();
     assert_eq!(rx.wait_for_spans(2).len(), 2);
-    assert_eq!(rx.trace_metadata()[0]["grpc-encoding"], "gzip");
+    assert_eq!(
+        rx.exports_of(Signal::Traces)[0].headers()["grpc-encoding"],
+        "gzip"
+    );
     rx.wait_for_metric("baton.test.requests");
-    assert!(!rx.metric_metadata()[0].contains_key("grpc-encoding"));
+    assert!(
+        !rx.exports_of(Signal::Metrics)[0]
+            .headers()
+            .contains_key("grpc-encoding")
+    );
 }
 
 #[test]
 fn otlp_grpc_per_signal_endpoints_headers_and_protocols() {
-    let traces = GrpcReceiver::start();
-    let metrics = GrpcReceiver::start();
+    let traces = Receiver::start();
+    let metrics = Receiver::start();
     let guard = Builder::from_env_map(env(&[
         // The generic settings point elsewhere; the per-signal ones win.
         ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9"),
         ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"),
         ("OTEL_EXPORTER_OTLP_HEADERS", "x-which=generic"),
-        ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", &traces.url()),
+        ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", &traces.grpc_url()),
         ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "grpc"),
         ("OTEL_EXPORTER_OTLP_TRACES_HEADERS", "x-which=traces"),
-        ("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", &metrics.url()),
+        ("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", &metrics.grpc_url()),
         ("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "GRPC"),
         ("OTEL_EXPORTER_OTLP_METRICS_HEADERS", "x-which=metrics"),
         ("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "5000"),
@@ -135,6 +143,12 @@ fn otlp_grpc_per_signal_endpoints_headers_and_protocols() {
     metrics.wait_for_metric("http.server.request.duration");
     assert!(traces.metrics().is_empty());
     assert!(metrics.spans().is_empty());
-    assert_eq!(traces.trace_metadata()[0]["x-which"], "traces");
-    assert_eq!(metrics.metric_metadata()[0]["x-which"], "metrics");
+    assert_eq!(
+        traces.exports_of(Signal::Traces)[0].headers()["x-which"],
+        "traces"
+    );
+    assert_eq!(
+        metrics.exports_of(Signal::Metrics)[0].headers()["x-which"],
+        "metrics"
+    );
 }

@@ -6,7 +6,7 @@ mod common;
 
 use baton_sdk::Builder;
 use baton_sdk::exporter::ZipkinExporter;
-use common::zipkin::ZipkinReceiver;
+use baton_test_support::zipkin::ZipkinReceiver;
 use common::{emit_trace, env};
 use opentelemetry::KeyValue;
 use opentelemetry::trace::{Span, Status, Tracer, TracerProvider};
@@ -107,7 +107,7 @@ fn zipkin_exporter_used_directly() {
 
 #[test]
 fn zipkin_export_to_a_refused_endpoint_reports_the_failure() {
-    let addr = common::endpoints::refused();
+    let addr = baton_test_support::loopback::refused();
     let guard = Builder::from_env_map(env(&[
         ("OTEL_TRACES_EXPORTER", "zipkin"),
         (
@@ -129,7 +129,7 @@ fn zipkin_export_to_a_refused_endpoint_reports_the_failure() {
 
 #[test]
 fn zipkin_timeout_from_env_limits_a_hanging_collector() {
-    let hole = common::endpoints::Blackhole::start();
+    let hole = baton_test_support::loopback::Blackhole::start();
     let guard = Builder::from_env_map(env(&[
         ("OTEL_TRACES_EXPORTER", "zipkin"),
         (

@@ -6,7 +6,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use baton_core::propagation::{CompositePropagator, PropagatorKind, parse_traceparent};
 use baton_reqwest::TracingMiddleware;
-use baton_sdk::testing::{Metrics, TestTelemetry};
+use baton_sdk::testing::{Metrics, TestTelemetry, eventually};
 use opentelemetry::trace::{SpanContext, SpanKind};
 use opentelemetry::{KeyValue, Value};
 use opentelemetry_sdk::metrics::SdkMeterProvider;
@@ -15,13 +15,14 @@ use reqwest_middleware::{ClientBuilder, ClientWithMiddleware};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::net::TcpListener;
 
 /// How long the bounded waits wait before failing.
 pub const WAIT: Duration = Duration::from_secs(10);
 
-/// baton's test kit (`baton_sdk::testing`), with the waits these async tests need.
+/// baton's test kit (`baton_sdk::testing`), with the middleware under test and the kit's
+/// async waits in the shapes these tests use.
 pub struct Telemetry {
     kit: TestTelemetry,
     pub tracer_provider: SdkTracerProvider,
@@ -84,22 +85,14 @@ impl Telemetry {
         spans
     }
 
-    /// Waits (bounded) until at least `n` client spans have ended.
+    /// Waits (bounded, without blocking the runtime) until at least `n` client spans have
+    /// ended.
     pub async fn wait_for_client_spans(&self, n: usize) -> Vec<SpanData> {
-        let deadline = Instant::now() + WAIT;
-        loop {
+        eventually(&format!("{n} client spans"), WAIT, || {
             let spans = self.client_spans();
-            if spans.len() >= n || Instant::now() > deadline {
-                assert!(
-                    spans.len() >= n,
-                    "expected {n} client spans, got {}: {:?}",
-                    spans.len(),
-                    names(&spans)
-                );
-                return spans;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+            (spans.len() >= n).then_some(spans)
+        })
+        .await
     }
 
     /// Sum of `http.client.active_requests` over all attribute sets; panics if the metric
@@ -113,17 +106,11 @@ impl Telemetry {
         metrics.total("http.client.active_requests") as i64
     }
 
-    /// Waits (bounded) until `http.client.active_requests` sums to `n`.
+    /// Waits (bounded, without blocking the runtime) until `http.client.active_requests`
+    /// sums to `n`.
     pub async fn wait_for_active_requests(&self, n: i64) {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let active = self.active_requests();
-            if active == n || Instant::now() > deadline {
-                assert_eq!(active, n, "http.client.active_requests");
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        let what = format!("http.client.active_requests == {n}");
+        eventually(&what, WAIT, || (self.active_requests() == n).then_some(())).await
     }
 }
 
@@ -203,21 +190,14 @@ impl Server {
         self.shared.received.lock().unwrap().clone()
     }
 
-    /// Waits (bounded) until the server has received at least `n` requests.
+    /// Waits (bounded, without blocking the runtime) until the server has received at
+    /// least `n` requests.
     pub async fn wait_for_requests(&self, n: usize) -> Vec<Received> {
-        let deadline = Instant::now() + WAIT;
-        loop {
+        eventually(&format!("{n} requests"), WAIT, || {
             let received = self.received();
-            if received.len() >= n || Instant::now() > deadline {
-                assert!(
-                    received.len() >= n,
-                    "expected {n} requests, got {}",
-                    received.len()
-                );
-                return received;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+            (received.len() >= n).then_some(received)
+        })
+        .await
     }
 }
 

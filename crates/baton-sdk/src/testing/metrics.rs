@@ -48,6 +48,29 @@ impl MetricPoint {
 }
 
 /// The latest points of every metric.
+///
+/// ```
+/// use baton_sdk::testing::{PointValue, TestTelemetry};
+/// use opentelemetry::KeyValue;
+/// use opentelemetry::metrics::MeterProvider;
+///
+/// let telemetry = TestTelemetry::new();
+/// let meter = telemetry.meter_provider().meter("test");
+/// let active = meter.i64_up_down_counter("active").build();
+/// active.add(1, &[KeyValue::new("route", "/a")]);
+/// active.add(2, &[KeyValue::new("route", "/b")]);
+/// let duration = meter.f64_histogram("duration").with_unit("s").build();
+/// duration.record(0.25, &[]);
+/// duration.record(0.75, &[]);
+///
+/// let metrics = telemetry.metrics();
+/// assert_eq!(metrics.total("active"), 3.0);
+/// assert!(metrics.points("active").iter().any(|p| p.has_attr("route", "/b")));
+/// assert_eq!(metrics.count("duration"), 2);
+/// let point = metrics.points("duration")[0];
+/// assert_eq!(point.unit, "s");
+/// assert!(matches!(point.value, PointValue::Histogram { sum, .. } if sum == 1.0));
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct Metrics(Vec<MetricPoint>);
 
@@ -86,7 +109,22 @@ impl Metrics {
     }
 }
 
-/// A metric exporter that keeps the latest export in memory; clones share it.
+/// A metric exporter that keeps the latest export in memory; clones share it (cumulative
+/// temporality, so each export holds every point so far).
+///
+/// ```
+/// use baton_sdk::testing::MetricCollector;
+/// use opentelemetry::metrics::MeterProvider;
+/// use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider};
+///
+/// let collector = MetricCollector::default();
+/// let provider = SdkMeterProvider::builder()
+///     .with_reader(PeriodicReader::builder(collector.clone()).build())
+///     .build();
+/// provider.meter("test").u64_counter("jobs").build().add(1, &[]);
+/// provider.force_flush().unwrap();
+/// assert_eq!(collector.metrics().total("jobs"), 1.0);
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct MetricCollector {
     latest: Arc<Mutex<Metrics>>,

@@ -7,6 +7,23 @@ use opentelemetry_sdk::trace::{SpanData, SpanExporter};
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// A span exporter that keeps spans in memory; clones share them.
+/// [`TestTelemetry`](super::TestTelemetry) uses one; use it alone to collect behind your own
+/// processor.
+///
+/// ```
+/// use baton_sdk::testing::SpanCollector;
+/// use opentelemetry::trace::{Tracer, TracerProvider};
+/// use opentelemetry_sdk::trace::SdkTracerProvider;
+///
+/// let collector = SpanCollector::default();
+/// let provider = SdkTracerProvider::builder()
+///     .with_simple_exporter(collector.clone())
+///     .build();
+/// provider.tracer("test").in_span("work", |_| {});
+/// assert_eq!(collector.spans().names(), ["work"]);
+/// collector.clear();
+/// assert!(collector.spans().is_empty());
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct SpanCollector {
     spans: Arc<Mutex<Vec<SpanData>>>,
@@ -44,6 +61,32 @@ impl SpanExporter for SpanCollector {
 
 /// A snapshot of finished spans, with finders that panic with a useful message when nothing
 /// (or more than one span) matches.
+///
+/// ```
+/// use baton_sdk::testing::TestTelemetry;
+/// use opentelemetry::KeyValue;
+/// use opentelemetry::trace::{SpanKind, Tracer, TracerProvider};
+///
+/// let telemetry = TestTelemetry::new();
+/// let tracer = telemetry.tracer_provider().tracer("test");
+/// tracer.in_span("GET /users", |_| {
+///     tracer
+///         .span_builder("SELECT users")
+///         .with_kind(SpanKind::Client)
+///         .with_attributes([KeyValue::new("db.system.name", "postgresql")])
+///         .start(&tracer);
+/// });
+///
+/// let spans = telemetry.spans();
+/// assert_eq!(spans.names(), ["SELECT users", "GET /users"]);
+/// let parent = spans.named("GET /users");
+/// let query = spans.find("of the database", |s| s.attr("db.system.name").is_some());
+/// assert_eq!(spans.children_of(&parent).len(), 1);
+/// assert_eq!(spans.of_kind(SpanKind::Client).len(), 1);
+/// assert_eq!(spans.with_attr("db.system.name", "postgresql").len(), 1);
+/// assert_eq!(spans.in_trace(parent.trace_id()).len(), 2);
+/// query.assert_child_of(&parent);
+/// ```
 #[derive(Clone, Debug)]
 pub struct Spans(Vec<SpanData>);
 
@@ -115,7 +158,31 @@ impl Spans {
     }
 }
 
-/// One finished span.
+/// One finished span, with assertions that name the span when they fail and return it,
+/// so they chain.
+///
+/// ```
+/// use baton_sdk::testing::TestTelemetry;
+/// use opentelemetry::KeyValue;
+/// use opentelemetry::trace::{Span, SpanKind, Status, Tracer, TracerProvider};
+///
+/// let telemetry = TestTelemetry::new();
+/// let tracer = telemetry.tracer_provider().tracer("test");
+/// let mut span = tracer
+///     .span_builder("GET /users/{id}")
+///     .with_kind(SpanKind::Server)
+///     .with_attributes([KeyValue::new("http.response.status_code", 500)])
+///     .start(&tracer);
+/// span.set_status(Status::error("boom"));
+/// span.end();
+///
+/// telemetry
+///     .spans()
+///     .named("GET /users/{id}")
+///     .assert_kind(SpanKind::Server)
+///     .assert_attr("http.response.status_code", 500)
+///     .assert_error();
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct SpanView<'a>(&'a SpanData);
 

@@ -1,20 +1,10 @@
-//! Receivers and helpers shared by the export tests: real servers on 127.0.0.1 that decode
-//! what arrives on the wire, plus an in-memory exporter for tests that need no network.
-//!
-//! Each receiver runs on its own Tokio runtime, so tests stay plain `#[test]` functions and
-//! can block (as `Guard::shutdown` does) without starving the server.
+//! What the SDK's export tests share: in-memory exporters for tests that need no network,
+//! the settings map, and the trace and metrics every export test emits. The receivers that
+//! decode what arrives on the wire (OTLP over gRPC and HTTP, Zipkin) and the collectors
+//! that are not there are baton-test-support's, shared with the other crates' tests.
 #![allow(dead_code)]
 
 pub mod capture;
-pub mod decode;
-pub mod endpoints;
-pub mod http_capture;
-pub mod otlp;
-pub mod otlp_grpc;
-pub mod otlp_http;
-pub mod zipkin;
-
-use std::time::{Duration, Instant};
 
 use opentelemetry::trace::{SpanKind, TraceContextExt, Tracer};
 use opentelemetry::{Context, KeyValue};
@@ -72,28 +62,4 @@ pub fn emit_metrics(provider: &(impl opentelemetry::metrics::MeterProvider + ?Si
         .with_unit("{request}")
         .build();
     counter.add(3, &[]);
-}
-
-/// Polls `probe` every 10 ms until it returns `Some`, or panics after `limit`.
-pub fn wait_for<T>(what: &str, limit: Duration, mut probe: impl FnMut() -> Option<T>) -> T {
-    let start = Instant::now();
-    loop {
-        if let Some(value) = probe() {
-            return value;
-        }
-        assert!(
-            start.elapsed() < limit,
-            "timed out after {limit:?} waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
-/// A Tokio runtime for a receiver: one worker thread, I/O and timers.
-pub fn server_runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("receiver runtime")
 }

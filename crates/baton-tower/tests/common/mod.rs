@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use baton_core::propagation::{CompositePropagator, PropagatorKind};
-use baton_sdk::testing::{Metrics, TestTelemetry};
+use baton_sdk::testing::{Metrics, TestTelemetry, eventually};
 use baton_tower::server::ServerLayer;
 use bytes::Bytes;
 use http::{Request, Response};
@@ -12,10 +12,14 @@ use opentelemetry::{Key, KeyValue, Value};
 use opentelemetry_sdk::metrics::SdkMeterProvider;
 use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider, SpanData};
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
-use tokio::net::{TcpListener, TcpStream};
+use std::time::Duration;
+use tokio::net::TcpStream;
 
-/// baton's test kit (`baton_sdk::testing`), with the waits these async tests need.
+/// How long the bounded waits wait before failing.
+pub const WAIT: Duration = Duration::from_secs(5);
+
+/// baton's test kit (`baton_sdk::testing`), with the layer under test and the kit's async
+/// waits in the shapes these tests use.
 pub struct Telemetry {
     kit: TestTelemetry,
     pub tracer_provider: SdkTracerProvider,
@@ -57,22 +61,10 @@ impl Telemetry {
             .collect()
     }
 
-    /// Waits (up to 5 s) until at least `n` spans have ended.
+    /// Waits (up to 5 s, without blocking the runtime) until at least `n` spans have ended.
     pub async fn wait_for_spans(&self, n: usize) -> Vec<SpanData> {
-        let deadline = Instant::now() + Duration::from_secs(5);
-        loop {
-            let spans = self.finished();
-            if spans.len() >= n || Instant::now() > deadline {
-                assert!(
-                    spans.len() >= n,
-                    "expected {n} spans, got {}: {:?}",
-                    spans.len(),
-                    names(&spans)
-                );
-                return spans;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        let spans = self.kit.spans_eventually(n, WAIT).await;
+        spans.all().iter().map(|s| s.data().clone()).collect()
     }
 
     /// The metrics collected now.
@@ -80,17 +72,11 @@ impl Telemetry {
         self.kit.metrics()
     }
 
-    /// Waits (at most 5 s) until `done` holds, panicking with `what` if it never does:
-    /// metrics are recorded when the response body ends, just after the client has it.
+    /// Waits (at most 5 s, without blocking the runtime) until `done` holds, panicking
+    /// with `what` if it never does: metrics are recorded when the response body ends, just
+    /// after the client has it.
     pub async fn wait_until(&self, what: &str, done: impl Fn(&Self) -> bool) {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-        while !done(self) {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "timed out waiting for {what}"
-            );
-            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-        }
+        eventually(what, WAIT, || done(self).then_some(())).await
     }
 
     /// Sum of `http.server.active_requests` over all attribute sets; panics if the metric
@@ -124,19 +110,8 @@ pub fn has_attr(attrs: &[KeyValue], key: &str, value: Value) -> bool {
 }
 
 /// Serves an axum router on 127.0.0.1 with peer addresses available.
-pub async fn serve_axum(router: axum::Router) -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
-    addr
-}
+#[allow(unused_imports)] // not every test binary serves axum
+pub use baton_test_support::loopback::serve_axum;
 
 /// Sends one request over a new HTTP/1.1 connection and reads the whole response.
 pub async fn send(addr: SocketAddr, request: Request<Full<Bytes>>) -> (Response<()>, Bytes) {

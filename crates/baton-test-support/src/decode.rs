@@ -1,7 +1,4 @@
 //! OTLP protobuf values as text, for assertions: attribute values and ids.
-//!
-//! Shared with the root package's OTLP receiver (`tests/otlp_receiver/`), which includes
-//! this file by path.
 
 use std::collections::BTreeMap;
 
@@ -24,6 +21,15 @@ pub fn attributes(kvs: &[KeyValue]) -> BTreeMap<String, String> {
     kvs.iter()
         .map(|kv| (kv.key.clone(), value(&kv.value)))
         .collect()
+}
+
+/// Attributes as `key=value` pairs sorted by key, joined by commas.
+pub fn attributes_text(kvs: &[KeyValue]) -> String {
+    attributes(kvs)
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Trace and span ids as lower-case hex.

@@ -1,6 +1,6 @@
-//! What the receiver records of each decoded request, shared by its two endpoints: spans
-//! (flattened, or only counted), the metrics seen and their latest values, requests kept
-//! whole, and requests it could not decode.
+//! What the receiver records of each decoded request, shared by its two endpoints: exports
+//! (with their origin and decoded content, or only counted), the metrics seen and their
+//! latest values, requests kept whole, and requests it could not decode.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
@@ -12,18 +12,21 @@ use opentelemetry_proto::tonic::common::v1::KeyValue;
 use opentelemetry_proto::tonic::metrics::v1::{metric, number_data_point};
 
 use super::Options;
-use super::span::{self, SERVER, Span};
+use super::export::{Export, Origin, Signal};
+use super::span::SERVER;
+use super::{metric as flat_metric, span};
+use crate::decode::{attributes, attributes_text};
 
 #[derive(Default)]
 pub(super) struct Store {
     pub(super) options: Options,
-    /// Flattened spans, with `keep_spans` only.
-    pub(super) spans: Mutex<Vec<Span>>,
+    /// Decoded exports, with `keep_exports` only.
+    pub(super) exports: Mutex<Vec<Export>>,
     pub(super) span_count: AtomicUsize,
     pub(super) server_span_count: AtomicUsize,
     pub(super) trace_exports: AtomicUsize,
     /// `(service.name, metric name)` of every metric seen, each pair once.
-    pub(super) metrics: Mutex<BTreeSet<(String, String)>>,
+    pub(super) metric_sources: Mutex<BTreeSet<(String, String)>>,
     /// `(metric name, point attributes)` -> latest value (sums and gauges), or latest
     /// count (histograms).
     pub(super) points: Mutex<BTreeMap<(String, String), f64>>,
@@ -41,15 +44,20 @@ impl Store {
         }
     }
 
-    /// Records a trace export that arrived over `transport`. Spans are stored before they
-    /// are counted, so a count never runs ahead of [`Store::spans`].
-    pub(super) fn traces(&self, request: &ExportTraceServiceRequest, transport: &'static str) {
+    /// Records a trace export. Exports are stored before their spans are counted, so a
+    /// count never runs ahead of what is kept.
+    pub(super) fn traces(&self, request: &ExportTraceServiceRequest, origin: Origin) {
         if self.options.keep_raw {
             self.raw.lock().unwrap().push(format!("{request:?}"));
         }
-        if self.options.keep_spans {
-            let spans = span::flatten(request, transport);
-            self.spans.lock().unwrap().extend(spans);
+        if self.options.keep_exports {
+            let spans = span::flatten(request, origin.transport);
+            self.exports.lock().unwrap().push(Export {
+                signal: Signal::Traces,
+                origin,
+                spans,
+                metrics: Vec::new(),
+            });
         }
         let spans = request
             .resource_spans
@@ -66,42 +74,52 @@ impl Store {
 
     /// Records a metrics export: which metrics each service sent, and the latest value of
     /// every sum, gauge and histogram point.
-    pub(super) fn metrics(&self, request: &ExportMetricsServiceRequest) {
+    pub(super) fn metrics(&self, request: &ExportMetricsServiceRequest, origin: Origin) {
         if self.options.keep_raw {
             self.raw.lock().unwrap().push(format!("{request:?}"));
         }
-        let mut seen = self.metrics.lock().unwrap();
+        self.latest_points(request);
+        if self.options.keep_exports {
+            self.exports.lock().unwrap().push(Export {
+                signal: Signal::Metrics,
+                origin,
+                spans: Vec::new(),
+                metrics: flat_metric::flatten(request),
+            });
+        }
+    }
+
+    fn latest_points(&self, request: &ExportMetricsServiceRequest) {
+        let mut seen = self.metric_sources.lock().unwrap();
         let mut points = self.points.lock().unwrap();
         for rm in &request.resource_metrics {
             let service = rm
                 .resource
                 .as_ref()
-                .map(|r| span::service_name(&r.attributes))
+                .and_then(|r| attributes(&r.attributes).remove("service.name"))
                 .unwrap_or_default();
-            for sm in &rm.scope_metrics {
-                for m in &sm.metrics {
-                    seen.insert((service.clone(), m.name.clone()));
-                    let mut latest = |attrs: &[KeyValue], v: f64| {
-                        points.insert((m.name.clone(), attributes_text(attrs)), v);
-                    };
-                    match &m.data {
-                        Some(metric::Data::Sum(s)) => {
-                            for p in &s.data_points {
-                                latest(&p.attributes, number(&p.value));
-                            }
+            for m in rm.scope_metrics.iter().flat_map(|sm| &sm.metrics) {
+                seen.insert((service.clone(), m.name.clone()));
+                let mut latest = |attrs: &[KeyValue], v: f64| {
+                    points.insert((m.name.clone(), attributes_text(attrs)), v);
+                };
+                match &m.data {
+                    Some(metric::Data::Sum(s)) => {
+                        for p in &s.data_points {
+                            latest(&p.attributes, number(&p.value));
                         }
-                        Some(metric::Data::Gauge(g)) => {
-                            for p in &g.data_points {
-                                latest(&p.attributes, number(&p.value));
-                            }
-                        }
-                        Some(metric::Data::Histogram(h)) => {
-                            for p in &h.data_points {
-                                latest(&p.attributes, p.count as f64);
-                            }
-                        }
-                        _ => {}
                     }
+                    Some(metric::Data::Gauge(g)) => {
+                        for p in &g.data_points {
+                            latest(&p.attributes, number(&p.value));
+                        }
+                    }
+                    Some(metric::Data::Histogram(h)) => {
+                        for p in &h.data_points {
+                            latest(&p.attributes, p.count as f64);
+                        }
+                    }
+                    _ => {}
                 }
             }
         }
@@ -117,15 +135,6 @@ impl Store {
             tokio::time::sleep(self.options.delay).await;
         }
     }
-}
-
-/// Point attributes as `key=value` pairs sorted by key, joined by commas.
-fn attributes_text(kvs: &[KeyValue]) -> String {
-    span::attributes(kvs)
-        .into_iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 fn number(v: &Option<number_data_point::Value>) -> f64 {

@@ -19,11 +19,28 @@ use tonic::codec::CompressionEncoding;
 use tonic::{Request, Response, Status};
 
 use super::MAX_MESSAGE;
+use super::export::{METRICS_GRPC_PATH, Origin, TRACES_GRPC_PATH};
 use super::span::GRPC_TRANSPORT;
 use super::store::Store;
 
 #[derive(Clone)]
 struct Services(Arc<Store>);
+
+/// Where a gRPC request came from: the method's path and its metadata.
+fn origin<T>(request: &Request<T>, path: &str) -> Origin {
+    let headers = request
+        .metadata()
+        .clone()
+        .into_headers()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("<binary>").to_owned()))
+        .collect();
+    Origin {
+        transport: GRPC_TRANSPORT,
+        path: path.to_owned(),
+        headers,
+    }
+}
 
 #[tonic::async_trait]
 impl TraceService for Services {
@@ -32,7 +49,8 @@ impl TraceService for Services {
         request: Request<ExportTraceServiceRequest>,
     ) -> Result<Response<ExportTraceServiceResponse>, Status> {
         self.0.pause().await;
-        self.0.traces(request.get_ref(), GRPC_TRANSPORT);
+        let origin = origin(&request, TRACES_GRPC_PATH);
+        self.0.traces(request.get_ref(), origin);
         Ok(Response::new(ExportTraceServiceResponse::default()))
     }
 }
@@ -44,7 +62,8 @@ impl MetricsService for Services {
         request: Request<ExportMetricsServiceRequest>,
     ) -> Result<Response<ExportMetricsServiceResponse>, Status> {
         self.0.pause().await;
-        self.0.metrics(request.get_ref());
+        let origin = origin(&request, METRICS_GRPC_PATH);
+        self.0.metrics(request.get_ref(), origin);
         Ok(Response::new(ExportMetricsServiceResponse::default()))
     }
 }

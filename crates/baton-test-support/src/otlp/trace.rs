@@ -101,6 +101,8 @@ pub fn assert_tree(what: &str, spans: &[Span], expected: &str) {
     );
 }
 
+/// `text` without leading and trailing blank lines, trailing spaces and the common
+/// indentation of its lines.
 fn dedent(text: &str) -> String {
     let lines: Vec<&str> = text.lines().skip_while(|l| l.trim().is_empty()).collect();
     let lines: Vec<&str> = {

@@ -1,0 +1,24 @@
+//! What baton's tests share across crates (not published): real receivers on 127.0.0.1
+//! that decode what arrives on the wire, collectors that are not there, servers on
+//! loopback and bounded waits.
+//!
+//! - [`otlp`]: the one OTLP receiver, the collector's trace and metrics services over gRPC
+//!   (tonic) and protobuf bodies over HTTP (prost), gzip accepted on both, with its spans
+//!   drawn as trees ([`otlp::trace`]) for exact comparison;
+//! - [`zipkin`]: a Zipkin receiver (`POST /api/v2/spans`, JSON);
+//! - [`loopback`]: a port that refuses connections, a collector that hangs, runtimes and
+//!   axum servers on 127.0.0.1;
+//! - [`wait`]: bounded, polling waits for plain `#[test]` functions.
+//!
+//! Every server runs on a Tokio runtime of its own, so a test can block (as
+//! `Guard::shutdown` does) without starving it; each stops when dropped.
+//!
+//! The crate depends on no baton crate, so each of them can dev-depend on it. Waits on
+//! baton's in-memory telemetry (`baton_sdk::testing`) live in that kit.
+
+pub mod decode;
+mod http_request;
+pub mod loopback;
+pub mod otlp;
+pub mod wait;
+pub mod zipkin;
