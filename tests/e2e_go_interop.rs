@@ -540,6 +540,193 @@ fn go_callee_of_baton_jaeger() {
 }
 
 // ---------------------------------------------------------------------------------------
+// The HTTP attributes otelhttp and baton record for the same requests (docs/interop-go.md).
+// ---------------------------------------------------------------------------------------
+
+/// A span's attributes as `key=value` lines, ports (which the OS picks) as `PORT`, and
+/// the peer's own attributes (`relay.*`, `tenant.id`) left out.
+fn http_attributes(span: &Span) -> String {
+    span.attributes
+        .iter()
+        .filter(|(k, _)| !k.starts_with("relay.") && k.as_str() != "tenant.id")
+        .map(|(k, v)| {
+            let v = if k.ends_with(".port") {
+                "PORT".to_owned()
+            } else {
+                mask_port(v)
+            };
+            format!("{k}={v}")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A span's kind and name, then its [`http_attributes`].
+fn described(span: &Span) -> String {
+    format!(
+        "{} {}\n{}",
+        span.kind_name(),
+        span.name,
+        http_attributes(span)
+    )
+}
+
+/// `text` without its blank lines and the indentation of each line.
+fn dedent(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `v` with the port after `127.0.0.1:` replaced by `PORT`.
+fn mask_port(v: &str) -> String {
+    match v.split_once("127.0.0.1:") {
+        Some((head, tail)) => {
+            let rest = tail.trim_start_matches(|c: char| c.is_ascii_digit());
+            format!("{head}127.0.0.1:PORT{rest}")
+        }
+        None => v.to_owned(),
+    }
+}
+
+/// `GET {base}/users/42?verbose=1` from a plain client with a `User-Agent`: the same
+/// request to the Go peer and to baton's users.
+fn get_user_directly(base: &str) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("client runtime");
+    let status = runtime.block_on(async {
+        let request = reqwest::Client::new()
+            .get(format!("{base}/users/42?verbose=1"))
+            .header("user-agent", "interop-test/1.0")
+            .send();
+        tokio::time::timeout(Duration::from_secs(20), request)
+            .await
+            .expect("the request finishes within 20 s")
+            .expect("answered")
+            .status()
+    });
+    assert_eq!(status.as_u16(), 200, "GET {base}/users/42?verbose=1");
+}
+
+/// The same `GET /users/42?verbose=1` sent to Go's otelhttp server and to baton's server
+/// layer, and the `GET /users/42` calls of baton's client (gateway) and Go's otelhttp
+/// client (relaying to users): every attribute of each span, exactly.
+#[test]
+fn otelhttp_and_baton_http_attributes_side_by_side() {
+    let receiver = Receiver::start();
+    let endpoint = receiver.http_url();
+    let env = telemetry_env(&endpoint, "tracecontext,baggage", &[]);
+    let mut processes = Processes::default();
+    let db = processes.start("db", example_service("db", &[], &env), START);
+    let auth = processes.start("auth", example_service("auth", &[], &env), START);
+    let users = processes.start(
+        "users",
+        example_service("users", &[("--db", &db)], &env),
+        START,
+    );
+    let go = start_go(&mut processes, &env, Some(&users));
+    let gateway = processes.start(
+        "gateway",
+        example_service("gateway", &[("--auth", &auth), ("--users", &go)], &env),
+        START,
+    );
+    get_user_directly(&go);
+    get_user_directly(&users);
+    profiles(&gateway, 1);
+    stop_all(&mut processes);
+
+    let spans = received(&receiver);
+    let root = |service: &str| {
+        one(
+            &spans,
+            &format!("{service}'s SERVER span for the direct request"),
+            |s| s.service == service && s.kind == SERVER && s.parent_span_id.is_empty(),
+        )
+    };
+    let side_by_side = [
+        ("Go SERVER", root("go"), GO_SERVER),
+        ("baton SERVER", root("users"), BATON_SERVER),
+        (
+            "baton CLIENT",
+            span_of(&spans, "gateway", CLIENT, "GET /users/{id}"),
+            BATON_CLIENT,
+        ),
+    ];
+    for (what, span, expected) in side_by_side {
+        assert_eq!(described(span), dedent(expected), "{what} span");
+    }
+    let go_clients: Vec<&Span> = spans
+        .iter()
+        .filter(|s| s.service == "go" && s.kind == CLIENT)
+        .collect();
+    assert_eq!(go_clients.len(), 2, "Go relayed two requests");
+    for span in go_clients {
+        assert_eq!(described(span), dedent(GO_CLIENT), "Go CLIENT span");
+    }
+}
+
+/// Go's otelhttp server for `GET /users/42?verbose=1` (wrapping the whole `ServeMux`, as
+/// the Go tutorials do): no `url.query`, no `http.route` (the route is known only after
+/// the span started; it is used for the name).
+const GO_SERVER: &str = "
+    SERVER GET /users/{id}
+    client.address=127.0.0.1
+    http.request.method=GET
+    http.response.status_code=200
+    network.peer.address=127.0.0.1
+    network.peer.port=PORT
+    network.protocol.version=1.1
+    server.address=127.0.0.1
+    server.port=PORT
+    url.path=/users/42
+    url.scheme=http
+    user_agent.original=interop-test/1.0
+";
+/// baton's server layer (axum) for the same request.
+const BATON_SERVER: &str = "
+    SERVER GET /users/{id}
+    client.address=127.0.0.1
+    http.request.method=GET
+    http.response.body.size=34
+    http.response.status_code=200
+    http.route=/users/{id}
+    network.peer.address=127.0.0.1
+    network.peer.port=PORT
+    network.protocol.version=1.1
+    server.address=127.0.0.1
+    server.port=PORT
+    url.path=/users/42
+    url.query=verbose=1
+    url.scheme=http
+    user_agent.original=interop-test/1.0
+";
+/// Go's otelhttp transport for `GET /users/42`: named `HTTP GET`.
+const GO_CLIENT: &str = "
+    CLIENT HTTP GET
+    http.request.method=GET
+    http.response.status_code=200
+    network.protocol.version=1.1
+    server.address=127.0.0.1
+    server.port=PORT
+    url.full=http://127.0.0.1:PORT/users/42
+";
+/// baton's reqwest middleware for `GET /users/42`, given the template `/users/{id}`.
+const BATON_CLIENT: &str = "
+    CLIENT GET /users/{id}
+    http.request.method=GET
+    http.response.status_code=200
+    network.protocol.version=1.1
+    server.address=127.0.0.1
+    server.port=PORT
+    url.full=http://127.0.0.1:PORT/users/42
+    url.template=/users/{id}
+";
+
+// ---------------------------------------------------------------------------------------
 // Sampling across languages: `traceidratio` in Go and in baton.
 // ---------------------------------------------------------------------------------------
 
