@@ -126,6 +126,36 @@ fn start_go(processes: &mut Processes, env: &[(&str, &str)], upstream: Option<&s
     processes.start("go", go_peer::command(&args, &env), START)
 }
 
+/// Runs the Go peer's `call` mode, as `go`, with `flags` against `{users}/users/42`
+/// (at most `limit`), checks it succeeded, and returns the requests it reports.
+fn go_call(
+    env: &[(&str, &str)],
+    flags: &[&str],
+    users: &str,
+    limit: Duration,
+) -> Vec<go_peer::Call> {
+    let mut env = env.to_vec();
+    env.push(("OTEL_SERVICE_NAME", "go"));
+    let url = format!("{users}/users/42");
+    let mut args = vec!["call"];
+    args.extend_from_slice(flags);
+    args.push(&url);
+    let output =
+        go_peer::run(go_peer::command(&args, &env), &[], limit).unwrap_or_else(|e| panic!("{e}"));
+    assert!(output.status.success(), "go_peer call: {:?}", output.status);
+    go_peer::parse_calls(&String::from_utf8_lossy(&output.stdout))
+}
+
+/// baton's db and users (asking that db), started in `processes`; returns users' URL.
+fn start_users(processes: &mut Processes, env: &[(&str, &str)]) -> String {
+    let db = processes.start("db", example_service("db", &[], env), START);
+    processes.start(
+        "users",
+        example_service("users", &[("--db", &db)], env),
+        START,
+    )
+}
+
 /// Stops every process with SIGINT (each flushes its spans on the way out) and checks each
 /// exited 0; then the receiver holds everything they exported.
 fn stop_all(processes: &mut Processes) {
@@ -349,24 +379,13 @@ fn go_calls_baton(format: &Format) {
     let endpoint = receiver.http_url();
     let env = telemetry_env(&endpoint, format.propagators, &[]);
     let mut processes = Processes::default();
-    let db = processes.start("db", example_service("db", &[], &env), START);
-    let users = processes.start(
-        "users",
-        example_service("users", &[("--db", &db)], &env),
-        START,
-    );
-    let mut go_env = env.clone();
-    go_env.push(("OTEL_SERVICE_NAME", "go"));
-    let url = format!("{users}/users/42");
-    let args = ["call", "--baggage", "tenant.id=acme", &url];
-    let output = go_peer::run(
-        go_peer::command(&args, &go_env),
-        &[],
+    let users = start_users(&mut processes, &env);
+    let calls = go_call(
+        &env,
+        &["--baggage", "tenant.id=acme"],
+        &users,
         Duration::from_secs(30),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    assert!(output.status.success(), "go_peer call: {:?}", output.status);
-    let calls = go_peer::parse_calls(&String::from_utf8_lossy(&output.stdout));
+    );
     stop_all(&mut processes);
 
     let what = format.propagators;
@@ -902,24 +921,8 @@ fn traces_go_starts_are_sampled_alike_by_baton() {
     ];
     let env = telemetry_env(&endpoint, "tracecontext,baggage", &sampler);
     let mut processes = Processes::default();
-    let db = processes.start("db", example_service("db", &[], &env), START);
-    let users = processes.start(
-        "users",
-        example_service("users", &[("--db", &db)], &env),
-        START,
-    );
-    let mut go_env = env.clone();
-    go_env.push(("OTEL_SERVICE_NAME", "go"));
-    let url = format!("{users}/users/42");
-    let args = ["call", "--count", "200", &url];
-    let output = go_peer::run(
-        go_peer::command(&args, &go_env),
-        &[],
-        Duration::from_secs(120),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    assert!(output.status.success(), "go_peer call: {:?}", output.status);
-    let calls = go_peer::parse_calls(&String::from_utf8_lossy(&output.stdout));
+    let users = start_users(&mut processes, &env);
+    let calls = go_call(&env, &["--count", "200"], &users, Duration::from_secs(120));
     stop_all(&mut processes);
 
     assert_eq!(calls.len(), 200, "every request answered");
