@@ -11,6 +11,10 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r tests/interop/requirements.txt
 
+# The Go peer of the interop tests (OpenTelemetry Go with otelhttp, from the Go module proxy),
+# built once and cached outside the repository; fails, naming what to install, without Go.
+scripts/go_peer.sh >/dev/null
+
 # Unit and integration tests, plus each bench run once as a test so benches keep compiling
 # and working; then the doc examples.
 cargo test --workspace --all-features --all-targets --locked

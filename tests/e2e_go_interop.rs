@@ -31,9 +31,9 @@ mod go_peer;
 
 use std::time::Duration;
 
+use baton_test_support::otlp::trace::{assert_tree, by_trace, one, render_all};
+use baton_test_support::otlp::{CLIENT, HTTP_TRANSPORT, Receiver, SERVER, Span};
 use e2e_common::process::{Processes, example_service};
-use e2e_common::receiver::{CLIENT, HTTP_TRANSPORT, Receiver, SERVER, Span};
-use e2e_common::trace::{assert_tree, by_trace, one, render_all};
 
 /// The baggage baton's gateway sets for `GET /profile/42`, as the Go peer records it.
 const GATEWAY_BAGGAGE: &str = "tenant.id=acme,user.id=42";

@@ -48,16 +48,20 @@ fn build_example() -> Result<PathBuf, String> {
     }
 
     // The same features this test was built with, so the library is not rebuilt.
-    let mut features = Vec::new();
-    if cfg!(feature = "axum") {
-        features.push("axum");
-    }
-    if cfg!(feature = "reqwest") {
-        features.push("reqwest");
-    }
-    if cfg!(feature = "hyper-util") {
-        features.push("hyper-util");
-    }
+    let features: Vec<&str> = [
+        ("axum", cfg!(feature = "axum")),
+        ("reqwest", cfg!(feature = "reqwest")),
+        ("hyper-util", cfg!(feature = "hyper-util")),
+        ("sdk", cfg!(feature = "sdk")),
+        ("otlp-grpc", cfg!(feature = "otlp-grpc")),
+        ("otlp-http", cfg!(feature = "otlp-http")),
+        ("zipkin", cfg!(feature = "zipkin")),
+        ("waterfall", cfg!(feature = "waterfall")),
+        ("testing", cfg!(feature = "testing")),
+    ]
+    .into_iter()
+    .filter_map(|(name, on)| on.then_some(name))
+    .collect();
     let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
         Some("debug") => "dev".to_owned(),
         Some(other) => other.to_owned(),
