@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the workspace on a fresh machine: sets up what the tests need first
-# (the Python virtualenv with OpenTelemetry Python, the interop peer), then runs unit,
+# (the Python virtualenv with OpenTelemetry Python, the Go peer, Jaeger), then runs unit,
 # integration, bench-smoke and doc tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +14,10 @@ fi
 # The Go peer of the interop tests (OpenTelemetry Go with otelhttp, from the Go module proxy),
 # built once and cached outside the repository; fails, naming what to install, without Go.
 scripts/go_peer.sh >/dev/null
+
+# Jaeger v2, the backend of the end-to-end export tests, built from the Go module proxy
+# (about ten minutes the first time on two cores) and cached outside the repository.
+scripts/jaeger.sh >/dev/null
 
 # Unit and integration tests, plus each bench run once as a test so benches keep compiling
 # and working; then the doc examples.

@@ -5,6 +5,8 @@
 //! - [`otlp`]: the one OTLP receiver, the collector's trace and metrics services over gRPC
 //!   (tonic) and protobuf bodies over HTTP (prost), gzip accepted on both, with its spans
 //!   drawn as trees ([`otlp::trace`]) for exact comparison;
+//! - [`jaeger`]: a real Jaeger v2 (built by `scripts/jaeger.sh`) on free loopback ports,
+//!   read back through its query API into the receiver's spans;
 //! - [`zipkin`]: a Zipkin receiver (`POST /api/v2/spans`, JSON);
 //! - [`loopback`]: a port that refuses connections, a collector that hangs, runtimes and
 //!   axum servers on 127.0.0.1;
@@ -18,6 +20,7 @@
 
 pub mod decode;
 mod http_request;
+pub mod jaeger;
 pub mod loopback;
 pub mod otlp;
 pub mod wait;

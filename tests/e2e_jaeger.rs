@@ -1,0 +1,250 @@
+//! Jaeger itself as the backend: the example services as four processes export to a real
+//! Jaeger v2 (built by `scripts/jaeger.sh` from the Go module proxy, started on free
+//! loopback ports with in-memory storage), and every trace is read back through Jaeger's
+//! query API (`/api/v3/traces/{id}`, OTLP JSON) and checked as a whole tree — one trace id
+//! per request, parents, kinds, service names, status codes, `error.type`, resend counts,
+//! baggage downstream, the public endpoint's link — over OTLP/HTTP, OTLP/gRPC and Zipkin.
+//! The Zipkin path is compared span by span with the OTLP path for the same spans.
+#![cfg(unix)]
+
+mod e2e_common;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use baton_test_support::jaeger::Jaeger;
+use baton_test_support::otlp::Span;
+use e2e_common::flow;
+use e2e_common::services::run_scripted_flow;
+
+/// Waits until Jaeger holds every span of the flow, and returns them.
+fn flow_spans(jaeger: &Jaeger) -> Vec<Span> {
+    let expected = flow::span_count(true);
+    jaeger.wait_for(
+        "gateway",
+        &format!("the flow's {expected} spans"),
+        Duration::from_secs(20),
+        |spans| spans.len() >= expected,
+    )
+}
+
+#[test]
+fn otlp_http_traces_read_back_from_jaeger() {
+    let jaeger = Jaeger::start();
+    let endpoint = jaeger.otlp_http_url();
+    let linked = run_scripted_flow(&[
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str()),
+        ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"),
+        // Jaeger stores traces only.
+        ("OTEL_METRICS_EXPORTER", "none"),
+    ]);
+    let spans = flow_spans(&jaeger);
+    flow::check(&spans, true, &linked);
+    assert_gateway_attributes(&spans);
+}
+
+#[test]
+fn otlp_grpc_traces_read_back_from_jaeger() {
+    let jaeger = Jaeger::start();
+    let endpoint = jaeger.otlp_grpc_url();
+    let linked = run_scripted_flow(&[
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str()),
+        ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+        ("OTEL_METRICS_EXPORTER", "none"),
+    ]);
+    flow::check(&flow_spans(&jaeger), true, &linked);
+}
+
+/// The attributes Jaeger returns for the OK profile request's gateway spans, exactly, with
+/// ports (chosen at random) masked.
+fn assert_gateway_attributes(spans: &[Span]) {
+    let masked = |span: &Span| -> Vec<String> {
+        span.attributes
+            .iter()
+            .map(|(k, v)| match k.as_str() {
+                "server.port" | "network.peer.port" => {
+                    assert!(v.parse::<u16>().is_ok(), "{k}={v}");
+                    format!("{k}=<port>")
+                }
+                "url.full" => format!("{k}={}", mask_port(v)),
+                _ => format!("{k}={v}"),
+            })
+            .collect()
+    };
+    let server = spans
+        .iter()
+        .find(|s| {
+            s.service == "gateway"
+                && s.kind == baton_test_support::otlp::SERVER
+                && s.attr("url.path") == Some("/profile/42")
+                && s.attr("http.response.status_code") == Some("200")
+                && s.links.is_empty()
+        })
+        .expect("the gateway's SERVER span of GET /profile/42");
+    assert_eq!(server.name, "GET /profile/{id}");
+    assert_eq!(
+        masked(server),
+        [
+            "client.address=127.0.0.1",
+            "http.request.method=GET",
+            "http.response.body.size=36",
+            "http.response.status_code=200",
+            "http.route=/profile/{id}",
+            "network.peer.address=127.0.0.1",
+            "network.peer.port=<port>",
+            "network.protocol.version=1.1",
+            "server.address=127.0.0.1",
+            "server.port=<port>",
+            "url.path=/profile/42",
+            "url.scheme=http",
+        ]
+    );
+    assert_eq!(
+        (server.status_code, server.resource["service.name"].as_str()),
+        (0, "gateway")
+    );
+    let client = spans
+        .iter()
+        .find(|s| {
+            s.trace_id == server.trace_id
+                && s.kind == baton_test_support::otlp::CLIENT
+                && s.name == "GET /users/{id}"
+        })
+        .expect("the gateway's CLIENT span to users");
+    assert_eq!(client.parent_span_id, server.span_id);
+    assert_eq!(
+        masked(client),
+        [
+            "http.request.method=GET",
+            "http.response.status_code=200",
+            "network.protocol.version=1.1",
+            "server.address=127.0.0.1",
+            "server.port=<port>",
+            "url.full=http://127.0.0.1:<port>/users/42",
+            "url.template=/users/{id}",
+        ]
+    );
+}
+
+fn mask_port(url: &str) -> String {
+    match url.split_once("127.0.0.1:") {
+        Some((head, rest)) => {
+            let tail = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+            format!("{head}127.0.0.1:<port>{tail}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+/// What Zipkin's model loses or moves, as Jaeger returns it, against the same span sent over
+/// OTLP (`otlp`). Everything else must be identical.
+fn assert_same_span_over_zipkin(otlp: &Span, zipkin: &Span) {
+    let what = format!("{} {} ({})", otlp.service, otlp.name, otlp.span_id);
+    assert_eq!(
+        (
+            &zipkin.trace_id,
+            &zipkin.parent_span_id,
+            &zipkin.name,
+            &zipkin.service
+        ),
+        (
+            &otlp.trace_id,
+            &otlp.parent_span_id,
+            &otlp.name,
+            &otlp.service
+        ),
+        "{what}: ids, parent, name and service"
+    );
+    // The error status survives; its description comes back only in the `error` tag.
+    assert_eq!(
+        (zipkin.status_code, zipkin.status_message.as_str()),
+        (otlp.status_code, ""),
+        "{what}: status"
+    );
+    // Zipkin's model has no links: the public endpoint's link to its caller is lost.
+    assert!(zipkin.links.is_empty(), "{what}: links");
+    // Zipkin has no INTERNAL kind: such spans come back with no kind.
+    let kind = if otlp.kind == baton_test_support::otlp::INTERNAL {
+        0
+    } else {
+        otlp.kind
+    };
+    assert_eq!(zipkin.kind, kind, "{what}: kind");
+    // Only the service name of the resource travels (as the local endpoint).
+    assert_eq!(
+        zipkin.resource,
+        BTreeMap::from([("service.name".to_owned(), otlp.service.clone())]),
+        "{what}: resource"
+    );
+    // The instrumentation scope travels as tags.
+    assert_eq!(zipkin.scope, "", "{what}: scope");
+    let mut expected = otlp.attributes.clone();
+    expected.insert("otel.scope.name".into(), otlp.scope.clone());
+    if otlp.scope == "baton" {
+        expected.insert(
+            "otel.scope.version".into(),
+            env!("CARGO_PKG_VERSION").into(),
+        );
+    }
+    // An error status travels as Zipkin's `error` tag (its message as the value), which
+    // Jaeger keeps beside the status it derives from it.
+    if otlp.status_code == baton_test_support::otlp::STATUS_ERROR {
+        expected.insert("error".into(), otlp.status_message.clone());
+    }
+    // A client span's remote endpoint (from server.address and server.port) comes back as
+    // the older `peer.service` / `net.peer.port` tags.
+    if otlp.kind == baton_test_support::otlp::CLIENT {
+        if let Some(host) = otlp.attr("server.address") {
+            expected.insert("peer.service".into(), host.into());
+        }
+        if let Some(port) = otlp.attr("server.port") {
+            expected.insert("net.peer.port".into(), port.into());
+        }
+    }
+    let mut actual = zipkin.attributes.clone();
+    // Jaeger's own notes (clock-skew adjustment), not data.
+    actual.retain(|k, _| !k.starts_with("@jaeger@"));
+    assert_eq!(actual, expected, "{what}: attributes");
+    // Events become annotations: the name, then the attributes as JSON in the same text.
+    assert_eq!(zipkin.events.len(), otlp.events.len(), "{what}: events");
+    for (z, o) in zipkin.events.iter().zip(&otlp.events) {
+        assert!(
+            z == o || z.starts_with(&format!("\"{o}\": {{")),
+            "{what}: event {o:?} came back as {z:?}"
+        );
+    }
+}
+
+#[test]
+fn zipkin_and_otlp_give_jaeger_the_same_spans() {
+    // The same spans, exported both ways at once: OTLP to one Jaeger, Zipkin to another.
+    let over_otlp = Jaeger::start();
+    let over_zipkin = Jaeger::start();
+    let otlp = over_otlp.otlp_http_url();
+    let zipkin = over_zipkin.zipkin_url();
+    let linked = run_scripted_flow(&[
+        ("OTEL_TRACES_EXPORTER", "otlp,zipkin"),
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", otlp.as_str()),
+        ("OTEL_EXPORTER_ZIPKIN_ENDPOINT", zipkin.as_str()),
+        ("OTEL_METRICS_EXPORTER", "none"),
+    ]);
+    let sent = flow_spans(&over_otlp);
+    let received = flow_spans(&over_zipkin);
+    flow::check(&sent, true, &linked);
+    assert_eq!(received.len(), sent.len(), "every span arrives both ways");
+    let by_id: BTreeMap<&str, &Span> = received.iter().map(|s| (s.span_id.as_str(), s)).collect();
+    for span in &sent {
+        let over_zipkin = by_id
+            .get(span.span_id.as_str())
+            .unwrap_or_else(|| panic!("{} {} never arrived over Zipkin", span.service, span.name));
+        assert_same_span_over_zipkin(span, over_zipkin);
+    }
+    // Events with attributes did travel (the `tracing` event in load_profile).
+    assert!(
+        received.iter().any(|s| s
+            .events
+            .iter()
+            .any(|e| e.starts_with("\"loading profile\": {"))),
+        "load_profile's event, with its fields"
+    );
+}
