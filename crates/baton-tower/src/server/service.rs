@@ -1,23 +1,20 @@
-//! [`ServerService`]: starts the span for each request.
+//! [`ServerService`]: starts a [`ServerExchange`] for each request.
 
-use baton_core::conventions::{
-    ProxyHeaders, attributes as attr, http_scheme, protocol_version, span_name,
-};
+use baton_core::conventions::span_name;
+use baton_core::exchange::{ServerExchange, ServerRequest};
+use http::request::Parts;
 use http::{Request, Response};
 use http_body::Body;
-use opentelemetry::trace::{Link, SpanBuilder, SpanKind, TraceContextExt, Tracer};
-use opentelemetry::{Context, KeyValue, StringValue, Value};
+use opentelemetry::Context;
+use opentelemetry::trace::{TraceContextExt, Tracer};
 use std::borrow::Cow;
 use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
-use std::time::SystemTime;
 use tower_service::Service;
 
 use super::config::Config;
-use super::state::RequestState;
-use crate::body::ResponseBody;
-use crate::future::ResponseFuture;
-use crate::tracked::Tracked;
+use super::traced::TracedRequest;
+use super::{ServerBody, ServerFuture};
 
 /// The service a [`ServerLayer`](super::ServerLayer) wraps around yours.
 #[derive(Clone)]
@@ -53,9 +50,9 @@ where
     T: Tracer,
     T::Span: Send + Sync + 'static,
 {
-    type Response = Response<ResponseBody<R>>;
+    type Response = Response<ServerBody<R>>;
     type Error = S::Error;
-    type Future = ResponseFuture<S::Future>;
+    type Future = ServerFuture<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -65,202 +62,71 @@ where
         let (mut parts, body) = request.into_parts();
         let config = &*self.config;
         let caller = config.propagator.extract(&parts.headers);
-
-        if config.filter.as_ref().is_some_and(|f| !f.test(&parts)) {
-            parts.extensions.insert(caller.clone());
-            let future = {
-                let _attached = caller.clone().attach();
-                self.inner.call(Request::from_parts(parts, body))
-            };
-            return ResponseFuture::new(future, caller, None);
-        }
-
-        let start = SystemTime::now();
-        let method = config.known_methods.classify(&parts.method);
-        let route = config.route.route(&parts);
-        let (name, route): (Cow<'static, str>, Option<Cow<'static, str>>) =
-            match (&config.namer, route) {
-                (Some(namer), route) => (
-                    namer.name(&parts, route.as_deref()).into(),
-                    route.map(|r| Cow::Owned(r.into_owned())),
-                ),
-                (None, Some(route)) => {
-                    let (name, route) = config.names.get(&method, &route);
-                    (name, Some(route))
-                }
-                (None, None) => (span_name(&method, None), None),
-            };
-        let proxy = ProxyHeaders::read(&parts.headers);
-        // Only `http` / `https`, whoever says so: the value is a metric attribute.
-        let scheme = Value::from(
-            parts
-                .uri
-                .scheme_str()
-                .and_then(http_scheme)
-                .or_else(|| proxy.scheme())
-                .unwrap_or(config.scheme),
-        );
-        let method_kv = KeyValue::new(attr::HTTP_REQUEST_METHOD, method.value.clone());
-        let scheme_kv = KeyValue::new(attr::URL_SCHEME, scheme);
-        let route_kv = route.map(|r| KeyValue::new(attr::HTTP_ROUTE, StringValue::from(r)));
-
-        // Room for every attribute the span gets, so the SDK never grows the list.
-        let mut attributes = Vec::with_capacity(16);
-        attributes.push(method_kv.clone());
-        if let Some(original) = method.original {
-            attributes.push(KeyValue::new(
-                attr::HTTP_REQUEST_METHOD_ORIGINAL,
-                original.to_owned(),
-            ));
-        }
-        attributes.push(scheme_kv.clone());
-        attributes.push(KeyValue::new(attr::URL_PATH, parts.uri.path().to_owned()));
-        if let Some(query) = parts.uri.query().filter(|q| !q.is_empty()) {
-            attributes.push(KeyValue::new(
-                attr::URL_QUERY,
-                config.redactor.redact_query(query).into_owned(),
-            ));
-        }
-        if let Some(route) = &route_kv {
-            attributes.push(route.clone());
-        }
-        if let Some(server) = proxy.server_address(&parts.headers, &parts.uri) {
-            attributes.push(KeyValue::new(
-                attr::SERVER_ADDRESS,
-                config.hosts.get(server.host),
-            ));
-            if let Some(port) = server.port {
-                attributes.push(KeyValue::new(attr::SERVER_PORT, i64::from(port)));
-            }
-        }
-
-        let mut builder = SpanBuilder::from_name(name)
-            .with_kind(SpanKind::Server)
-            .with_start_time(start)
-            .with_attributes(attributes);
-        let parent = match &config.public {
-            Some(public) if public.test(&parts) => {
-                let span = caller.span();
-                let remote = span.span_context();
-                if remote.is_valid() {
-                    builder = builder.with_links(vec![Link::with_context(remote.clone())]);
-                }
-                Context::new()
-            }
-            _ => caller,
-        };
-        // The tracer (and so the user's sampler) decides every request.
-        let span = self.tracer.build_with_context(builder, &parent);
-        let recording = opentelemetry::trace::Span::is_recording(&span);
-        let cx = if !recording && keeps_caller(config, &parent) {
-            // Dropped by the sampler under a valid remote parent: handler code continues the
-            // caller's context (same trace id, same unsampled flag, parent-id passed on
-            // unchanged, as W3C Trace Context allows), which saves boxing a span that
-            // records nothing. `end` on a non-recording span does nothing, so dropping it
-            // here loses nothing.
-            drop(span);
-            parent
+        let (exchange, cx) = if config.filter.as_ref().is_none_or(|f| f.test(&parts)) {
+            let (parent, request) = describe(config, &parts, caller);
+            let exchange = ServerExchange::start(&self.tracer, parent, request, &config.recording);
+            let cx = exchange.context().clone();
+            (Some(exchange), cx)
         } else {
-            parent.with_span(span)
-        };
-        let protocol = protocol_version(parts.version);
-        if recording {
-            record_details(&cx, &parts, &proxy, config, protocol);
-        }
-
-        // Only `http.server.request.body.size` (opt-in) reads it.
-        let request_body_size = if config.metrics.body_sizes() {
-            parts
-                .headers
-                .get(http::header::CONTENT_LENGTH)
-                .and_then(|v| v.to_str().ok()?.parse().ok())
-        } else {
-            None
+            // Filtered out: no span, but the handler still continues the caller's trace.
+            (None, caller)
         };
         parts.extensions.insert(cx.clone());
-        let state = RequestState::new(
-            cx.clone(),
-            self.config.clone(),
-            start,
-            method_kv,
-            scheme_kv,
-            route_kv,
-            protocol,
-            request_body_size,
-        );
         let future = {
             let _attached = cx.clone().attach();
             self.inner.call(Request::from_parts(parts, body))
         };
-        ResponseFuture::new(future, cx, Some(Tracked::Server(state)))
+        let traced = exchange.map(|x| TracedRequest::new(x, self.config.clone()));
+        ServerFuture::new(future, cx, traced)
     }
 }
 
-/// Whether an unsampled request can run in the caller's context rather than in one holding
-/// the dropped server span: the caller sent a valid remote span context, and no response
-/// header has to name the server span.
-fn keeps_caller(config: &Config, parent: &Context) -> bool {
-    !config.server_timing && !config.traceresponse && parent.has_active_span() && {
-        let span = parent.span();
-        let sc = span.span_context();
-        sc.is_remote() && sc.is_valid()
-    }
-}
-
-/// Attributes only a recording span needs, set after it starts in one call.
-fn record_details(
-    cx: &Context,
-    parts: &http::request::Parts,
-    proxy: &ProxyHeaders<'_>,
+/// The parent of the server span and what the layer reads off the request for it: the
+/// classified method, the route and span name (cached per route), the peer, and for a
+/// public endpoint a link to the caller instead of the caller as parent.
+fn describe<'a>(
     config: &Config,
-    protocol: Option<&'static str>,
-) {
-    let agent = parts
-        .headers
-        .get(http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty())
-        .map(|agent| KeyValue::new(attr::USER_AGENT_ORIGINAL, agent.to_owned()));
-    let peer = peer_address(parts);
-    // The peer IP is formatted once, and shared when it is also `client.address`.
-    let peer_ip = peer.map(|p| StringValue::from(ip_string(p.ip())));
-    let client = match proxy.client_address() {
-        Some(client) => Some(StringValue::from(client.to_owned())),
-        None => peer_ip.clone(),
-    };
-    let details = [
-        protocol.map(|v| KeyValue::new(attr::NETWORK_PROTOCOL_VERSION, v)),
-        agent,
-        client.map(|c| KeyValue::new(attr::CLIENT_ADDRESS, c)),
-        peer_ip.map(|ip| KeyValue::new(attr::NETWORK_PEER_ADDRESS, ip)),
-        peer.map(|p| KeyValue::new(attr::NETWORK_PEER_PORT, i64::from(p.port()))),
-    ];
-    cx.span().set_attributes(
-        details.into_iter().flatten().chain(
-            config
-                .request_headers
-                .capture(&parts.headers, &config.redactor),
+    parts: &'a Parts,
+    caller: Context,
+) -> (Context, ServerRequest<'a>) {
+    let method = config.known_methods.classify(&parts.method);
+    let route = config.route.route(parts);
+    let (name, route): (Cow<'static, str>, Option<Cow<'static, str>>) = match (&config.namer, route)
+    {
+        (Some(namer), route) => (
+            namer.name(parts, route.as_deref()).into(),
+            route.map(|r| Cow::Owned(r.into_owned())),
         ),
-    );
-}
-
-/// An IP address as text in one allocation, shareable between two attributes.
-fn ip_string(ip: std::net::IpAddr) -> Arc<str> {
-    use std::io::Write;
-    // The longest form is 45 bytes (`ffff:…:255.255.255.255`).
-    let mut buf = [0u8; 64];
-    let mut cursor = std::io::Cursor::new(&mut buf[..]);
-    match write!(cursor, "{ip}") {
-        Ok(()) => {
-            let len = usize::try_from(cursor.position()).unwrap_or(0);
-            std::str::from_utf8(&buf[..len]).map_or_else(|_| ip.to_string().into(), Arc::from)
+        (None, Some(route)) => {
+            let (name, route) = config.names.get(&method, &route);
+            (name, Some(route))
         }
-        Err(_) => ip.to_string().into(),
-    }
+        (None, None) => (span_name(&method, None), None),
+    };
+    let (parent, link) = match &config.public {
+        Some(public) if public.test(parts) => {
+            let remote = caller.span().span_context().clone();
+            (Context::new(), remote.is_valid().then_some(remote))
+        }
+        _ => (caller, None),
+    };
+    let request = ServerRequest {
+        method,
+        name,
+        route,
+        uri: &parts.uri,
+        version: parts.version,
+        headers: &parts.headers,
+        peer: peer_address(parts),
+        default_scheme: config.scheme,
+        link,
+        span_in_response: config.echoes_trace(),
+    };
+    (parent, request)
 }
 
 #[cfg(feature = "axum")]
-fn peer_address(parts: &http::request::Parts) -> Option<std::net::SocketAddr> {
+fn peer_address(parts: &Parts) -> Option<std::net::SocketAddr> {
     parts
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
@@ -269,6 +135,6 @@ fn peer_address(parts: &http::request::Parts) -> Option<std::net::SocketAddr> {
 }
 
 #[cfg(not(feature = "axum"))]
-fn peer_address(parts: &http::request::Parts) -> Option<std::net::SocketAddr> {
+fn peer_address(parts: &Parts) -> Option<std::net::SocketAddr> {
     parts.extensions.get::<std::net::SocketAddr>().copied()
 }
