@@ -28,6 +28,8 @@ mod record;
 mod server;
 mod server_request;
 mod source;
+#[cfg(test)]
+mod tests;
 
 pub use attrs::AttributeBuf;
 pub use client::{ClientExchange, ClientRequest, ClientSettings};

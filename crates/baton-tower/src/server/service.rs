@@ -138,3 +138,50 @@ fn peer_address(parts: &Parts) -> Option<std::net::SocketAddr> {
 fn peer_address(parts: &Parts) -> Option<std::net::SocketAddr> {
     parts.extensions.get::<std::net::SocketAddr>().copied()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::ServerLayer;
+    use opentelemetry::Value;
+    use opentelemetry::trace::Status;
+    use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider};
+    use tower::{Layer, ServiceExt};
+
+    #[tokio::test]
+    async fn a_service_error_is_classified_like_a_client_error_with_an_exception() {
+        let exporter = InMemorySpanExporter::default();
+        let provider = SdkTracerProvider::builder()
+            .with_simple_exporter(exporter.clone())
+            .build();
+        let layer = ServerLayer::new()
+            .without_metrics()
+            .tracer_provider(&provider);
+        let service = layer.layer(tower::service_fn(|_: http::Request<()>| async {
+            Err::<http::Response<String>, _>(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "upstream http://u:pw@db.internal/ timed out",
+            ))
+        }));
+        let request = http::Request::get("/x").body(()).unwrap();
+        assert!(service.oneshot(request).await.is_err());
+
+        let spans = exporter.get_finished_spans().unwrap();
+        let span = &spans[0];
+        let attr = |k: &str| {
+            span.attributes
+                .iter()
+                .find(|kv| kv.key.as_str() == k)
+                .map(|kv| kv.value.clone())
+        };
+        assert_eq!(attr("error.type"), Some(Value::from("timeout")));
+        let message = "upstream http://REDACTED:REDACTED@db.internal/ timed out";
+        assert_eq!(span.status, Status::error(message));
+        let exception = span.events.iter().find(|e| e.name == "exception").unwrap();
+        assert!(
+            exception
+                .attributes
+                .iter()
+                .any(|kv| kv.key.as_str() == "exception.message" && kv.value.as_str() == message)
+        );
+    }
+}
