@@ -7,7 +7,6 @@ use opentelemetry::trace::{SpanBuilder, SpanKind, TraceContextExt, Tracer};
 use opentelemetry::{Context, KeyValue, Value};
 use std::time::SystemTime;
 
-use super::attrs::AttributeBuf;
 use super::metrics::{MetricsSource, Side};
 use super::outcome::Outcome;
 use super::record::{MetricAttributes, Recorder};
@@ -70,7 +69,7 @@ impl Default for ClientSettings {
 /// so no path leaks an active request. What happens at the end is the same on both sides:
 /// see [`ServerExchange`](super::ServerExchange).
 pub struct ClientExchange {
-    rec: Recorder,
+    rec: Recorder<Vec<KeyValue>>,
 }
 
 impl std::fmt::Debug for ClientExchange {
@@ -179,8 +178,8 @@ fn metric_attributes(
     span: &[KeyValue],
     url: ClientUrl<'_>,
     template: Option<&UrlTemplate>,
-) -> MetricAttributes {
-    let mut base = AttributeBuf::new();
+) -> MetricAttributes<Vec<KeyValue>> {
+    let mut base = Vec::with_capacity(4);
     for kv in span.iter().filter(|kv| {
         kv.key == attr::HTTP_REQUEST_METHOD
             || kv.key == attr::SERVER_ADDRESS

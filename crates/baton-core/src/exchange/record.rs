@@ -34,43 +34,46 @@ use crate::conventions::{
 pub const MAX_ERROR_MESSAGE: usize = 1024;
 
 /// The metric attributes an exchange keeps from its start: those of
-/// `http.{side}.active_requests`, which also open the duration's, and the one the
-/// duration's end with (`http.route` on a server, `url.template` on a client).
-pub(super) struct MetricAttributes {
-    pub(super) base: AttributeBuf<4>,
+/// `http.{side}.active_requests`, which also open the duration's (`B`: two inline on a
+/// server, a `Vec` on a client, so the exchange the futures move stays small), and the one
+/// the duration's end with (`http.route` on a server, `url.template` on a client).
+pub(super) struct MetricAttributes<B> {
+    pub(super) base: B,
     pub(super) last: Option<KeyValue>,
 }
 
 /// One exchange in flight, after its span started.
-pub(super) struct Recorder {
+pub(super) struct Recorder<B: AsRef<[KeyValue]>> {
     side: Side,
     cx: Context,
     start: SystemTime,
     /// The instruments and the attributes kept for them; `None` when metrics are off.
-    metrics: Option<(Arc<HttpMetrics>, MetricAttributes)>,
+    metrics: Option<(Arc<HttpMetrics>, MetricAttributes<B>)>,
     pub(super) status: Option<u16>,
     pub(super) protocol: Option<&'static str>,
     /// For `http.{side}.request.body.size`, when it is recorded.
     pub(super) request_body_size: Option<u64>,
-    error: Option<(ErrorType, String)>,
+    /// Boxed: errors are rare, and the futures and bodies that carry an exchange are moved
+    /// by value.
+    error: Option<Box<(ErrorType, String)>>,
     body_bytes: u64,
     /// Scrubs URLs out of error messages (a reference count at most: see [`UrlRedactor`]).
     redactor: UrlRedactor,
     done: bool,
 }
 
-impl Recorder {
+impl<B: AsRef<[KeyValue]>> Recorder<B> {
     /// Takes over the exchange whose span is in `cx`, and counts it as active.
     pub(super) fn new(
         side: Side,
         cx: Context,
         start: SystemTime,
         redactor: &UrlRedactor,
-        metrics: Option<(&Arc<HttpMetrics>, MetricAttributes)>,
+        metrics: Option<(&Arc<HttpMetrics>, MetricAttributes<B>)>,
     ) -> Self {
         let metrics = metrics.map(|(m, attributes)| {
             if let Some(active) = &m.active {
-                active.add(1, attributes.base.as_slice());
+                active.add(1, attributes.base.as_ref());
             }
             (Arc::clone(m), attributes)
         });
@@ -98,7 +101,7 @@ impl Recorder {
     }
 
     pub(super) fn on_error(&mut self, kind: ErrorType, message: String) {
-        self.error = Some((kind, error_message(&self.redactor, message)));
+        self.error = Some(Box::new((kind, error_message(&self.redactor, message))));
     }
 
     pub(super) fn add_body_bytes(&mut self, n: u64) {
@@ -112,7 +115,7 @@ impl Recorder {
                 let (kind, message) = self
                     .error
                     .take()
-                    .unwrap_or((ErrorType::Other, String::new()));
+                    .map_or((ErrorType::Other, String::new()), |e| *e);
                 (Some(kind), Status::error(message))
             }
             Outcome::BodyError(message) => (
@@ -190,11 +193,11 @@ impl Recorder {
             return;
         };
         if let Some(active) = &m.active {
-            active.add(-1, kept.base.as_slice());
+            active.add(-1, kept.base.as_ref());
         }
         // base (at most 4) + status, error.type, protocol, route or template.
         let mut attrs = AttributeBuf::<8>::new();
-        for kv in kept.base.as_slice() {
+        for kv in kept.base.as_ref() {
             attrs.push(kv.clone());
         }
         if let Some(code) = self.status {
@@ -226,7 +229,7 @@ impl Recorder {
     }
 }
 
-impl Drop for Recorder {
+impl<B: AsRef<[KeyValue]>> Drop for Recorder<B> {
     fn drop(&mut self) {
         let outcome = if std::thread::panicking() {
             Outcome::Panicked

@@ -8,7 +8,6 @@ use opentelemetry::trace::{Link, SpanBuilder, SpanKind, TraceContextExt, Tracer}
 use opentelemetry::{Context, KeyValue, StringValue, Value};
 use std::time::SystemTime;
 
-use super::attrs::AttributeBuf;
 use super::metrics::Side;
 use super::outcome::Outcome;
 use super::record::{MetricAttributes, Recorder};
@@ -42,7 +41,7 @@ use crate::conventions::{
 /// Dropping an unfinished exchange finishes it as [`Outcome::Dropped`] (or
 /// [`Outcome::Panicked`] while unwinding).
 pub struct ServerExchange {
-    rec: Recorder,
+    rec: Recorder<[KeyValue; 2]>,
 }
 
 impl std::fmt::Debug for ServerExchange {
@@ -131,9 +130,7 @@ impl ServerExchange {
         }
 
         let metrics = settings.metrics.shared().map(|m| {
-            let mut base = AttributeBuf::new();
-            base.push(method);
-            base.push(scheme);
+            let base = [method, scheme];
             let last = route;
             (m, MetricAttributes { base, last })
         });

@@ -84,6 +84,7 @@ where
 /// The parent of the server span and what the layer reads off the request for it: the
 /// classified method, the route and span name (cached per route), the peer, and for a
 /// public endpoint a link to the caller instead of the caller as parent.
+#[inline]
 fn describe<'a>(
     config: &Config,
     parts: &'a Parts,
