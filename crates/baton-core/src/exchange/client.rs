@@ -137,7 +137,15 @@ impl ClientExchange {
             .with_attributes(attributes);
         let cx = parent.with_span(tracer.build_with_context(builder, parent));
         ClientExchange {
-            rec: Recorder::new(Side::Client, cx, start, &settings.redactor, metrics),
+            rec: Recorder::new(
+                Side::Client,
+                cx,
+                start,
+                None,
+                None,
+                &settings.redactor,
+                metrics,
+            ),
         }
     }
 

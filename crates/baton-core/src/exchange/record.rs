@@ -52,7 +52,7 @@ pub(super) struct Recorder<B: AsRef<[KeyValue]>> {
     pub(super) status: Option<u16>,
     pub(super) protocol: Option<&'static str>,
     /// For `http.{side}.request.body.size`, when it is recorded.
-    pub(super) request_body_size: Option<u64>,
+    request_body_size: Option<u64>,
     /// Boxed: errors are rare, and the futures and bodies that carry an exchange are moved
     /// by value.
     error: Option<Box<(ErrorType, String)>>,
@@ -63,11 +63,14 @@ pub(super) struct Recorder<B: AsRef<[KeyValue]>> {
 }
 
 impl<B: AsRef<[KeyValue]>> Recorder<B> {
-    /// Takes over the exchange whose span is in `cx`, and counts it as active.
+    /// Takes over the exchange whose span is in `cx`, and counts it as active. (Everything
+    /// is passed in, so the exchange is built once where it is returned, not moved.)
     pub(super) fn new(
         side: Side,
         cx: Context,
         start: SystemTime,
+        protocol: Option<&'static str>,
+        request_body_size: Option<u64>,
         redactor: &UrlRedactor,
         metrics: Option<(&Arc<HttpMetrics>, MetricAttributes<B>)>,
     ) -> Self {
@@ -83,8 +86,8 @@ impl<B: AsRef<[KeyValue]>> Recorder<B> {
             start,
             metrics,
             status: None,
-            protocol: None,
-            request_body_size: None,
+            protocol,
+            request_body_size,
             error: None,
             body_bytes: 0,
             redactor: redactor.clone(),

@@ -55,7 +55,8 @@ impl std::fmt::Debug for ServerExchange {
 
 impl ServerExchange {
     /// Starts the span and counts the request as active. The tracer (and so the user's
-    /// sampler) decides every request.
+    /// sampler) decides every request. `request` is borrowed: its name and route are
+    /// cloned, which costs nothing for the `&'static` ones a route cache gives.
     ///
     /// ```
     /// use baton_core::conventions::KnownMethods;
@@ -72,19 +73,20 @@ impl ServerExchange {
     ///     uri: request.uri(),
     ///     version: request.version(),
     ///     headers: request.headers(),
-    ///     peer: None,
+    ///     extensions: request.extensions(),
+    ///     peer: |_| None,
     ///     default_scheme: "http",
     ///     link: None,
     ///     span_in_response: false,
     /// };
-    /// let mut exchange = ServerExchange::start(&NoopTracer::new(), Context::new(), description, &settings);
+    /// let mut exchange = ServerExchange::start(&NoopTracer::new(), Context::new(), &description, &settings);
     /// exchange.on_response(200, &http::HeaderMap::new(), &settings);
     /// exchange.finish(Outcome::Completed);
     /// ```
     pub fn start<T>(
         tracer: &T,
         parent: Context,
-        mut request: ServerRequest<'_>,
+        request: &ServerRequest<'_>,
         settings: &ServerSettings,
     ) -> Self
     where
@@ -104,16 +106,16 @@ impl ServerExchange {
         let scheme = KeyValue::new(attr::URL_SCHEME, Value::from(scheme));
         let route = request
             .route
-            .take()
+            .clone()
             .map(|r| KeyValue::new(attr::HTTP_ROUTE, StringValue::from(r)));
-        let attributes = span_attributes(&request, &proxy, settings, [&method, &scheme], &route);
+        let attributes = span_attributes(request, &proxy, settings, [&method, &scheme], &route);
 
-        let mut builder = SpanBuilder::from_name(std::mem::take(&mut request.name))
+        let mut builder = SpanBuilder::from_name(request.name.clone())
             .with_kind(SpanKind::Server)
             .with_start_time(start)
             .with_attributes(attributes);
-        if let Some(link) = request.link.take() {
-            builder = builder.with_links(vec![Link::with_context(link)]);
+        if let Some(link) = &request.link {
+            builder = builder.with_links(vec![Link::with_context(link.clone())]);
         }
         let span = tracer.build_with_context(builder, &parent);
         let recording = opentelemetry::trace::Span::is_recording(&span);
@@ -126,7 +128,7 @@ impl ServerExchange {
         };
         let protocol = protocol_version(request.version);
         if recording {
-            record_details(&cx, &request, &proxy, settings, protocol);
+            record_details(&cx, request, &proxy, settings, protocol);
         }
 
         let metrics = settings.metrics.shared().map(|m| {
@@ -134,13 +136,23 @@ impl ServerExchange {
             let last = route;
             (m, MetricAttributes { base, last })
         });
-        let mut rec = Recorder::new(Side::Server, cx, start, &settings.redactor, metrics);
-        rec.protocol = protocol;
         // Only `http.server.request.body.size` (opt-in) reads it.
-        if settings.metrics.body_sizes() {
-            rec.request_body_size = request_body_size(request.headers);
+        let request_body_size = settings
+            .metrics
+            .body_sizes()
+            .then(|| request_body_size(request.headers))
+            .flatten();
+        ServerExchange {
+            rec: Recorder::new(
+                Side::Server,
+                cx,
+                start,
+                protocol,
+                request_body_size,
+                &settings.redactor,
+                metrics,
+            ),
         }
-        ServerExchange { rec }
     }
 
     /// The context holding the server span (or, for an unsampled request under a valid

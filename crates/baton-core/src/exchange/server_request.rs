@@ -3,7 +3,7 @@
 //! what every span gets when it starts, and the details only a recording span is given
 //! afterwards.
 
-use http::{HeaderMap, Uri, Version};
+use http::{Extensions, HeaderMap, Uri, Version};
 use opentelemetry::trace::{SpanContext, TraceContextExt};
 use opentelemetry::{Context, KeyValue, StringValue};
 use std::borrow::Cow;
@@ -34,8 +34,11 @@ pub struct ServerRequest<'a> {
     pub version: Version,
     /// The request headers.
     pub headers: &'a HeaderMap,
-    /// The connection's peer: `network.peer.*`, and `client.address` when no proxy says.
-    pub peer: Option<SocketAddr>,
+    /// The request's extensions, for [`peer`](Self::peer).
+    pub extensions: &'a Extensions,
+    /// Finds the connection's peer in the extensions (`network.peer.*`, and
+    /// `client.address` when no proxy says); called only for a recording span.
+    pub peer: fn(&Extensions) -> Option<SocketAddr>,
     /// `url.scheme` when neither the URI nor a proxy header says (`http` or `https`).
     pub default_scheme: &'static str,
     /// A span context the span links to instead of having it as parent (a public
@@ -149,7 +152,7 @@ pub(super) fn record_details(
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty())
         .map(|agent| KeyValue::new(attr::USER_AGENT_ORIGINAL, agent.to_owned()));
-    let peer = request.peer;
+    let peer = (request.peer)(request.extensions);
     // The peer IP is formatted once, and shared when it is also `client.address`.
     let peer_ip = peer.map(|p| StringValue::from(ip_string(p.ip())));
     let client = match proxy.client_address() {

@@ -63,12 +63,13 @@ fn run(which: Which, f: impl FnOnce(&mut dyn FnMut(Step))) -> SpanData {
                 uri: &uri,
                 version: Version::HTTP_11,
                 headers: &headers,
-                peer: None,
+                extensions: &extensions,
+                peer: |_| None,
                 default_scheme: "http",
                 link: None,
                 span_in_response: false,
             };
-            let mut x = ServerExchange::start(&tracer, Context::new(), request, &settings);
+            let mut x = ServerExchange::start(&tracer, Context::new(), &request, &settings);
             f(&mut |step| match step {
                 Step::Response(code) => x.on_response(code, &headers, &settings),
                 Step::Error(kind, message) => x.on_error(kind, message),

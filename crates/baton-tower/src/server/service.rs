@@ -62,11 +62,10 @@ where
         let (mut parts, body) = request.into_parts();
         let config = &*self.config;
         let caller = config.propagator.extract(&parts.headers);
-        let (exchange, cx) = if config.filter.as_ref().is_none_or(|f| f.test(&parts)) {
-            let (parent, request) = describe(config, &parts, caller);
-            let exchange = ServerExchange::start(&self.tracer, parent, request, &config.recording);
-            let cx = exchange.context().clone();
-            (Some(exchange), cx)
+        let (traced, cx) = if config.filter.as_ref().is_none_or(|f| f.test(&parts)) {
+            let traced = start(&self.config, &self.tracer, &parts, caller);
+            let cx = traced.context().clone();
+            (Some(traced), cx)
         } else {
             // Filtered out: no span, but the handler still continues the caller's trace.
             (None, caller)
@@ -76,20 +75,19 @@ where
             let _attached = cx.clone().attach();
             self.inner.call(Request::from_parts(parts, body))
         };
-        let traced = exchange.map(|x| TracedRequest::new(x, self.config.clone()));
         ServerFuture::new(future, cx, traced)
     }
 }
 
-/// The parent of the server span and what the layer reads off the request for it: the
+/// Starts the exchange of a traced request from what the layer reads off it: the
 /// classified method, the route and span name (cached per route), the peer, and for a
-/// public endpoint a link to the caller instead of the caller as parent.
-#[inline]
-fn describe<'a>(
-    config: &Config,
-    parts: &'a Parts,
-    caller: Context,
-) -> (Context, ServerRequest<'a>) {
+/// public endpoint a link to the caller instead of the caller as parent. (The description
+/// stays in this frame, borrowed by the exchange's start: it is not moved.)
+fn start<T>(config: &Arc<Config>, tracer: &T, parts: &Parts, caller: Context) -> TracedRequest
+where
+    T: Tracer,
+    T::Span: Send + Sync + 'static,
+{
     let method = config.known_methods.classify(&parts.method);
     let route = config.route.route(parts);
     let (name, route): (Cow<'static, str>, Option<Cow<'static, str>>) = match (&config.namer, route)
@@ -118,26 +116,29 @@ fn describe<'a>(
         uri: &parts.uri,
         version: parts.version,
         headers: &parts.headers,
-        peer: peer_address(parts),
+        extensions: &parts.extensions,
+        peer: peer_address,
         default_scheme: config.scheme,
         link,
         span_in_response: config.echoes_trace(),
     };
-    (parent, request)
+    let exchange = ServerExchange::start(tracer, parent, &request, &config.recording);
+    TracedRequest::new(exchange, Arc::clone(config))
 }
 
+/// The peer from axum's `ConnectInfo`, or a `SocketAddr` extension.
 #[cfg(feature = "axum")]
-fn peer_address(parts: &Parts) -> Option<std::net::SocketAddr> {
-    parts
-        .extensions
+fn peer_address(extensions: &http::Extensions) -> Option<std::net::SocketAddr> {
+    extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0)
-        .or_else(|| parts.extensions.get::<std::net::SocketAddr>().copied())
+        .or_else(|| extensions.get::<std::net::SocketAddr>().copied())
 }
 
+/// The peer from a `SocketAddr` extension.
 #[cfg(not(feature = "axum"))]
-fn peer_address(parts: &Parts) -> Option<std::net::SocketAddr> {
-    parts.extensions.get::<std::net::SocketAddr>().copied()
+fn peer_address(extensions: &http::Extensions) -> Option<std::net::SocketAddr> {
+    extensions.get::<std::net::SocketAddr>().copied()
 }
 
 #[cfg(test)]

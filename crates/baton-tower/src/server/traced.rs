@@ -31,6 +31,11 @@ impl TracedRequest {
     pub(crate) fn new(exchange: ServerExchange, config: Arc<Config>) -> Self {
         TracedRequest { exchange, config }
     }
+
+    /// The context of the request's exchange.
+    pub(crate) fn context(&self) -> &opentelemetry::Context {
+        self.exchange.context()
+    }
 }
 
 impl InFlight for TracedRequest {
