@@ -198,8 +198,23 @@ impl<B: AsRef<[KeyValue]>> Recorder<B> {
         if let Some(active) = &m.active {
             active.add(-1, kept.base.as_ref());
         }
-        // base (at most 4) + status, error.type, protocol, route or template.
-        let mut attrs = AttributeBuf::<8>::new();
+        // base + status, error.type, protocol, route or template: a server's base is two
+        // attributes, a client's four (a smaller buffer costs less to fill and drop).
+        if kept.base.as_ref().len() <= 2 {
+            self.record_with::<6>(m, kept, end, error_type);
+        } else {
+            self.record_with::<8>(m, kept, end, error_type);
+        }
+    }
+
+    fn record_with<const N: usize>(
+        &self,
+        m: &HttpMetrics,
+        kept: &MetricAttributes<B>,
+        end: SystemTime,
+        error_type: Option<ErrorType>,
+    ) {
+        let mut attrs = AttributeBuf::<N>::new();
         for kv in kept.base.as_ref() {
             attrs.push(kv.clone());
         }
