@@ -8,16 +8,31 @@
 //! - [`propagation`]: W3C Trace Context and Baggage, B3, Jaeger and X-Ray over
 //!   [`http::HeaderMap`], and the combination named by `OTEL_PROPAGATORS`.
 //! - [`conventions`]: the stable OpenTelemetry HTTP semantic conventions as code.
-//! - [`instrument`]: span and metric recording shared by the layers (API only).
+//! - [`exchange`]: the life of one traced HTTP exchange, server or client, recorded the
+//!   same way for every layer (API only).
+//!
+//! # Feature flags
+//!
+//! - `fuzzing`: the entry points of the fuzz targets in `fuzz/` ([`fuzzing`]); not part of
+//!   the stable API.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod conventions;
-pub mod instrument;
+pub mod exchange;
 pub mod propagation;
 
 /// Entry points for the fuzz targets in `fuzz/`: each feeds arbitrary text to one parser.
 /// Not part of the stable API.
-#[doc(hidden)]
+#[cfg(feature = "fuzzing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fuzzing")))]
 pub mod fuzzing {
     pub use crate::propagation::fuzz_entry::*;
+}
+
+/// What the layers' macros name; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use opentelemetry::metrics::MeterProvider;
+    pub use opentelemetry::propagation::TextMapPropagator;
+    pub use opentelemetry::trace::TracerProvider;
 }

@@ -62,7 +62,7 @@ fn chain<'a>(
 /// (Connect): …`), each message once. [`ClientExchange::on_error`] redacts the URLs in it
 /// and bounds its length.
 ///
-/// [`ClientExchange::on_error`]: baton_core::instrument::ClientExchange::on_error
+/// [`ClientExchange::on_error`]: baton_core::exchange::ClientExchange::on_error
 pub(crate) fn message(error: &reqwest_middleware::Error) -> String {
     let mut text = error.to_string();
     let mut last = text.clone();

@@ -48,6 +48,9 @@
 //!   `exception` event whose message has the URL redacted.
 //! - When the request future is dropped (a timeout around it, a cancelled task): the span
 //!   ends with a `request cancelled` event and the request stops counting as active.
+//!
+//! The middleware records through `baton_core::exchange`, like the tower layers: the same
+//! rules for status, `error.type`, events and metrics on every side.
 //! - Metrics: `http.client.request.duration` (seconds, the advised buckets; method, server
 //!   address and port, scheme, status code, protocol version, `error.type`, `url.template`)
 //!   and, on request, `http.client.active_requests`
@@ -126,12 +129,11 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod attempts;
-mod config;
 mod errors;
 mod handle;
 mod middleware;
 
 pub use attempts::Attempts;
 pub use baton_core::conventions::UrlTemplate;
-pub use baton_core::instrument::HostPredicate;
+pub use baton_core::exchange::{ClientTracing, HostPredicate};
 pub use middleware::TracingMiddleware;

@@ -7,8 +7,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 
-use crate::tracked::Tracked;
-use baton_core::instrument::Outcome;
+use crate::in_flight::InFlight;
+use baton_core::exchange::Outcome;
 
 pin_project! {
     /// The response body of a traced exchange. It counts the bytes that pass and ends the
@@ -19,21 +19,24 @@ pin_project! {
     /// code producing the stream sees it. A body whose exact length is known when the
     /// response is made (a `String`, `Bytes`, JSON) is already in memory: it is polled
     /// without attaching, which saves a context switch per frame.
-    pub struct ResponseBody<B> {
+    ///
+    /// `X` is the side's exchange ([`ServerBody`](crate::server::ServerBody),
+    /// [`ClientBody`](crate::client::ClientBody)).
+    pub struct ResponseBody<B, X> {
         #[pin]
         inner: B,
-        state: Option<Tracked>,
+        state: Option<X>,
         cx: Context,
         attach: bool,
     }
 }
 
-impl<B: Body> ResponseBody<B> {
-    pub(crate) fn new(inner: B, mut state: Option<Tracked>, cx: Context) -> Self {
-        if inner.is_end_stream() {
-            if let Some(state) = state.as_mut() {
-                state.finish(Outcome::Completed);
-            }
+impl<B: Body, X: InFlight> ResponseBody<B, X> {
+    pub(crate) fn new(inner: B, mut state: Option<X>, cx: Context) -> Self {
+        if inner.is_end_stream()
+            && let Some(state) = state.as_mut()
+        {
+            state.finish(Outcome::Completed);
         }
         let attach = inner.size_hint().exact().is_none();
         ResponseBody {
@@ -45,7 +48,7 @@ impl<B: Body> ResponseBody<B> {
     }
 }
 
-impl<B: std::fmt::Debug> std::fmt::Debug for ResponseBody<B> {
+impl<B: std::fmt::Debug, X> std::fmt::Debug for ResponseBody<B, X> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ResponseBody")
             .field("inner", &self.inner)
@@ -55,10 +58,11 @@ impl<B: std::fmt::Debug> std::fmt::Debug for ResponseBody<B> {
     }
 }
 
-impl<B> Body for ResponseBody<B>
+impl<B, X> Body for ResponseBody<B, X>
 where
     B: Body,
     B::Error: std::fmt::Display,
+    X: InFlight,
 {
     type Data = B::Data;
     type Error = B::Error;
@@ -113,6 +117,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use baton_core::exchange::ClientExchange;
 
     /// A one-frame body that reports the trace id current while it is polled.
     struct Probe {
@@ -158,7 +163,7 @@ mod tests {
         ));
         for (exact, expected) in [(false, trace_id), (true, TraceId::INVALID)] {
             let seen = std::sync::Arc::default();
-            let body = ResponseBody::new(
+            let body = ResponseBody::<_, ClientExchange>::new(
                 Probe {
                     exact,
                     seen: std::sync::Arc::clone(&seen),
@@ -181,7 +186,7 @@ mod tests {
 
     #[test]
     fn debug_names_the_inner_body_and_whether_it_is_traced() {
-        let body = ResponseBody::new(
+        let body = ResponseBody::<_, ClientExchange>::new(
             http_body_util::Full::new(bytes::Bytes::from_static(b"hi")),
             None,
             Context::new(),

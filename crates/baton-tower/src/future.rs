@@ -11,33 +11,40 @@ use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll, ready};
 
 use crate::body::ResponseBody;
-use crate::tracked::Tracked;
-use baton_core::instrument::Outcome;
+use crate::in_flight::InFlight;
+use baton_core::exchange::Outcome;
 
 pin_project! {
     /// The future the server and client services return: the inner future, polled with the
-    /// exchange's context attached.
-    pub struct ResponseFuture<F> {
+    /// exchange's context attached. `X` is the side's exchange
+    /// ([`ServerFuture`](crate::server::ServerFuture),
+    /// [`ClientFuture`](crate::client::ClientFuture)).
+    pub struct ResponseFuture<F, X> {
         #[pin]
         inner: F,
         cx: Context,
-        tracked: Option<Tracked>,
+        exchange: Option<X>,
     }
 }
 
-impl<F> ResponseFuture<F> {
-    pub(crate) fn new(inner: F, cx: Context, tracked: Option<Tracked>) -> Self {
-        ResponseFuture { inner, cx, tracked }
+impl<F, X> ResponseFuture<F, X> {
+    pub(crate) fn new(inner: F, cx: Context, exchange: Option<X>) -> Self {
+        ResponseFuture {
+            inner,
+            cx,
+            exchange,
+        }
     }
 }
 
-impl<F, R, E> Future for ResponseFuture<F>
+impl<F, R, E, X> Future for ResponseFuture<F, X>
 where
     F: Future<Output = Result<Response<R>, E>>,
     R: Body,
     E: 'static,
+    X: InFlight,
 {
-    type Output = Result<Response<ResponseBody<R>>, E>;
+    type Output = Result<Response<ResponseBody<R, X>>, E>;
 
     fn poll(self: Pin<&mut Self>, task: &mut TaskContext<'_>) -> Poll<Self::Output> {
         let this = self.project();
@@ -49,26 +56,26 @@ where
         let result = match polled {
             Ok(poll) => ready!(poll),
             Err(panic) => {
-                if let Some(mut tracked) = this.tracked.take() {
-                    tracked.finish(Outcome::Panicked);
+                if let Some(mut exchange) = this.exchange.take() {
+                    exchange.finish(Outcome::Panicked);
                 }
                 resume_unwind(panic)
             }
         };
-        let mut tracked = this.tracked.take();
+        let mut exchange = this.exchange.take();
         match result {
             Ok(mut response) => {
-                if let Some(t) = tracked.as_mut() {
-                    t.on_response(&mut response);
+                if let Some(x) = exchange.as_mut() {
+                    x.on_response(&mut response);
                 }
                 // The future is done: its context moves into the body.
                 let cx = std::mem::take(this.cx);
-                Poll::Ready(Ok(response.map(|b| ResponseBody::new(b, tracked, cx))))
+                Poll::Ready(Ok(response.map(|b| ResponseBody::new(b, exchange, cx))))
             }
             Err(error) => {
-                if let Some(mut t) = tracked {
-                    t.on_error(&error);
-                    t.finish(Outcome::ServiceError);
+                if let Some(mut x) = exchange {
+                    x.on_error(&error);
+                    x.finish(Outcome::ServiceError);
                 }
                 Poll::Ready(Err(error))
             }

@@ -8,6 +8,16 @@
 //! The layers use only the OpenTelemetry API: install an SDK (for example with `baton`'s
 //! init) or pass providers to the builders.
 //!
+//! The layers are thin adapters around `baton_core::exchange`: [`ServerExchange`] and
+//! [`ClientExchange`] record what each request gets, the same way for every integration;
+//! the layers add the tower plumbing (the service, its [`ResponseFuture`] and
+//! [`ResponseBody`]), route extraction, the trace echoed in response headers, and the
+//! classification of the inner service's errors for `error.type` (the same rule on both
+//! sides).
+//!
+//! [`ServerExchange`]: baton_core::exchange::ServerExchange
+//! [`ClientExchange`]: baton_core::exchange::ClientExchange
+//!
 //! # Feature flags
 //!
 //! - `axum`: route templates from axum's `MatchedPath`, peer addresses from `ConnectInfo`,
@@ -19,10 +29,12 @@
 pub mod axum;
 mod body;
 pub mod client;
+mod errors;
 mod future;
+mod in_flight;
 pub mod server;
-mod tracked;
 
-pub use baton_core::instrument::GlobalTracer;
+pub use baton_core::exchange::GlobalTracer;
 pub use body::ResponseBody;
 pub use future::ResponseFuture;
+pub use in_flight::InFlight;

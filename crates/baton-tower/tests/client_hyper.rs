@@ -98,7 +98,7 @@ async fn call<S>(service: &mut S, request: Request<Body>) -> Result<(Response<()
 where
     S: Service<
             Request<Body>,
-            Response = Response<baton_tower::ResponseBody<hyper::body::Incoming>>,
+            Response = Response<baton_tower::client::ClientBody<hyper::body::Incoming>>,
         >,
 {
     let response = service.ready().await?.call(request).await?;
@@ -166,7 +166,7 @@ struct RetryUnavailable(u32);
 impl<E>
     tower::retry::Policy<
         Request<Body>,
-        Response<baton_tower::ResponseBody<hyper::body::Incoming>>,
+        Response<baton_tower::client::ClientBody<hyper::body::Incoming>>,
         E,
     > for RetryUnavailable
 {
@@ -175,7 +175,7 @@ impl<E>
     fn retry(
         &mut self,
         _: &mut Request<Body>,
-        result: &mut Result<Response<baton_tower::ResponseBody<hyper::body::Incoming>>, E>,
+        result: &mut Result<Response<baton_tower::client::ClientBody<hyper::body::Incoming>>, E>,
     ) -> Option<Self::Future> {
         match result {
             Ok(r) if r.status() == 503 && self.0 > 0 => {

@@ -296,7 +296,7 @@ async fn handler_panic_ends_the_span_as_an_error() {
     );
     let span = &t.wait_for_spans(1).await[0];
     assert_eq!(span.name, "GET /panic");
-    assert_eq!(span.status, Status::error("handler panicked"));
+    assert_eq!(span.status, Status::error("panicked"));
     assert_eq!(attr(span, "error.type"), Some(Value::from("panic")));
     assert_eq!(t.active_requests(), 0);
 }

@@ -1,13 +1,7 @@
-//! `server.address` / `server.port`, `client.address` and `url.scheme` from request headers,
-//! honouring `Forwarded` (RFC 7239) and the `X-Forwarded-*` headers proxies add.
+//! Hosts, ports and schemes: [`HostPort`] and its parser, `url.scheme` values, default ports.
 //!
-//! Everything here borrows from the headers: nothing is allocated, and a hostile header is
-//! read only as far as its first element. Each function reads the proxy headers afresh;
-//! to read them once for all three, use [`ProxyHeaders`].
-
-use http::{HeaderMap, Uri};
-
-use super::proxy::ProxyHeaders;
+//! Everything here borrows: nothing is allocated. The proxy headers themselves are read in
+//! [`proxy`](super::proxy).
 
 /// A host and optional port, as read from a header or URI authority.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,53 +87,6 @@ fn parse_port(digits: &[u8]) -> Option<u16> {
     u16::try_from(port).ok()
 }
 
-/// `server.address` and `server.port` as the conventions order the sources: `Forwarded`
-/// `host`, then `X-Forwarded-Host`, then the `:authority` (the URI's authority, set for
-/// HTTP/2 and absolute-form requests), then `Host`.
-///
-/// ```
-/// use baton_core::conventions::{server_address, HostPort};
-///
-/// let mut headers = http::HeaderMap::new();
-/// headers.insert("host", "internal:8080".parse().unwrap());
-/// headers.insert("x-forwarded-host", "shop.example, proxy.local".parse().unwrap());
-/// let uri: http::Uri = "/cart".parse().unwrap();
-/// assert_eq!(server_address(&headers, &uri), Some(HostPort { host: "shop.example", port: None }));
-/// ```
-pub fn server_address<'a>(headers: &'a HeaderMap, uri: &'a Uri) -> Option<HostPort<'a>> {
-    ProxyHeaders::read(headers).server_address(headers, uri)
-}
-
-/// `client.address` from `Forwarded` `for`, then `X-Forwarded-For` (the first, original
-/// client). Ports and IPv6 brackets are stripped; `unknown` and obfuscated identifiers
-/// (`_hidden`) are not addresses. `None` means: use the peer address of the connection.
-///
-/// ```
-/// use baton_core::conventions::client_address;
-///
-/// let mut headers = http::HeaderMap::new();
-/// headers.insert("forwarded", r#"for="[2001:db8:cafe::17]:4711";proto=https, for=10.0.0.1"#.parse().unwrap());
-/// assert_eq!(client_address(&headers), Some("2001:db8:cafe::17"));
-/// ```
-pub fn client_address(headers: &HeaderMap) -> Option<&str> {
-    ProxyHeaders::read(headers).client_address()
-}
-
-/// `url.scheme` as a proxy reports it: `Forwarded` `proto`, then `X-Forwarded-Proto`.
-/// Only `http` or `https` (in any case) is returned: anything else a peer sends is ignored,
-/// so the value cannot mint new metric series.
-///
-/// ```
-/// use baton_core::conventions::forwarded_scheme;
-///
-/// let mut headers = http::HeaderMap::new();
-/// headers.insert("x-forwarded-proto", "https".parse().unwrap());
-/// assert_eq!(forwarded_scheme(&headers), Some("https"));
-/// ```
-pub fn forwarded_scheme(headers: &HeaderMap) -> Option<&'static str> {
-    ProxyHeaders::read(headers).scheme()
-}
-
 /// `http` or `https` as a static string when `scheme` is one of them (in any case), so
 /// `url.scheme` costs no allocation.
 ///
@@ -173,17 +120,6 @@ pub fn default_port(scheme: &str) -> Option<u16> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for (k, v) in pairs {
-            h.append(
-                http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-                v.parse().unwrap(),
-            );
-        }
-        h
-    }
 
     #[test]
     fn host_port_forms() {
@@ -250,105 +186,7 @@ mod tests {
     }
 
     #[test]
-    fn server_address_priority() {
-        let uri: Uri = "/".parse().unwrap();
-        let abs: Uri = "http://authority.example:81/".parse().unwrap();
-        let all = headers(&[
-            ("forwarded", "host=fwd.example:82"),
-            ("x-forwarded-host", "xfh.example"),
-            ("host", "host.example:83"),
-        ]);
-        assert_eq!(server_address(&all, &abs).unwrap().host, "fwd.example");
-        let no_fwd = headers(&[
-            ("x-forwarded-host", "xfh.example"),
-            ("host", "host.example:83"),
-        ]);
-        assert_eq!(server_address(&no_fwd, &abs).unwrap().host, "xfh.example");
-        let host_only = headers(&[("host", "host.example:83")]);
-        assert_eq!(
-            server_address(&host_only, &abs),
-            Some(HostPort {
-                host: "authority.example",
-                port: Some(81)
-            })
-        );
-        assert_eq!(
-            server_address(&host_only, &uri),
-            Some(HostPort {
-                host: "host.example",
-                port: Some(83)
-            })
-        );
-        let garbage = headers(&[("x-forwarded-host", "bad host"), ("host", "ok.example")]);
-        assert_eq!(server_address(&garbage, &uri).unwrap().host, "ok.example");
-        assert_eq!(server_address(&HeaderMap::new(), &uri), None);
-    }
-
-    #[test]
-    fn client_address_sources() {
-        assert_eq!(
-            client_address(&headers(&[(
-                "forwarded",
-                "for=192.0.2.60;proto=http;by=203.0.113.43"
-            )])),
-            Some("192.0.2.60")
-        );
-        assert_eq!(
-            client_address(&headers(&[
-                ("forwarded", "For=\"_gazonk\""),
-                ("x-forwarded-for", "198.51.100.1, 10.0.0.1")
-            ])),
-            Some("198.51.100.1")
-        );
-        assert_eq!(
-            client_address(&headers(&[("forwarded", "for=unknown")])),
-            None
-        );
-        assert_eq!(
-            client_address(&headers(&[(
-                "x-forwarded-for",
-                " 203.0.113.195:41237 , 70.41.3.18"
-            )])),
-            Some("203.0.113.195")
-        );
-        assert_eq!(
-            client_address(&headers(&[("forwarded", "proto=https, for=10.0.0.1")])),
-            None
-        );
-        assert_eq!(
-            client_address(&headers(&[("forwarded", "for=\"a,b\";host=x")])),
-            None
-        );
-    }
-
-    #[test]
-    fn huge_forwarded_header_is_read_to_its_first_element_only() {
-        let big = format!("for=192.0.2.1,{}", "for=10.0.0.1,".repeat(100_000));
-        assert_eq!(
-            client_address(&headers(&[("forwarded", &big)])),
-            Some("192.0.2.1")
-        );
-    }
-
-    #[test]
-    fn scheme_and_default_ports() {
-        assert_eq!(
-            forwarded_scheme(&headers(&[("forwarded", "proto=https")])),
-            Some("https")
-        );
-        assert_eq!(
-            forwarded_scheme(&headers(&[("x-forwarded-proto", "1bad")])),
-            None
-        );
-        // A valid scheme that is not HTTP's is a peer minting metric series: ignored.
-        assert_eq!(
-            forwarded_scheme(&headers(&[("forwarded", "proto=gopher")])),
-            None
-        );
-        assert_eq!(
-            forwarded_scheme(&headers(&[("x-forwarded-proto", "HTTP")])),
-            Some("http")
-        );
+    fn default_ports() {
         assert_eq!(
             (
                 default_port("HTTP"),

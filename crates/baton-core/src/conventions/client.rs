@@ -42,32 +42,9 @@ pub struct ClientUrl<'a> {
 }
 
 /// The attributes a client span starts with: `http.request.method` (and `_original`),
-/// `server.address`, `server.port` (the scheme's default made explicit), `url.full`
-/// (redacted) and `url.template` when given.
-///
-/// ```
-/// use baton_core::conventions::{client_start_attributes, ClientUrl, KnownMethods, UrlRedactor};
-///
-/// let method = KnownMethods::default().classify(&http::Method::GET);
-/// let url = ClientUrl { full: "https://u:p@api.example/v1?sig=x", scheme: Some("https"), host: Some("api.example"), port: None };
-/// let attrs = client_start_attributes(&method, url, None, &UrlRedactor::default());
-/// let get = |k: &str| attrs.iter().find(|kv| kv.key.as_str() == k).map(|kv| kv.value.to_string());
-/// assert_eq!(get("server.port").as_deref(), Some("443"));
-/// assert_eq!(get("url.full").as_deref(), Some("https://REDACTED:REDACTED@api.example/v1?sig=REDACTED"));
-/// ```
-pub fn client_start_attributes(
-    method: &HttpMethod<'_>,
-    url: ClientUrl<'_>,
-    template: Option<&UrlTemplate>,
-    redactor: &UrlRedactor,
-) -> Vec<KeyValue> {
-    start_attributes(method, url, template, redactor, 7, |host| {
-        Value::from(host.to_owned())
-    })
-}
-
-/// [`client_start_attributes`] with room for `capacity` attributes and `server.address`
-/// made by `address` (which may intern it).
+/// `server.address` (made by `address`), `server.port` (the scheme's default made
+/// explicit), `url.full` (redacted) and `url.template` when given; with room for
+/// `capacity` attributes.
 pub(crate) fn start_attributes(
     method: &HttpMethod<'_>,
     url: ClientUrl<'_>,
@@ -182,7 +159,7 @@ mod tests {
     }
 
     #[test]
-    fn start_attributes() {
+    fn start_attributes_of_a_client_span() {
         let purge = http::Method::from_bytes(b"PURGE").unwrap();
         let method = KnownMethods::default().classify(&purge);
         let url = ClientUrl {
@@ -191,11 +168,13 @@ mod tests {
             host: Some("[::1]"),
             port: Some(8080),
         };
-        let attrs = client_start_attributes(
+        let attrs = start_attributes(
             &method,
             url,
             Some(&UrlTemplate::new("/x")),
             &UrlRedactor::default(),
+            7,
+            |host| Value::from(host.to_owned()),
         );
         let get = |k: &str| {
             attrs

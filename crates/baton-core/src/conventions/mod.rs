@@ -14,7 +14,7 @@
 //! | redaction | [`UrlRedactor`]: credentials and signed-URL query values |
 //! | header capture | [`HeaderCapture`] |
 //! | metrics | [`metrics`]: names, units, [`metrics::DURATION_BUCKETS`] |
-//! | client spans | [`UrlTemplate`], [`client_start_attributes`], [`classify_error`] |
+//! | client spans | [`UrlTemplate`], [`ClientUrl`], [`classify_error`] |
 //!
 //! # Naming a server span
 //!
@@ -48,19 +48,16 @@ mod span_name;
 mod status;
 mod url;
 
-pub use address::{
-    HostPort, client_address, default_port, forwarded_scheme, http_scheme, parse_host_port,
-    server_address,
-};
+pub use address::{HostPort, default_port, http_scheme, parse_host_port};
 pub use attributes::protocol_version;
 pub(crate) use client::start_attributes;
-pub use client::{ClientUrl, UrlTemplate, classify_error, client_start_attributes};
+pub use client::{ClientUrl, UrlTemplate, classify_error};
 pub use headers::{HeaderCapture, HeaderSide, header_attribute_key};
 pub use method::{
     DEFAULT_KNOWN_METHODS, HttpMethod, KnownMethods, KnownMethodsError,
     OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS, OTHER,
 };
-pub use proxy::ProxyHeaders;
+pub use proxy::{ProxyHeaders, client_address, forwarded_scheme, server_address};
 pub use span_name::span_name;
-pub use status::{ErrorType, client_status, is_client_error, is_server_error, server_status};
+pub use status::{ErrorType, client_status, server_status};
 pub use url::{DEFAULT_SENSITIVE_QUERY_KEYS, REDACTED, UrlRedactor};

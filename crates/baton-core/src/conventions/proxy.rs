@@ -1,5 +1,8 @@
 //! [`ProxyHeaders`]: the `Forwarded` (RFC 7239) and `X-Forwarded-*` headers of a request,
-//! found once and read by `server.address`, `client.address` and `url.scheme`.
+//! found once and read by `server.address`, `client.address` and `url.scheme`; and one-call
+//! functions for each of the three, which read the proxy headers afresh (to read them once
+//! for all three, use [`ProxyHeaders`]). Everything borrows from the headers, and a hostile
+//! header is read only as far as its first element.
 
 use http::{HeaderMap, HeaderName, Uri, header};
 
@@ -176,6 +179,53 @@ fn first_entry(value: &str) -> Option<&str> {
     (!first.is_empty()).then_some(first)
 }
 
+/// `server.address` and `server.port` as the conventions order the sources: `Forwarded`
+/// `host`, then `X-Forwarded-Host`, then the `:authority` (the URI's authority, set for
+/// HTTP/2 and absolute-form requests), then `Host`.
+///
+/// ```
+/// use baton_core::conventions::{server_address, HostPort};
+///
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("host", "internal:8080".parse().unwrap());
+/// headers.insert("x-forwarded-host", "shop.example, proxy.local".parse().unwrap());
+/// let uri: http::Uri = "/cart".parse().unwrap();
+/// assert_eq!(server_address(&headers, &uri), Some(HostPort { host: "shop.example", port: None }));
+/// ```
+pub fn server_address<'a>(headers: &'a HeaderMap, uri: &'a Uri) -> Option<HostPort<'a>> {
+    ProxyHeaders::read(headers).server_address(headers, uri)
+}
+
+/// `client.address` from `Forwarded` `for`, then `X-Forwarded-For` (the first, original
+/// client). Ports and IPv6 brackets are stripped; `unknown` and obfuscated identifiers
+/// (`_hidden`) are not addresses. `None` means: use the peer address of the connection.
+///
+/// ```
+/// use baton_core::conventions::client_address;
+///
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("forwarded", r#"for="[2001:db8:cafe::17]:4711";proto=https, for=10.0.0.1"#.parse().unwrap());
+/// assert_eq!(client_address(&headers), Some("2001:db8:cafe::17"));
+/// ```
+pub fn client_address(headers: &HeaderMap) -> Option<&str> {
+    ProxyHeaders::read(headers).client_address()
+}
+
+/// `url.scheme` as a proxy reports it: `Forwarded` `proto`, then `X-Forwarded-Proto`.
+/// Only `http` or `https` (in any case) is returned: anything else a peer sends is ignored,
+/// so the value cannot mint new metric series.
+///
+/// ```
+/// use baton_core::conventions::forwarded_scheme;
+///
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("x-forwarded-proto", "https".parse().unwrap());
+/// assert_eq!(forwarded_scheme(&headers), Some("https"));
+/// ```
+pub fn forwarded_scheme(headers: &HeaderMap) -> Option<&'static str> {
+    ProxyHeaders::read(headers).scheme()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,5 +284,124 @@ mod tests {
         assert_eq!((proxy.client_address(), proxy.scheme()), (None, None));
         let uri: Uri = "/".parse().unwrap();
         assert_eq!(proxy.server_address(&h, &uri).unwrap().host, "a.example");
+    }
+}
+
+/// The one-call functions ([`server_address`], [`client_address`], [`forwarded_scheme`]).
+#[cfg(test)]
+mod function_tests {
+    use super::*;
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(
+                HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
+        }
+        h
+    }
+
+    #[test]
+    fn server_address_priority() {
+        let uri: Uri = "/".parse().unwrap();
+        let abs: Uri = "http://authority.example:81/".parse().unwrap();
+        let all = headers(&[
+            ("forwarded", "host=fwd.example:82"),
+            ("x-forwarded-host", "xfh.example"),
+            ("host", "host.example:83"),
+        ]);
+        assert_eq!(server_address(&all, &abs).unwrap().host, "fwd.example");
+        let no_fwd = headers(&[
+            ("x-forwarded-host", "xfh.example"),
+            ("host", "host.example:83"),
+        ]);
+        assert_eq!(server_address(&no_fwd, &abs).unwrap().host, "xfh.example");
+        let host_only = headers(&[("host", "host.example:83")]);
+        assert_eq!(
+            server_address(&host_only, &abs),
+            Some(HostPort {
+                host: "authority.example",
+                port: Some(81)
+            })
+        );
+        assert_eq!(
+            server_address(&host_only, &uri),
+            Some(HostPort {
+                host: "host.example",
+                port: Some(83)
+            })
+        );
+        let garbage = headers(&[("x-forwarded-host", "bad host"), ("host", "ok.example")]);
+        assert_eq!(server_address(&garbage, &uri).unwrap().host, "ok.example");
+        assert_eq!(server_address(&HeaderMap::new(), &uri), None);
+    }
+
+    #[test]
+    fn client_address_sources() {
+        assert_eq!(
+            client_address(&headers(&[(
+                "forwarded",
+                "for=192.0.2.60;proto=http;by=203.0.113.43"
+            )])),
+            Some("192.0.2.60")
+        );
+        assert_eq!(
+            client_address(&headers(&[
+                ("forwarded", "For=\"_gazonk\""),
+                ("x-forwarded-for", "198.51.100.1, 10.0.0.1")
+            ])),
+            Some("198.51.100.1")
+        );
+        assert_eq!(
+            client_address(&headers(&[("forwarded", "for=unknown")])),
+            None
+        );
+        assert_eq!(
+            client_address(&headers(&[(
+                "x-forwarded-for",
+                " 203.0.113.195:41237 , 70.41.3.18"
+            )])),
+            Some("203.0.113.195")
+        );
+        assert_eq!(
+            client_address(&headers(&[("forwarded", "proto=https, for=10.0.0.1")])),
+            None
+        );
+        assert_eq!(
+            client_address(&headers(&[("forwarded", "for=\"a,b\";host=x")])),
+            None
+        );
+    }
+
+    #[test]
+    fn huge_forwarded_header_is_read_to_its_first_element_only() {
+        let big = format!("for=192.0.2.1,{}", "for=10.0.0.1,".repeat(100_000));
+        assert_eq!(
+            client_address(&headers(&[("forwarded", &big)])),
+            Some("192.0.2.1")
+        );
+    }
+
+    #[test]
+    fn forwarded_schemes() {
+        assert_eq!(
+            forwarded_scheme(&headers(&[("forwarded", "proto=https")])),
+            Some("https")
+        );
+        assert_eq!(
+            forwarded_scheme(&headers(&[("x-forwarded-proto", "1bad")])),
+            None
+        );
+        // A valid scheme that is not HTTP's is a peer minting metric series: ignored.
+        assert_eq!(
+            forwarded_scheme(&headers(&[("forwarded", "proto=gopher")])),
+            None
+        );
+        assert_eq!(
+            forwarded_scheme(&headers(&[("x-forwarded-proto", "HTTP")])),
+            Some("http")
+        );
     }
 }

@@ -27,14 +27,19 @@ pub const DEFAULT_SENSITIVE_QUERY_KEYS: [&str; 4] =
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct UrlRedactor {
-    extra: Vec<String>,
+    /// Shared, so that every exchange can hold the layer's redactor for the price of a
+    /// reference count (nothing at all for the default one).
+    extra: Option<std::sync::Arc<[String]>>,
 }
 
 impl UrlRedactor {
     /// Also redacts the value of query parameter `key` (matched exactly).
-    pub fn with_query_key(mut self, key: impl Into<String>) -> Self {
-        self.extra.push(key.into());
-        self
+    pub fn with_query_key(self, key: impl Into<String>) -> Self {
+        let mut extra: Vec<String> = self.extra.as_deref().unwrap_or_default().to_vec();
+        extra.push(key.into());
+        UrlRedactor {
+            extra: Some(extra.into()),
+        }
     }
 
     fn is_sensitive(&self, key: &str) -> bool {
@@ -42,7 +47,7 @@ impl UrlRedactor {
             || key
                 .get(..6)
                 .is_some_and(|p| p.eq_ignore_ascii_case("x-amz-"))
-            || self.extra.iter().any(|k| k == key)
+            || self.extra.iter().flat_map(|e| e.iter()).any(|k| k == key)
     }
 
     /// Redacts a query string (without the leading `?`).

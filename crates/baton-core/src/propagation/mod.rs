@@ -51,8 +51,8 @@ mod baggage;
 mod carrier;
 mod composite;
 mod debug;
-#[doc(hidden)]
-pub mod fuzz_entry;
+#[cfg(feature = "fuzzing")]
+pub(crate) mod fuzz_entry;
 mod hex;
 mod jaeger;
 mod percent;

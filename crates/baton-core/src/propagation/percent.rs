@@ -52,12 +52,13 @@ pub fn percent_decode(value: &str) -> Cow<'_, str> {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Some(byte) = super::hex::decode_u8(&b[i + 1..i + 3], super::hex::Case::Any) {
-                out.push(byte);
-                i += 3;
-                continue;
-            }
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Some(byte) = super::hex::decode_u8(&b[i + 1..i + 3], super::hex::Case::Any)
+        {
+            out.push(byte);
+            i += 3;
+            continue;
         }
         out.push(b[i]);
         i += 1;

@@ -22,20 +22,28 @@
 //!   redacted, `url.template`, `http.request.resend_count` from the second attempt on (see
 //!   [`CountAttemptsLayer`]), and at the end `http.response.status_code`,
 //!   `network.protocol.version` and `error.type`: the status code for 4xx and 5xx, or
-//!   `timeout`, `connect`, `_OTHER` for transport errors.
+//!   `timeout`, `connect`, `_OTHER` for transport errors the layer understands (boxed, I/O
+//!   and, with the `hyper-util` feature, hyper-util errors), otherwise the error's type
+//!   name; an error status and an `exception` event with the redacted message.
 //! - Trace headers for the span, written with the configured propagator (global by
 //!   default), only to the hosts you allow; baggage only to the hosts you allow for it.
-//! - The span ends when the response body has been read to the end, or dropped.
+//! - The span ends when the response body has been read to the end, or dropped (then
+//!   with a `request cancelled` event).
 //! - Metrics: `http.client.request.duration`; on request `http.client.active_requests`
 //!   ([`ClientLayer::with_active_requests_metric`]) and the response-body-size histogram.
 
 mod attempts;
-mod config;
-pub(crate) mod errors;
 mod layer;
 mod service;
 
 pub use attempts::{Attempts, CountAttempts, CountAttemptsLayer};
-pub use baton_core::instrument::HostPredicate;
+pub use baton_core::exchange::HostPredicate;
 pub use layer::ClientLayer;
 pub use service::ClientService;
+
+/// The future a [`ClientService`] returns.
+pub type ClientFuture<F> = crate::ResponseFuture<F, baton_core::exchange::ClientExchange>;
+
+/// The response body of a traced client attempt: the span ends when it has been read to
+/// the end (or dropped).
+pub type ClientBody<B> = crate::ResponseBody<B, baton_core::exchange::ClientExchange>;

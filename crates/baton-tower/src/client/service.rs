@@ -1,36 +1,26 @@
 //! [`ClientService`]: one client span per attempt, and the trace headers injected for it.
 
-use baton_core::conventions::{ClientUrl, UrlTemplate, parse_host_port};
-use baton_core::instrument::{ClientExchange, ClientRequest};
+use baton_core::conventions::{ClientUrl, parse_host_port};
+use baton_core::exchange::{ClientRequest, ClientTracing};
 use http::{Request, Response};
 use http_body::Body;
-use opentelemetry::Context;
 use opentelemetry::trace::Tracer;
-use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 use tower_service::Service;
 
 use super::attempts::Attempts;
-use super::config::ClientConfig;
-use crate::body::ResponseBody;
-use crate::future::ResponseFuture;
-use crate::tracked::Tracked;
+use super::{ClientBody, ClientFuture};
 
 /// The service a [`ClientLayer`](super::ClientLayer) wraps around a client.
 #[derive(Clone)]
 pub struct ClientService<S, T> {
     inner: S,
-    config: Arc<ClientConfig>,
-    tracer: T,
+    tracing: ClientTracing<T>,
 }
 
 impl<S, T> ClientService<S, T> {
-    pub(crate) fn new(inner: S, config: Arc<ClientConfig>, tracer: T) -> Self {
-        ClientService {
-            inner,
-            config,
-            tracer,
-        }
+    pub(crate) fn new(inner: S, tracing: ClientTracing<T>) -> Self {
+        ClientService { inner, tracing }
     }
 }
 
@@ -50,22 +40,15 @@ where
     T: Tracer,
     T::Span: Send + Sync + 'static,
 {
-    type Response = Response<ResponseBody<R>>;
+    type Response = Response<ClientBody<R>>;
     type Error = S::Error;
-    type Future = ResponseFuture<S::Future>;
+    type Future = ClientFuture<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, mut request: Request<B>) -> Self::Future {
-        let config = &*self.config;
-        let parent = request
-            .extensions()
-            .get::<Context>()
-            .cloned()
-            .unwrap_or_else(Context::current);
-        let template = request.extensions().get::<UrlTemplate>().cloned();
         let resend_count = request
             .extensions()
             .get::<Attempts>()
@@ -82,36 +65,23 @@ where
                 .and_then(parse_host_port)
                 .map_or((None, None), |hp| (Some(hp.host), hp.port)),
         };
-        // Decided now, while the host is borrowed from the request.
-        let allowed = config.policy.allows(host.unwrap_or(""));
-        let exchange = ClientExchange::start(
-            &self.tracer,
-            &parent,
-            ClientRequest {
-                method: request.method(),
-                url: ClientUrl {
-                    full: &full,
-                    scheme: uri.scheme_str(),
-                    host,
-                    port,
-                },
-                template: template.as_ref(),
-                resend_count,
+        let (exchange, propagation) = self.tracing.start(ClientRequest {
+            method: request.method(),
+            url: ClientUrl {
+                full: &full,
+                scheme: uri.scheme_str(),
+                host,
+                port,
             },
-            &config.known_methods,
-            &config.redactor,
-            config.metrics.get(),
-        );
+            extensions: request.extensions(),
+            resend_count,
+        });
         let cx = exchange.context().clone();
-
-        config
-            .propagator
-            .inject_allowed(allowed, &cx, request.headers_mut());
-
+        self.tracing.inject(propagation, &cx, request.headers_mut());
         let future = {
             let _attached = cx.clone().attach();
             self.inner.call(request)
         };
-        ResponseFuture::new(future, cx, Some(Tracked::Client(exchange)))
+        ClientFuture::new(future, cx, Some(exchange))
     }
 }

@@ -11,7 +11,7 @@ use tower_layer::Layer;
 use super::config::Config;
 use super::hooks::{RequestPredicate, RouteExtractor, SpanNamer};
 use super::service::ServerService;
-use baton_core::instrument::{GlobalTracer, MetricsSource, PropagatorChoice, Side, scope};
+use baton_core::exchange::{GlobalTracer, MetricsSource, PropagatorSource, Side, scope};
 
 /// Headers that are never captured, whatever the allow-list says: they carry credentials.
 pub const NEVER_CAPTURED: [&str; 4] = [
@@ -42,7 +42,7 @@ impl Default for ServerLayer {
 impl std::fmt::Debug for ServerLayer<GlobalTracer> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ServerLayer")
-            .field("metrics", &self.config.metrics)
+            .field("metrics", &self.config.recording.metrics)
             .finish_non_exhaustive()
     }
 }
@@ -93,22 +93,22 @@ impl<T> ServerLayer<T> {
     /// let layer = ServerLayer::new().meter_provider(&provider);
     /// ```
     pub fn meter_provider<P: MeterProvider>(mut self, provider: &P) -> Self {
-        let instruments = self.config.metrics.instruments();
-        self.config().metrics = MetricsSource::from_provider(provider, Side::Server, instruments);
+        let instruments = self.config.recording.metrics.instruments();
+        self.config().recording.metrics = MetricsSource::given(provider, Side::Server, instruments);
         self
     }
 
     /// Turns the HTTP server metrics off (they are on by default).
     pub fn without_metrics(mut self) -> Self {
-        self.config().metrics = MetricsSource::off();
+        self.config().recording.metrics = MetricsSource::off();
         self
     }
 
     /// Also records the opt-in `http.server.request.body.size` (from `Content-Length`) and
     /// `http.server.response.body.size` histograms.
     pub fn with_body_size_metrics(mut self) -> Self {
-        let metrics = self.config.metrics.with_body_sizes(true);
-        self.config().metrics = metrics;
+        let metrics = self.config.recording.metrics.with_body_sizes(true);
+        self.config().recording.metrics = metrics;
         self
     }
 
@@ -126,8 +126,8 @@ impl<T> ServerLayer<T> {
     /// let layer = ServerLayer::new().with_active_requests_metric();
     /// ```
     pub fn with_active_requests_metric(mut self) -> Self {
-        let metrics = self.config.metrics.with_active_requests(true);
-        self.config().metrics = metrics;
+        let metrics = self.config.recording.metrics.with_active_requests(true);
+        self.config().recording.metrics = metrics;
         self
     }
 
@@ -144,7 +144,7 @@ impl<T> ServerLayer<T> {
         mut self,
         propagator: impl TextMapPropagator + Send + Sync + 'static,
     ) -> Self {
-        self.config().propagator = PropagatorChoice::given(propagator);
+        self.config().propagator = PropagatorSource::given(propagator);
         self
     }
 
@@ -193,21 +193,22 @@ impl<T> ServerLayer<T> {
     /// let layer = ServerLayer::new().capture_request_headers([HeaderName::from_static("x-request-id")]);
     /// ```
     pub fn capture_request_headers(mut self, names: impl IntoIterator<Item = HeaderName>) -> Self {
-        self.config().request_headers = capture(HeaderSide::Request, names);
+        self.config().recording.request_headers = capture(HeaderSide::Request, names);
         self
     }
 
     /// Records these response headers as `http.response.header.<name>`, with the same
     /// deny-list as [`capture_request_headers`](Self::capture_request_headers).
     pub fn capture_response_headers(mut self, names: impl IntoIterator<Item = HeaderName>) -> Self {
-        self.config().response_headers = capture(HeaderSide::Response, names);
+        self.config().recording.response_headers = capture(HeaderSide::Response, names);
         self
     }
 
-    /// Also redacts the value of query parameter `key` in `url.query`.
+    /// Also redacts the value of query parameter `key` in `url.query`, in URL-valued
+    /// captured headers (`Location`, `Referer`) and in error messages.
     pub fn sensitive_query_key(mut self, key: impl Into<String>) -> Self {
-        let redactor = std::mem::take(&mut self.config().redactor);
-        self.config().redactor = redactor.with_query_key(key);
+        let redactor = std::mem::take(&mut self.config().recording.redactor);
+        self.config().recording.redactor = redactor.with_query_key(key);
         self
     }
 

@@ -32,8 +32,13 @@
 //!   context is the caller's own (same trace id, parent-id and unsampled flag): there is
 //!   no recording span to be a child of.
 //! - The span ends when the response body has been sent: at its end, on a body error, or
-//!   when it is dropped because the client went away. 5xx and panics are errors; 4xx are
-//!   not; a request cancelled by its client is not an error.
+//!   when it is dropped because the client went away. 5xx and panics are errors (a panic:
+//!   `error.type` `panic`, status description `panicked`); 4xx are not; a request cancelled
+//!   by its client is not an error but gets a `request cancelled` event.
+//! - A service error sets `error.type` by the same rule as the client layer (timeouts,
+//!   connection errors and I/O errors understood, otherwise the error's type name) and an
+//!   `exception` event; so does a body error (`error.type` `body`), with its message
+//!   redacted and cut as a client's.
 //! - Metrics: `http.server.request.duration` (same start and end as the span), sampled or
 //!   not; `http.server.active_requests` (status Development) and the body-size histograms
 //!   on request ([`ServerLayer::with_active_requests_metric`],
@@ -62,12 +67,17 @@ mod hooks;
 mod layer;
 mod names;
 mod service;
-pub(crate) mod state;
+mod traced;
 
-pub use crate::body::ResponseBody;
-pub use crate::future::ResponseFuture;
 #[cfg(feature = "axum")]
 pub use hooks::MatchedPathRoute;
 pub use hooks::{NoRoute, RequestPredicate, RouteExtractor, SpanNamer};
 pub use layer::{NEVER_CAPTURED, ServerLayer};
 pub use service::ServerService;
+pub use traced::TracedRequest;
+
+/// The future a [`ServerService`] returns.
+pub type ServerFuture<F> = crate::ResponseFuture<F, TracedRequest>;
+
+/// The response body of a traced server request: the span ends when it has been sent.
+pub type ServerBody<B> = crate::ResponseBody<B, TracedRequest>;

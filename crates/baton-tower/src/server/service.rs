@@ -1,23 +1,20 @@
-//! [`ServerService`]: starts the span for each request.
+//! [`ServerService`]: starts a [`ServerExchange`] for each request.
 
-use baton_core::conventions::{
-    ProxyHeaders, attributes as attr, http_scheme, protocol_version, span_name,
-};
+use baton_core::conventions::span_name;
+use baton_core::exchange::{ServerExchange, ServerRequest};
+use http::request::Parts;
 use http::{Request, Response};
 use http_body::Body;
-use opentelemetry::trace::{Link, SpanBuilder, SpanKind, TraceContextExt, Tracer};
-use opentelemetry::{Context, KeyValue, StringValue, Value};
+use opentelemetry::Context;
+use opentelemetry::trace::{TraceContextExt, Tracer};
 use std::borrow::Cow;
 use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
-use std::time::SystemTime;
 use tower_service::Service;
 
 use super::config::Config;
-use super::state::RequestState;
-use crate::body::ResponseBody;
-use crate::future::ResponseFuture;
-use crate::tracked::Tracked;
+use super::traced::TracedRequest;
+use super::{ServerBody, ServerFuture};
 
 /// The service a [`ServerLayer`](super::ServerLayer) wraps around yours.
 #[derive(Clone)]
@@ -53,9 +50,9 @@ where
     T: Tracer,
     T::Span: Send + Sync + 'static,
 {
-    type Response = Response<ResponseBody<R>>;
+    type Response = Response<ServerBody<R>>;
     type Error = S::Error;
-    type Future = ResponseFuture<S::Future>;
+    type Future = ServerFuture<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -65,210 +62,128 @@ where
         let (mut parts, body) = request.into_parts();
         let config = &*self.config;
         let caller = config.propagator.extract(&parts.headers);
-
-        if config.filter.as_ref().is_some_and(|f| !f.test(&parts)) {
-            parts.extensions.insert(caller.clone());
-            let future = {
-                let _attached = caller.clone().attach();
-                self.inner.call(Request::from_parts(parts, body))
-            };
-            return ResponseFuture::new(future, caller, None);
-        }
-
-        let start = SystemTime::now();
-        let method = config.known_methods.classify(&parts.method);
-        let route = config.route.route(&parts);
-        let (name, route): (Cow<'static, str>, Option<Cow<'static, str>>) =
-            match (&config.namer, route) {
-                (Some(namer), route) => (
-                    namer.name(&parts, route.as_deref()).into(),
-                    route.map(|r| Cow::Owned(r.into_owned())),
-                ),
-                (None, Some(route)) => {
-                    let (name, route) = config.names.get(&method, &route);
-                    (name, Some(route))
-                }
-                (None, None) => (span_name(&method, None), None),
-            };
-        let proxy = ProxyHeaders::read(&parts.headers);
-        // Only `http` / `https`, whoever says so: the value is a metric attribute.
-        let scheme = Value::from(
-            parts
-                .uri
-                .scheme_str()
-                .and_then(http_scheme)
-                .or_else(|| proxy.scheme())
-                .unwrap_or(config.scheme),
-        );
-        let method_kv = KeyValue::new(attr::HTTP_REQUEST_METHOD, method.value.clone());
-        let scheme_kv = KeyValue::new(attr::URL_SCHEME, scheme);
-        let route_kv = route.map(|r| KeyValue::new(attr::HTTP_ROUTE, StringValue::from(r)));
-
-        // Room for every attribute the span gets, so the SDK never grows the list.
-        let mut attributes = Vec::with_capacity(16);
-        attributes.push(method_kv.clone());
-        if let Some(original) = method.original {
-            attributes.push(KeyValue::new(
-                attr::HTTP_REQUEST_METHOD_ORIGINAL,
-                original.to_owned(),
-            ));
-        }
-        attributes.push(scheme_kv.clone());
-        attributes.push(KeyValue::new(attr::URL_PATH, parts.uri.path().to_owned()));
-        if let Some(query) = parts.uri.query().filter(|q| !q.is_empty()) {
-            attributes.push(KeyValue::new(
-                attr::URL_QUERY,
-                config.redactor.redact_query(query).into_owned(),
-            ));
-        }
-        if let Some(route) = &route_kv {
-            attributes.push(route.clone());
-        }
-        if let Some(server) = proxy.server_address(&parts.headers, &parts.uri) {
-            attributes.push(KeyValue::new(
-                attr::SERVER_ADDRESS,
-                config.hosts.get(server.host),
-            ));
-            if let Some(port) = server.port {
-                attributes.push(KeyValue::new(attr::SERVER_PORT, i64::from(port)));
-            }
-        }
-
-        let mut builder = SpanBuilder::from_name(name)
-            .with_kind(SpanKind::Server)
-            .with_start_time(start)
-            .with_attributes(attributes);
-        let parent = match &config.public {
-            Some(public) if public.test(&parts) => {
-                let span = caller.span();
-                let remote = span.span_context();
-                if remote.is_valid() {
-                    builder = builder.with_links(vec![Link::with_context(remote.clone())]);
-                }
-                Context::new()
-            }
-            _ => caller,
-        };
-        // The tracer (and so the user's sampler) decides every request.
-        let span = self.tracer.build_with_context(builder, &parent);
-        let recording = opentelemetry::trace::Span::is_recording(&span);
-        let cx = if !recording && keeps_caller(config, &parent) {
-            // Dropped by the sampler under a valid remote parent: handler code continues the
-            // caller's context (same trace id, same unsampled flag, parent-id passed on
-            // unchanged, as W3C Trace Context allows), which saves boxing a span that
-            // records nothing. `end` on a non-recording span does nothing, so dropping it
-            // here loses nothing.
-            drop(span);
-            parent
+        let (traced, cx) = if config.filter.as_ref().is_none_or(|f| f.test(&parts)) {
+            let traced = start(&self.config, &self.tracer, &parts, caller);
+            let cx = traced.context().clone();
+            (Some(traced), cx)
         } else {
-            parent.with_span(span)
-        };
-        let protocol = protocol_version(parts.version);
-        if recording {
-            record_details(&cx, &parts, &proxy, config, protocol);
-        }
-
-        // Only `http.server.request.body.size` (opt-in) reads it.
-        let request_body_size = if config.metrics.body_sizes() {
-            parts
-                .headers
-                .get(http::header::CONTENT_LENGTH)
-                .and_then(|v| v.to_str().ok()?.parse().ok())
-        } else {
-            None
+            // Filtered out: no span, but the handler still continues the caller's trace.
+            (None, caller)
         };
         parts.extensions.insert(cx.clone());
-        let state = RequestState::new(
-            cx.clone(),
-            self.config.clone(),
-            start,
-            method_kv,
-            scheme_kv,
-            route_kv,
-            protocol,
-            request_body_size,
-        );
         let future = {
             let _attached = cx.clone().attach();
             self.inner.call(Request::from_parts(parts, body))
         };
-        ResponseFuture::new(future, cx, Some(Tracked::Server(state)))
+        ServerFuture::new(future, cx, traced)
     }
 }
 
-/// Whether an unsampled request can run in the caller's context rather than in one holding
-/// the dropped server span: the caller sent a valid remote span context, and no response
-/// header has to name the server span.
-fn keeps_caller(config: &Config, parent: &Context) -> bool {
-    !config.server_timing && !config.traceresponse && parent.has_active_span() && {
-        let span = parent.span();
-        let sc = span.span_context();
-        sc.is_remote() && sc.is_valid()
-    }
-}
-
-/// Attributes only a recording span needs, set after it starts in one call.
-fn record_details(
-    cx: &Context,
-    parts: &http::request::Parts,
-    proxy: &ProxyHeaders<'_>,
-    config: &Config,
-    protocol: Option<&'static str>,
-) {
-    let agent = parts
-        .headers
-        .get(http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty())
-        .map(|agent| KeyValue::new(attr::USER_AGENT_ORIGINAL, agent.to_owned()));
-    let peer = peer_address(parts);
-    // The peer IP is formatted once, and shared when it is also `client.address`.
-    let peer_ip = peer.map(|p| StringValue::from(ip_string(p.ip())));
-    let client = match proxy.client_address() {
-        Some(client) => Some(StringValue::from(client.to_owned())),
-        None => peer_ip.clone(),
-    };
-    let details = [
-        protocol.map(|v| KeyValue::new(attr::NETWORK_PROTOCOL_VERSION, v)),
-        agent,
-        client.map(|c| KeyValue::new(attr::CLIENT_ADDRESS, c)),
-        peer_ip.map(|ip| KeyValue::new(attr::NETWORK_PEER_ADDRESS, ip)),
-        peer.map(|p| KeyValue::new(attr::NETWORK_PEER_PORT, i64::from(p.port()))),
-    ];
-    cx.span().set_attributes(
-        details.into_iter().flatten().chain(
-            config
-                .request_headers
-                .capture(&parts.headers, &config.redactor),
+/// Starts the exchange of a traced request from what the layer reads off it: the
+/// classified method, the route and span name (cached per route), the peer, and for a
+/// public endpoint a link to the caller instead of the caller as parent. (The description
+/// stays in this frame, borrowed by the exchange's start: it is not moved.)
+fn start<T>(config: &Arc<Config>, tracer: &T, parts: &Parts, caller: Context) -> TracedRequest
+where
+    T: Tracer,
+    T::Span: Send + Sync + 'static,
+{
+    let method = config.known_methods.classify(&parts.method);
+    let route = config.route.route(parts);
+    let (name, route): (Cow<'static, str>, Option<Cow<'static, str>>) = match (&config.namer, route)
+    {
+        (Some(namer), route) => (
+            namer.name(parts, route.as_deref()).into(),
+            route.map(|r| Cow::Owned(r.into_owned())),
         ),
-    );
-}
-
-/// An IP address as text in one allocation, shareable between two attributes.
-fn ip_string(ip: std::net::IpAddr) -> Arc<str> {
-    use std::io::Write;
-    // The longest form is 45 bytes (`ffff:…:255.255.255.255`).
-    let mut buf = [0u8; 64];
-    let mut cursor = std::io::Cursor::new(&mut buf[..]);
-    match write!(cursor, "{ip}") {
-        Ok(()) => {
-            let len = usize::try_from(cursor.position()).unwrap_or(0);
-            std::str::from_utf8(&buf[..len]).map_or_else(|_| ip.to_string().into(), Arc::from)
+        (None, Some(route)) => {
+            let (name, route) = config.names.get(&method, &route);
+            (name, Some(route))
         }
-        Err(_) => ip.to_string().into(),
-    }
+        (None, None) => (span_name(&method, None), None),
+    };
+    let (parent, link) = match &config.public {
+        Some(public) if public.test(parts) => {
+            let remote = caller.span().span_context().clone();
+            (Context::new(), remote.is_valid().then_some(remote))
+        }
+        _ => (caller, None),
+    };
+    let request = ServerRequest {
+        method,
+        name,
+        route,
+        uri: &parts.uri,
+        version: parts.version,
+        headers: &parts.headers,
+        extensions: &parts.extensions,
+        peer: peer_address,
+        default_scheme: config.scheme,
+        link,
+        span_in_response: config.echoes_trace(),
+    };
+    let exchange = ServerExchange::start(tracer, parent, &request, &config.recording);
+    TracedRequest::new(exchange, Arc::clone(config))
 }
 
+/// The peer from axum's `ConnectInfo`, or a `SocketAddr` extension.
 #[cfg(feature = "axum")]
-fn peer_address(parts: &http::request::Parts) -> Option<std::net::SocketAddr> {
-    parts
-        .extensions
+fn peer_address(extensions: &http::Extensions) -> Option<std::net::SocketAddr> {
+    extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0)
-        .or_else(|| parts.extensions.get::<std::net::SocketAddr>().copied())
+        .or_else(|| extensions.get::<std::net::SocketAddr>().copied())
 }
 
+/// The peer from a `SocketAddr` extension.
 #[cfg(not(feature = "axum"))]
-fn peer_address(parts: &http::request::Parts) -> Option<std::net::SocketAddr> {
-    parts.extensions.get::<std::net::SocketAddr>().copied()
+fn peer_address(extensions: &http::Extensions) -> Option<std::net::SocketAddr> {
+    extensions.get::<std::net::SocketAddr>().copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::ServerLayer;
+    use opentelemetry::Value;
+    use opentelemetry::trace::Status;
+    use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider};
+    use tower::{Layer, ServiceExt};
+
+    #[tokio::test]
+    async fn a_service_error_is_classified_like_a_client_error_with_an_exception() {
+        let exporter = InMemorySpanExporter::default();
+        let provider = SdkTracerProvider::builder()
+            .with_simple_exporter(exporter.clone())
+            .build();
+        let layer = ServerLayer::new()
+            .without_metrics()
+            .tracer_provider(&provider);
+        let service = layer.layer(tower::service_fn(|_: http::Request<()>| async {
+            Err::<http::Response<String>, _>(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "upstream http://u:pw@db.internal/ timed out",
+            ))
+        }));
+        let request = http::Request::get("/x").body(()).unwrap();
+        assert!(service.oneshot(request).await.is_err());
+
+        let spans = exporter.get_finished_spans().unwrap();
+        let span = &spans[0];
+        let attr = |k: &str| {
+            span.attributes
+                .iter()
+                .find(|kv| kv.key.as_str() == k)
+                .map(|kv| kv.value.clone())
+        };
+        assert_eq!(attr("error.type"), Some(Value::from("timeout")));
+        let message = "upstream http://REDACTED:REDACTED@db.internal/ timed out";
+        assert_eq!(span.status, Status::error(message));
+        let exception = span.events.iter().find(|e| e.name == "exception").unwrap();
+        assert!(
+            exception
+                .attributes
+                .iter()
+                .any(|kv| kv.key.as_str() == "exception.message" && kv.value.as_str() == message)
+        );
+    }
 }

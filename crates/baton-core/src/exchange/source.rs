@@ -1,72 +1,84 @@
-//! What a client may inject.
+//! Where a layer takes its tracer, meter and propagator from: a *source* that is either
+//! **given** (a provider or propagator passed to the layer's builder) or **global** (the
+//! `opentelemetry::global` one, looked up when it is first needed, so a layer built before
+//! the SDK is installed still records). The three sources are [`GlobalTracer`] (the global
+//! arm of a layer's tracer type parameter; a given provider's tracer is the other),
+//! [`PropagatorSource`] and [`MetricsSource`](super::MetricsSource), each with a `global`
+//! and a `given` constructor.
 
 use http::HeaderMap;
 use opentelemetry::Context;
-use opentelemetry::baggage::{Baggage, BaggageExt};
-use opentelemetry::global;
+use opentelemetry::global::{self, BoxedSpan, BoxedTracer};
 use opentelemetry::propagation::TextMapPropagator;
-use std::sync::Arc;
+use opentelemetry::trace::{SpanBuilder, Tracer};
+use std::sync::{Arc, OnceLock};
 
+use super::inject::injection_context;
 use crate::propagation::{HeaderExtractor, HeaderInjector};
 
-/// The context a client injects into a request: the span's, the span's without baggage,
-/// the baggage alone, or nothing, as the caller's host predicates allow.
-///
-/// ```
-/// use baton_core::instrument::injection_context;
-/// use opentelemetry::{baggage::BaggageExt, Context, KeyValue};
-///
-/// let cx = Context::new().with_baggage([KeyValue::new("tenant", "acme")]);
-/// assert_eq!(injection_context(&cx, true, false).unwrap().baggage().len(), 0);
-/// assert!(injection_context(&cx, false, false).is_none());
-/// ```
-pub fn injection_context(cx: &Context, trace_ok: bool, baggage_ok: bool) -> Option<Context> {
-    match (trace_ok, baggage_ok) {
-        (true, true) => Some(cx.clone()),
-        (true, false) => Some(cx.with_cleared_baggage()),
-        (false, true) => {
-            let baggage: Baggage = cx
-                .baggage()
-                .iter()
-                .map(|(k, (v, m))| (k.clone(), (v.clone(), m.clone())))
-                .collect();
-            Some(Context::new().with_baggage(baggage))
-        }
-        (false, false) => None,
+/// The instrumentation scope of baton's spans and metrics.
+pub fn scope() -> opentelemetry::InstrumentationScope {
+    opentelemetry::InstrumentationScope::builder("baton")
+        .with_version(env!("CARGO_PKG_VERSION"))
+        .build()
+}
+
+/// The global tracer provider's tracer, looked up when the first span starts rather than
+/// when the layer is built, so a layer built before the SDK is installed still exports.
+/// It is the default tracer type of every layer; `tracer_provider(&provider)` replaces it
+/// with the given provider's tracer.
+#[derive(Clone, Debug, Default)]
+pub struct GlobalTracer {
+    cell: Arc<OnceLock<BoxedTracer>>,
+}
+
+impl Tracer for GlobalTracer {
+    type Span = BoxedSpan;
+
+    fn build_with_context(&self, builder: SpanBuilder, parent_cx: &Context) -> BoxedSpan {
+        self.cell
+            .get_or_init(|| global::tracer_with_scope(scope()))
+            .build_with_context(builder, parent_cx)
     }
 }
 
-/// The propagator a layer uses: one it was given, or the global one, read at each call so
-/// that `opentelemetry::global::set_text_map_propagator` after the layer was built applies.
+/// The propagator a layer uses: one it was [given](Self::given), or the
+/// [global](Self::global) one, read at each call so that
+/// `opentelemetry::global::set_text_map_propagator` after the layer was built applies.
 #[derive(Clone, Default)]
-pub struct PropagatorChoice(Option<Arc<dyn TextMapPropagator + Send + Sync>>);
+pub struct PropagatorSource(Option<Arc<dyn TextMapPropagator + Send + Sync>>);
 
-impl std::fmt::Debug for PropagatorChoice {
+impl std::fmt::Debug for PropagatorSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(if self.0.is_some() {
-            "PropagatorChoice::Given"
+            "PropagatorSource::Given"
         } else {
-            "PropagatorChoice::Global"
+            "PropagatorSource::Global"
         })
     }
 }
 
-impl PropagatorChoice {
+impl PropagatorSource {
+    /// The global propagator, read at each call (the default).
+    pub fn global() -> Self {
+        PropagatorSource(None)
+    }
+
     /// Always this propagator.
     pub fn given(propagator: impl TextMapPropagator + Send + Sync + 'static) -> Self {
-        PropagatorChoice(Some(Arc::new(propagator)))
+        PropagatorSource(Some(Arc::new(propagator)))
     }
 
     /// The caller's context from request headers, on top of the current context.
     ///
     /// ```
-    /// use baton_core::instrument::PropagatorChoice;
+    /// use baton_core::exchange::PropagatorSource;
     /// use baton_core::propagation::TraceContextPropagator;
     /// use opentelemetry::trace::TraceContextExt;
     ///
     /// let mut headers = http::HeaderMap::new();
     /// headers.insert("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01".parse().unwrap());
-    /// let cx = PropagatorChoice::given(TraceContextPropagator::new()).extract(&headers);
+    /// let cx = PropagatorSource::given(TraceContextPropagator::new()).extract(&headers);
     /// assert!(cx.span().span_context().is_remote());
     /// ```
     pub fn extract(&self, headers: &HeaderMap) -> Context {
@@ -93,7 +105,7 @@ impl PropagatorChoice {
     /// from the request and then write its headers without copying the host.
     ///
     /// ```
-    /// use baton_core::instrument::{PropagationPolicy, PropagatorChoice};
+    /// use baton_core::exchange::{PropagationPolicy, PropagatorSource};
     /// use baton_core::propagation::TraceContextPropagator;
     /// use opentelemetry::Context;
     ///
@@ -101,7 +113,7 @@ impl PropagatorChoice {
     /// policy.trace_to(|host: &str| host.ends_with(".internal"));
     /// let mut headers = http::HeaderMap::new();
     /// let allowed = policy.allows("api.partner.example");
-    /// PropagatorChoice::given(TraceContextPropagator::new()).inject_allowed(allowed, &Context::new(), &mut headers);
+    /// PropagatorSource::given(TraceContextPropagator::new()).inject_allowed(allowed, &Context::new(), &mut headers);
     /// assert!(headers.is_empty());
     /// ```
     pub fn inject_allowed(

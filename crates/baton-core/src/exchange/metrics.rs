@@ -3,7 +3,7 @@
 use opentelemetry::metrics::{Histogram, Meter, MeterProvider, UpDownCounter};
 use std::sync::{Arc, OnceLock};
 
-use super::scope;
+use super::source::scope;
 use crate::conventions::metrics as names;
 
 /// Which side's metric names to use.
@@ -23,14 +23,14 @@ pub enum Side {
 /// attribute set in the SDK), so every layer creates it only on request.
 ///
 /// ```
-/// use baton_core::instrument::Instruments;
+/// use baton_core::exchange::Instruments;
 ///
 /// let default = Instruments::default();
 /// assert!(!default.active_requests && !default.body_sizes);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Instruments {
-    /// `http.{side}.request.body.size` and `http.{side}.response.body.size`.
+    /// `http.{side}.response.body.size`, and on a server `http.server.request.body.size`.
     pub body_sizes: bool,
     /// `http.{side}.active_requests`.
     pub active_requests: bool,
@@ -44,7 +44,9 @@ pub struct HttpMetrics {
     pub duration: Histogram<f64>,
     /// `http.{side}.active_requests`, when asked for.
     pub active: Option<UpDownCounter<i64>>,
-    /// `http.{side}.request.body.size`, when body sizes are on.
+    /// `http.server.request.body.size`, when body sizes are on. Never created on a
+    /// client: a client layer does not see how large the body it sends is (reqwest and
+    /// hyper set `Content-Length` below the layers).
     pub request_size: Option<Histogram<u64>>,
     /// `http.{side}.response.body.size`, when body sizes are on.
     pub response_size: Option<Histogram<u64>>,
@@ -92,7 +94,9 @@ impl HttpMetrics {
                     .with_description(format!("Number of active HTTP {who} requests."))
                     .build()
             }),
-            request_size: size(request_size, "request"),
+            request_size: (side == Side::Server)
+                .then(|| size(request_size, "request"))
+                .flatten(),
             response_size: size(response_size, "response"),
         }
     }
@@ -104,19 +108,19 @@ enum Source {
     Global {
         side: Side,
         instruments: Instruments,
-        cell: Arc<OnceLock<HttpMetrics>>,
+        cell: Arc<OnceLock<Arc<HttpMetrics>>>,
     },
     Given {
         meter: Meter,
         side: Side,
         instruments: Instruments,
-        metrics: HttpMetrics,
+        metrics: Arc<HttpMetrics>,
     },
 }
 
-/// Where a layer's instruments come from: a provider it was given, the global provider
-/// (read when the first request arrives, so a layer built before the SDK is installed still
-/// records), or nowhere.
+/// Where a layer's instruments come from: a provider it was [given](Self::given), the
+/// [global](Self::global) provider (read when the first request arrives, so a layer built
+/// before the SDK is installed still records), or nowhere ([off](Self::off)).
 #[derive(Clone)]
 pub struct MetricsSource(Source);
 
@@ -131,13 +135,13 @@ impl MetricsSource {
     }
 
     /// Instruments from `provider`.
-    pub fn from_provider<P: MeterProvider + ?Sized>(
+    pub fn given<P: MeterProvider + ?Sized>(
         provider: &P,
         side: Side,
         instruments: Instruments,
     ) -> Self {
         let meter = provider.meter_with_scope(scope());
-        let metrics = HttpMetrics::new(&meter, side, instruments);
+        let metrics = Arc::new(HttpMetrics::new(&meter, side, instruments));
         MetricsSource(Source::Given {
             meter,
             side,
@@ -152,7 +156,7 @@ impl MetricsSource {
             Source::Off => MetricsSource::off(),
             Source::Global { side, .. } => MetricsSource::global(*side, instruments),
             Source::Given { meter, side, .. } => {
-                let metrics = HttpMetrics::new(meter, *side, instruments);
+                let metrics = Arc::new(HttpMetrics::new(meter, *side, instruments));
                 MetricsSource(Source::Given {
                     meter: meter.clone(),
                     side: *side,
@@ -199,6 +203,11 @@ impl MetricsSource {
 
     /// The instruments, if metrics are on.
     pub fn get(&self) -> Option<&HttpMetrics> {
+        self.shared().map(|m| &**m)
+    }
+
+    /// The instruments, if metrics are on, to be held by an exchange.
+    pub(crate) fn shared(&self) -> Option<&Arc<HttpMetrics>> {
         match &self.0 {
             Source::Off => None,
             Source::Global {
@@ -206,11 +215,11 @@ impl MetricsSource {
                 instruments,
                 cell,
             } => Some(cell.get_or_init(|| {
-                HttpMetrics::new(
+                Arc::new(HttpMetrics::new(
                     &opentelemetry::global::meter_with_scope(scope()),
                     *side,
                     *instruments,
-                )
+                ))
             })),
             Source::Given { metrics, .. } => Some(metrics),
         }

@@ -10,7 +10,7 @@ use std::sync::{PoisonError, RwLock};
 /// past that, values are returned owned, as without the interner.
 ///
 /// ```
-/// use baton_core::instrument::Interner;
+/// use baton_core::exchange::Interner;
 /// use std::borrow::Cow;
 ///
 /// let hosts = Interner::new(1024, 255);

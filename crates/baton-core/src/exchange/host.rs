@@ -7,7 +7,7 @@ use std::sync::Arc;
 /// domain name, an IPv4 address, or an IPv6 address; never a port.
 ///
 /// ```
-/// use baton_core::instrument::HostPredicate;
+/// use baton_core::exchange::HostPredicate;
 ///
 /// let internal = |host: &str| host.ends_with(".internal");
 /// assert!(internal.allows("users.internal"));

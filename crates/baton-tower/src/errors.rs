@@ -1,4 +1,5 @@
-//! `error.type` and a message for whatever error type the inner client returns.
+//! `error.type` and a message for whatever error type an inner service returns, server or
+//! client: one rule for both sides.
 
 use baton_core::conventions::{ErrorType, classify_error};
 use std::any::Any;
@@ -6,9 +7,11 @@ use std::error::Error;
 
 type BoxError = Box<dyn Error + Send + Sync>;
 
-/// Classifies an inner client's error: tower's boxed errors (timeouts included), I/O errors
-/// and, with the `hyper-util` feature, hyper-util's client errors are understood; any other
-/// type is `_OTHER`, described by its type name.
+/// Classifies an inner service's error: tower's boxed errors (timeouts included), I/O
+/// errors and, with the `hyper-util` feature, hyper-util's client errors are understood
+/// (`timeout`, `connect`, else `_OTHER`, described by their message); any other type is
+/// named by its type name, as `error.type` and as the message. The exchange redacts and
+/// cuts the message.
 pub(crate) fn classify<E: 'static>(error: &E) -> (ErrorType, String) {
     let any: &dyn Any = error;
     let as_error: Option<&(dyn Error + 'static)> = if let Some(e) = any.downcast_ref::<BoxError>() {
@@ -24,7 +27,10 @@ pub(crate) fn classify<E: 'static>(error: &E) -> (ErrorType, String) {
     };
     match as_error {
         Some(e) => (classify_error(e), e.to_string()),
-        None => (ErrorType::Other, std::any::type_name::<E>().to_owned()),
+        None => {
+            let name = std::any::type_name::<E>();
+            (ErrorType::Type(name), name.to_owned())
+        }
     }
 }
 
@@ -56,6 +62,8 @@ mod tests {
             classify(&std::io::Error::from(std::io::ErrorKind::TimedOut)).0,
             ErrorType::Timeout
         );
-        assert_eq!(classify(&42_u8), (ErrorType::Other, "u8".to_owned()));
+        assert_eq!(classify(&42_u8), (ErrorType::Type("u8"), "u8".to_owned()));
+        let other: BoxError = "boom".into();
+        assert_eq!(classify(&other), (ErrorType::Other, "boom".to_owned()));
     }
 }

@@ -9,7 +9,7 @@ const UNUSED: Key = Key::from_static_str("");
 /// (callers size `N` for the most they ever push).
 ///
 /// ```
-/// use baton_core::instrument::AttributeBuf;
+/// use baton_core::exchange::AttributeBuf;
 /// use opentelemetry::KeyValue;
 ///
 /// let mut attrs = AttributeBuf::<4>::new();

@@ -1,6 +1,7 @@
 //! How an exchange ended.
 
 /// How a traced exchange ended, as the layers report it to
+/// [`ServerExchange::finish`](super::ServerExchange::finish) and
 /// [`ClientExchange::finish`](super::ClientExchange::finish).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -8,7 +9,8 @@ pub enum Outcome {
     Completed,
     /// The call failed with an error instead of a response (see `on_error`).
     ServiceError,
-    /// The response body failed while streaming, with this message.
+    /// The response body failed while streaming, with this message (redacted and cut
+    /// like a service error's).
     BodyError(String),
     /// The code running the exchange panicked.
     Panicked,

@@ -1,0 +1,195 @@
+//! [`ServerExchange`]: one request a server received, from its span's start to the moment
+//! its response body has been sent and its metrics are recorded. The mirror of
+//! [`ClientExchange`](super::ClientExchange): the server layers read what they need off the
+//! request ([`ServerRequest`]) and report the response, the body and the end.
+
+use http::HeaderMap;
+use opentelemetry::trace::{Link, SpanBuilder, SpanKind, TraceContextExt, Tracer};
+use opentelemetry::{Context, KeyValue, StringValue, Value};
+use std::time::SystemTime;
+
+use super::metrics::Side;
+use super::outcome::Outcome;
+use super::record::{MetricAttributes, Recorder};
+use super::server_request::{
+    ServerRequest, ServerSettings, keeps_caller, record_details, request_body_size, span_attributes,
+};
+use crate::conventions::{
+    ErrorType, ProxyHeaders, attributes as attr, http_scheme, protocol_version,
+};
+
+/// One request a server is handling.
+///
+/// [`start`](Self::start) opens the `SERVER` span (child of `parent`) with the start
+/// attributes and counts the request as active; the layer attaches
+/// [`context`](Self::context) while the handler runs, reports the response head
+/// ([`on_response`](Self::on_response)), the body bytes sent, a service error, and calls
+/// [`finish`](Self::finish) when the body has been sent.
+///
+/// What happens at the end is the same on both sides (server and client):
+/// - status and `error.type`: 5xx is an error on a server, 4xx and 5xx on a client
+///   (`error.type` = the code); a service error is an error with its type as `error.type`
+///   and its message as the status description; a body error is `body`; a panic is
+///   `panic` with the description `panicked`;
+/// - an `exception` event (`exception.type` = the `error.type` value, `exception.message`
+///   = the message, URLs redacted, cut to [`MAX_ERROR_MESSAGE`](super::MAX_ERROR_MESSAGE)
+///   bytes) for a service error or a body error;
+/// - a `request cancelled` event when the exchange is dropped before its end, before or
+///   after the response head;
+/// - the duration (and, on request, body sizes and active requests) recorded once.
+///
+/// Dropping an unfinished exchange finishes it as [`Outcome::Dropped`] (or
+/// [`Outcome::Panicked`] while unwinding).
+pub struct ServerExchange {
+    rec: Recorder<[KeyValue; 2]>,
+}
+
+impl std::fmt::Debug for ServerExchange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerExchange")
+            .field("status", &self.rec.status)
+            .field("done", &self.rec.done())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ServerExchange {
+    /// Starts the span and counts the request as active. The tracer (and so the user's
+    /// sampler) decides every request. `request` is borrowed: its name and route are
+    /// cloned, which costs nothing for the `&'static` ones a route cache gives.
+    ///
+    /// ```
+    /// use baton_core::conventions::KnownMethods;
+    /// use baton_core::exchange::{Outcome, ServerExchange, ServerRequest, ServerSettings};
+    /// use opentelemetry::{trace::noop::NoopTracer, Context};
+    ///
+    /// let request = http::Request::get("/users/42").header("host", "api.example").body(()).unwrap();
+    /// let method = KnownMethods::default().classify(request.method());
+    /// let settings = ServerSettings::default();
+    /// let description = ServerRequest {
+    ///     name: "GET /users/{id}".into(),
+    ///     method,
+    ///     route: Some("/users/{id}".into()),
+    ///     uri: request.uri(),
+    ///     version: request.version(),
+    ///     headers: request.headers(),
+    ///     extensions: request.extensions(),
+    ///     peer: |_| None,
+    ///     default_scheme: "http",
+    ///     link: None,
+    ///     span_in_response: false,
+    /// };
+    /// let mut exchange = ServerExchange::start(&NoopTracer::new(), Context::new(), &description, &settings);
+    /// exchange.on_response(200, &http::HeaderMap::new(), &settings);
+    /// exchange.finish(Outcome::Completed);
+    /// ```
+    pub fn start<T>(
+        tracer: &T,
+        parent: Context,
+        request: &ServerRequest<'_>,
+        settings: &ServerSettings,
+    ) -> Self
+    where
+        T: Tracer,
+        T::Span: Send + Sync + 'static,
+    {
+        let start = SystemTime::now();
+        let proxy = ProxyHeaders::read(request.headers);
+        // Only `http` / `https`, whoever says so: the value is a metric attribute.
+        let scheme = request
+            .uri
+            .scheme_str()
+            .and_then(http_scheme)
+            .or_else(|| proxy.scheme())
+            .unwrap_or(request.default_scheme);
+        let method = KeyValue::new(attr::HTTP_REQUEST_METHOD, request.method.value.clone());
+        let scheme = KeyValue::new(attr::URL_SCHEME, Value::from(scheme));
+        let route = request
+            .route
+            .clone()
+            .map(|r| KeyValue::new(attr::HTTP_ROUTE, StringValue::from(r)));
+        let attributes = span_attributes(request, &proxy, settings, [&method, &scheme], &route);
+
+        let mut builder = SpanBuilder::from_name(request.name.clone())
+            .with_kind(SpanKind::Server)
+            .with_start_time(start)
+            .with_attributes(attributes);
+        if let Some(link) = &request.link {
+            builder = builder.with_links(vec![Link::with_context(link.clone())]);
+        }
+        let span = tracer.build_with_context(builder, &parent);
+        let recording = opentelemetry::trace::Span::is_recording(&span);
+        let cx = if !recording && !request.span_in_response && keeps_caller(&parent) {
+            // `end` on a non-recording span does nothing, so dropping it loses nothing.
+            drop(span);
+            parent
+        } else {
+            parent.with_span(span)
+        };
+        let protocol = protocol_version(request.version);
+        if recording {
+            record_details(&cx, request, &proxy, settings, protocol);
+        }
+
+        let metrics = settings.metrics.shared().map(|m| {
+            let base = [method, scheme];
+            let last = route;
+            (m, MetricAttributes { base, last })
+        });
+        // Only `http.server.request.body.size` (opt-in) reads it.
+        let request_body_size = settings
+            .metrics
+            .body_sizes()
+            .then(|| request_body_size(request.headers))
+            .flatten();
+        ServerExchange {
+            rec: Recorder::new(
+                Side::Server,
+                cx,
+                start,
+                protocol,
+                request_body_size,
+                &settings.redactor,
+                metrics,
+            ),
+        }
+    }
+
+    /// The context holding the server span (or, for an unsampled request under a valid
+    /// remote parent, the caller's context): attach it while the handler runs, hand it to
+    /// spawned tasks.
+    pub fn context(&self) -> &Context {
+        self.rec.context()
+    }
+
+    /// The response head is ready: its status, and the response headers `settings`
+    /// captures, recorded on the span.
+    pub fn on_response(&mut self, status: u16, headers: &HeaderMap, settings: &ServerSettings) {
+        self.rec.status = Some(status);
+        let span = self.rec.context().span();
+        if !settings.response_headers.is_empty() && span.is_recording() {
+            span.set_attributes(
+                settings
+                    .response_headers
+                    .capture(headers, &settings.redactor),
+            );
+        }
+    }
+
+    /// The service failed instead of responding: `error.type` is `kind`, and `message`
+    /// (redacted, cut to [`MAX_ERROR_MESSAGE`](super::MAX_ERROR_MESSAGE) bytes) the status
+    /// description and the `exception` event's message.
+    pub fn on_error(&mut self, kind: ErrorType, message: impl Into<String>) {
+        self.rec.on_error(kind, message.into());
+    }
+
+    /// Counts response body bytes sent.
+    pub fn add_body_bytes(&mut self, n: u64) {
+        self.rec.add_body_bytes(n);
+    }
+
+    /// Ends the span and records the metrics, once; later calls do nothing.
+    pub fn finish(&mut self, outcome: Outcome) {
+        self.rec.finish(outcome);
+    }
+}
