@@ -10,14 +10,14 @@ mod auth;
 mod db;
 #[path = "../examples/microservices/gateway.rs"]
 mod gateway;
-#[path = "../examples/microservices/script.rs"]
-mod script;
 #[path = "../examples/microservices/support.rs"]
 mod support;
 #[path = "../examples/microservices/users.rs"]
 mod users;
 
 mod e2e_common;
+
+use e2e_common::services::script;
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};

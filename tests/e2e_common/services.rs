@@ -7,8 +7,9 @@ use std::time::Duration;
 use super::flow;
 use super::process::{Processes, example_service};
 
+/// The example's scripted requests (examples/microservices/script.rs).
 #[path = "../../examples/microservices/script.rs"]
-mod script;
+pub mod script;
 
 /// Runs db, auth, users and gateway with `env` (plus a short batch delay), sends the
 /// scripted requests and the linked request, stops every process and asserts each exited

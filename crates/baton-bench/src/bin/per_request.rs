@@ -57,11 +57,11 @@ fn main() -> ExitCode {
         eprintln!("per_request: cannot set up {name}");
         return ExitCode::FAILURE;
     };
-    if let Some(dispatch) = bench.dispatch() {
-        if tracing::dispatcher::set_global_default(dispatch.clone()).is_err() {
-            eprintln!("per_request: a tracing subscriber is already installed");
-            return ExitCode::FAILURE;
-        }
+    if let Some(dispatch) = bench.dispatch()
+        && tracing::dispatcher::set_global_default(dispatch.clone()).is_err()
+    {
+        eprintln!("per_request: a tracing subscriber is already installed");
+        return ExitCode::FAILURE;
     }
 
     let (loop_allocs, loop_reallocs) = rt.block_on(async {
