@@ -13,7 +13,7 @@
 //!
 //! # Feature flags
 //!
-//! - `fuzzing`: the entry points of the fuzz targets in `fuzz/` ([`fuzzing`]); not part of
+//! - `fuzzing`: the entry points of the fuzz targets in `fuzz/`; not part of
 //!   the stable API.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
