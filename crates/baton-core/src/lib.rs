@@ -32,6 +32,7 @@ pub mod fuzzing {
 /// What the layers' macros name; not part of the API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::exchange::HostPredicate;
     pub use opentelemetry::metrics::MeterProvider;
     pub use opentelemetry::propagation::TextMapPropagator;
     pub use opentelemetry::trace::TracerProvider;

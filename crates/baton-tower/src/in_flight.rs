@@ -7,7 +7,8 @@
 use baton_core::exchange::{ClientExchange, Outcome};
 use http::Response;
 
-mod sealed {
+pub(crate) mod sealed {
+    /// Implemented by the two sides only, each in its own module.
     pub trait Sealed {}
 }
 
@@ -25,7 +26,6 @@ pub trait InFlight: sealed::Sealed {
 }
 
 impl sealed::Sealed for ClientExchange {}
-impl sealed::Sealed for crate::server::TracedRequest {}
 
 /// The client side: the exchange itself.
 impl InFlight for ClientExchange {

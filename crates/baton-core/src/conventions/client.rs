@@ -6,7 +6,11 @@ use opentelemetry::{KeyValue, Value};
 use std::borrow::Cow;
 use std::error::Error;
 
-use super::{ErrorType, HttpMethod, UrlRedactor, attributes as attr, default_port};
+use super::address::default_port;
+use super::attributes as attr;
+use super::method::HttpMethod;
+use super::status::ErrorType;
+use super::url::UrlRedactor;
 
 /// The template a request's URL was built from (`/users/{id}`), set by the caller as a
 /// request extension: it becomes `url.template` and names the client span
@@ -120,7 +124,7 @@ pub fn classify_error(error: &(dyn Error + 'static)) -> ErrorType {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::conventions::KnownMethods;
+    use crate::conventions::method::KnownMethods;
     use std::fmt;
 
     #[derive(Debug)]

@@ -3,7 +3,7 @@
 use http::header::{HeaderMap, HeaderName, InvalidHeaderName};
 use opentelemetry::{Array, Key, KeyValue, StringValue, Value};
 
-use super::UrlRedactor;
+use super::url::UrlRedactor;
 
 /// Which side of the exchange a header came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -49,6 +49,7 @@ mod status;
 mod url;
 
 pub use address::{HostPort, default_port, http_scheme, parse_host_port};
+#[doc(no_inline)]
 pub use attributes::protocol_version;
 pub(crate) use client::start_attributes;
 pub use client::{ClientUrl, UrlTemplate, classify_error};

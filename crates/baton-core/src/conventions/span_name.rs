@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use super::HttpMethod;
+use super::method::HttpMethod;
 
 /// The span name for an HTTP span: `{method} {target}` where the target is the server's
 /// `http.route` or the client's `url.template`, `{method}` alone when there is none, and
@@ -39,7 +39,7 @@ pub fn span_name(method: &HttpMethod<'_>, target: Option<&str>) -> Cow<'static, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::conventions::KnownMethods;
+    use crate::conventions::method::KnownMethods;
 
     #[test]
     fn static_without_target_and_empty_target_ignored() {

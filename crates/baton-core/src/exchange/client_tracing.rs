@@ -312,7 +312,7 @@ macro_rules! __forward_client_tracing_builder {
             /// Sends trace headers only to hosts `allows` accepts (all hosts by default);
             /// the span is recorded either way (see
             /// [`ClientTracing::propagate_to`](baton_core::exchange::ClientTracing::propagate_to)).
-            pub fn propagate_to(self, allows: impl $crate::exchange::HostPredicate) -> Self {
+            pub fn propagate_to(self, allows: impl $crate::__private::HostPredicate) -> Self {
                 $layer::from(self.$field.propagate_to(allows))
             }
 
@@ -320,7 +320,7 @@ macro_rules! __forward_client_tracing_builder {
             /// values such as tenant ids never reach third parties.
             pub fn propagate_baggage_to(
                 self,
-                allows: impl $crate::exchange::HostPredicate,
+                allows: impl $crate::__private::HostPredicate,
             ) -> Self {
                 $layer::from(self.$field.propagate_baggage_to(allows))
             }

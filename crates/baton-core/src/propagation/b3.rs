@@ -231,7 +231,7 @@ impl TextMapPropagator for B3Propagator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::propagation::{HeaderExtractor, HeaderInjector};
+    use crate::propagation::carrier::{HeaderExtractor, HeaderInjector};
     use http::HeaderMap;
 
     const T128: &str = "80f198ee56343ba864fe8b2a57d3eff7";

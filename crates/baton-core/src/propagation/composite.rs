@@ -7,10 +7,11 @@ use opentelemetry::propagation::{
 use std::fmt;
 use std::str::FromStr;
 
-use super::{
-    B3Encoding, B3Propagator, BaggagePropagator, JaegerPropagator, TraceContextPropagator,
-    XRayPropagator,
-};
+use super::b3::{B3Encoding, B3Propagator};
+use super::baggage::BaggagePropagator;
+use super::jaeger::JaegerPropagator;
+use super::trace_context::TraceContextPropagator;
+use super::xray::XRayPropagator;
 
 /// The environment variable that selects propagators.
 pub const OTEL_PROPAGATORS: &str = "OTEL_PROPAGATORS";
@@ -243,7 +244,7 @@ impl TextMapPropagator for CompositePropagator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::propagation::{HeaderExtractor, HeaderInjector};
+    use crate::propagation::carrier::{HeaderExtractor, HeaderInjector};
     use opentelemetry::baggage::BaggageExt;
     use opentelemetry::trace::TraceContextExt;
 

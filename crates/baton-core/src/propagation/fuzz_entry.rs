@@ -4,7 +4,8 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 use opentelemetry::Context;
 use opentelemetry::propagation::TextMapPropagator;
 
-use super::{CompositePropagator, HeaderExtractor, HeaderInjector, PropagatorKind};
+use super::carrier::{HeaderExtractor, HeaderInjector};
+use super::composite::{CompositePropagator, PropagatorKind};
 
 /// Every propagator baton has, in one composite.
 fn all() -> CompositePropagator {

@@ -164,7 +164,7 @@ impl TextMapPropagator for JaegerPropagator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::propagation::{HeaderExtractor, HeaderInjector};
+    use crate::propagation::carrier::{HeaderExtractor, HeaderInjector};
     use http::HeaderMap;
     use opentelemetry::KeyValue;
 

@@ -174,7 +174,7 @@ impl TextMapPropagator for TraceContextPropagator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::propagation::{HeaderExtractor, HeaderInjector};
+    use crate::propagation::carrier::{HeaderExtractor, HeaderInjector};
     use http::{HeaderMap, HeaderValue};
 
     const TID: &str = "12345678901234567890123456789012";

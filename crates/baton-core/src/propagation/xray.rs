@@ -150,7 +150,10 @@ mod tests {
         let value = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
         let cx = Context::new().with_remote_span_context(parse(value).unwrap());
         let mut h = http::HeaderMap::new();
-        XRayPropagator::new().inject_context(&cx, &mut crate::propagation::HeaderInjector(&mut h));
+        XRayPropagator::new().inject_context(
+            &cx,
+            &mut crate::propagation::carrier::HeaderInjector(&mut h),
+        );
         assert_eq!(h[HEADER], value);
     }
 }

@@ -34,16 +34,11 @@
 
 mod attempts;
 mod layer;
+mod response;
 mod service;
 
 pub use attempts::{Attempts, CountAttempts, CountAttemptsLayer};
 pub use baton_core::exchange::HostPredicate;
 pub use layer::ClientLayer;
+pub use response::{ClientBody, ClientFuture};
 pub use service::ClientService;
-
-/// The future a [`ClientService`] returns.
-pub type ClientFuture<F> = crate::ResponseFuture<F, baton_core::exchange::ClientExchange>;
-
-/// The response body of a traced client attempt: the span ends when it has been read to
-/// the end (or dropped).
-pub type ClientBody<B> = crate::ResponseBody<B, baton_core::exchange::ClientExchange>;

@@ -9,7 +9,7 @@ use std::task::{Context as TaskContext, Poll};
 use tower_service::Service;
 
 use super::attempts::Attempts;
-use super::{ClientBody, ClientFuture};
+use super::response::{ClientBody, ClientFuture};
 
 /// The service a [`ClientLayer`](super::ClientLayer) wraps around a client.
 #[derive(Clone)]

@@ -66,6 +66,7 @@ mod config;
 mod hooks;
 mod layer;
 mod names;
+mod response;
 mod service;
 mod traced;
 
@@ -73,11 +74,6 @@ mod traced;
 pub use hooks::MatchedPathRoute;
 pub use hooks::{NoRoute, RequestPredicate, RouteExtractor, SpanNamer};
 pub use layer::{NEVER_CAPTURED, ServerLayer};
+pub use response::{ServerBody, ServerFuture};
 pub use service::ServerService;
 pub use traced::TracedRequest;
-
-/// The future a [`ServerService`] returns.
-pub type ServerFuture<F> = crate::ResponseFuture<F, TracedRequest>;
-
-/// The response body of a traced server request: the span ends when it has been sent.
-pub type ServerBody<B> = crate::ResponseBody<B, TracedRequest>;

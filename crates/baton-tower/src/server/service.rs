@@ -13,8 +13,8 @@ use std::task::{Context as TaskContext, Poll};
 use tower_service::Service;
 
 use super::config::Config;
+use super::response::{ServerBody, ServerFuture};
 use super::traced::TracedRequest;
-use super::{ServerBody, ServerFuture};
 
 /// The service a [`ServerLayer`](super::ServerLayer) wraps around yours.
 #[derive(Clone)]

@@ -38,6 +38,8 @@ impl TracedRequest {
     }
 }
 
+impl crate::in_flight::sealed::Sealed for TracedRequest {}
+
 impl InFlight for TracedRequest {
     fn on_response<B>(&mut self, response: &mut Response<B>) {
         let config = &*self.config;
