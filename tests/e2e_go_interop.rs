@@ -710,7 +710,6 @@ const BATON_SERVER: &str = "
     SERVER GET /users/{id}
     client.address=127.0.0.1
     http.request.method=GET
-    http.response.body.size=34
     http.response.status_code=200
     http.route=/users/{id}
     network.peer.address=127.0.0.1

@@ -87,7 +87,6 @@ fn assert_gateway_attributes(spans: &[Span]) {
         [
             "client.address=127.0.0.1",
             "http.request.method=GET",
-            "http.response.body.size=36",
             "http.response.status_code=200",
             "http.route=/profile/{id}",
             "network.peer.address=127.0.0.1",

@@ -89,13 +89,17 @@ async fn attributes_of_a_request_by_exact_name_and_value() {
         ("client.address", "203.0.113.9".into()),
         ("network.peer.address", "127.0.0.1".into()),
         ("http.response.status_code", 200_i64.into()),
-        ("http.response.body.size", 7_i64.into()),
     ];
     for (key, value) in &expect {
         assert_eq!(attr(span, key).as_ref(), Some(value), "attribute {key}");
     }
     assert!(matches!(attr(span, "network.peer.port"), Some(Value::I64(p)) if p > 0));
-    for absent in ["error.type", "http.request.method_original"] {
+    // `http.response.body.size` is Opt-In: it comes with `with_body_size_metrics()`.
+    for absent in [
+        "error.type",
+        "http.request.method_original",
+        "http.response.body.size",
+    ] {
         assert_eq!(attr(span, absent), None, "{absent} must not be set");
     }
     for kv in &span.attributes {
@@ -155,7 +159,7 @@ async fn span_ends_after_the_last_chunk_of_a_streamed_body() {
                 }
             }),
         )
-        .layer(t.layer());
+        .layer(t.layer().with_body_size_metrics());
     let addr = serve_axum(router).await;
     let (_, body) = send(addr, get_request(addr, "/stream", &[])).await;
     assert_eq!(body, "chunk0chunk1chunk2chunk3chunk4");
@@ -248,7 +252,7 @@ async fn client_disconnect_mid_body_ends_the_span_without_error() {
                 ))
             }),
         )
-        .layer(t.layer());
+        .layer(t.layer().with_body_size_metrics());
     let addr = serve_axum(router).await;
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
     stream
@@ -964,7 +968,7 @@ async fn a_body_error_ends_the_span_as_an_error() {
             "/broken",
             get(|| async { Body::from_stream(FailingBody(0)) }),
         )
-        .layer(t.layer());
+        .layer(t.layer().with_body_size_metrics());
     let addr = serve_axum(router).await;
     let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
     let (mut sender, conn) =

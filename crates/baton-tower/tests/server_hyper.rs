@@ -100,9 +100,13 @@ where
 #[tokio::test]
 async fn traces_a_plain_hyper_service() {
     let t = Telemetry::new();
-    let addr = serve(t.layer().route(|parts: &http::request::Parts| {
-        (parts.uri.path() == "/fail").then(|| "/fail".to_owned())
-    }))
+    let addr = serve(
+        t.layer()
+            .with_body_size_metrics()
+            .route(|parts: &http::request::Parts| {
+                (parts.uri.path() == "/fail").then(|| "/fail".to_owned())
+            }),
+    )
     .await;
     let (ok, body) = send(
         addr,

@@ -160,9 +160,16 @@ impl<B: AsRef<[KeyValue]>> Recorder<B> {
                 .status
                 .map(|code| KeyValue::new(attr::HTTP_RESPONSE_STATUS_CODE, i64::from(code)));
             // A server knew its protocol at the start; a client learns it from the response.
+            // `http.response.body.size` is Opt-In in the conventions: it comes with the
+            // body-size histograms (`with_body_size_metrics`).
+            let body_sizes = self
+                .metrics
+                .as_ref()
+                .is_some_and(|(m, _)| m.response_size.is_some());
             let second = match self.side {
                 Side::Server => self
                     .status
+                    .filter(|_| body_sizes)
                     .map(|_| KeyValue::new(attr::HTTP_RESPONSE_BODY_SIZE, self.body_bytes as i64)),
                 Side::Client => self
                     .protocol

@@ -105,7 +105,8 @@ impl<T> ServerLayer<T> {
     }
 
     /// Also records the opt-in `http.server.request.body.size` (from `Content-Length`) and
-    /// `http.server.response.body.size` histograms.
+    /// `http.server.response.body.size` histograms, and the Opt-In span attribute
+    /// `http.response.body.size` (the bytes of the response body sent).
     pub fn with_body_size_metrics(mut self) -> Self {
         let metrics = self.config.recording.metrics.with_body_sizes(true);
         self.config().recording.metrics = metrics;

@@ -23,7 +23,8 @@
 //!   `server.address` / `server.port`, then, when the span is recording,
 //!   `network.protocol.version`, `user_agent.original`, `client.address`,
 //!   `network.peer.address` / `port`, captured headers; at the end
-//!   `http.response.status_code`, `http.response.body.size` and `error.type`.
+//!   `http.response.status_code` and `error.type` (and `http.response.body.size`, Opt-In,
+//!   with [`ServerLayer::with_body_size_metrics`]).
 //! - While the inner service runs (and while a body of unknown length streams) the context
 //!   is attached, so handler code, baton's client middleware and `tracing` spans (with
 //!   `tracing-opentelemetry`) become children of the server span. The context is also in
