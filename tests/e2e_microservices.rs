@@ -17,8 +17,6 @@ mod users;
 
 mod e2e_common;
 
-use e2e_common::services::script;
-
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -107,18 +105,7 @@ fn scripted_flow_arrives_at_the_otlp_receiver_as_connected_traces() {
         "the global tracing subscriber could not be installed"
     );
 
-    let gateway = urls[0].clone();
-    runtime
-        .block_on(async {
-            tokio::time::timeout(Duration::from_secs(20), script::run(&gateway)).await
-        })
-        .expect("the script finishes within 20 s")
-        .expect("every scripted request gets the status the script expects");
-    let linked_trace_id = runtime
-        .block_on(async {
-            tokio::time::timeout(Duration::from_secs(10), flow::send_linked_request(&gateway)).await
-        })
-        .expect("the linked request finishes within 10 s");
+    let linked_trace_id = e2e_common::services::drive(&runtime, &urls[0]);
 
     // The batch processors export every 50 ms; wait until all spans (including the
     // gateway's background `audit.record`) are there, then shut down, which flushes metrics.

@@ -38,17 +38,7 @@ pub fn run_scripted_flow(env: &[(&str, &str)]) -> String {
         .enable_all()
         .build()
         .expect("client runtime");
-    runtime
-        .block_on(async {
-            tokio::time::timeout(Duration::from_secs(20), script::run(&gateway)).await
-        })
-        .expect("the script finishes within 20 s")
-        .expect("every scripted request gets the status the script expects");
-    let linked_trace_id = runtime
-        .block_on(async {
-            tokio::time::timeout(Duration::from_secs(10), flow::send_linked_request(&gateway)).await
-        })
-        .expect("the linked request finishes within 10 s");
+    let linked_trace_id = drive(&runtime, &gateway);
 
     for (name, status) in processes.interrupt_all(Duration::from_secs(15)) {
         assert!(
@@ -57,4 +47,20 @@ pub fn run_scripted_flow(env: &[(&str, &str)]) -> String {
         );
     }
     linked_trace_id
+}
+
+/// Sends the scripted requests and then the linked request to `gateway`, on `runtime`,
+/// within bounded times. Returns the trace id the gateway reported for the linked request.
+pub fn drive(runtime: &tokio::runtime::Runtime, gateway: &str) -> String {
+    runtime
+        .block_on(async {
+            tokio::time::timeout(Duration::from_secs(20), script::run(gateway)).await
+        })
+        .expect("the script finishes within 20 s")
+        .expect("every scripted request gets the status the script expects");
+    runtime
+        .block_on(async {
+            tokio::time::timeout(Duration::from_secs(10), flow::send_linked_request(gateway)).await
+        })
+        .expect("the linked request finishes within 10 s")
 }
