@@ -61,7 +61,7 @@ impl Default for ClientSettings {
 /// One client request attempt in flight.
 ///
 /// [`start`](Self::start) opens the `CLIENT` span (child of `parent`) with the start
-/// attributes and counts the request as active; the layer injects
+/// attributes and counts the request as active (with `active_requests` on); the layer injects
 /// [`context`](Self::context) into the outgoing headers, reports the response or error,
 /// and calls [`finish`](Self::finish), which sets status and `error.type` by the client
 /// rules, ends the span and records `http.client.request.duration`. Dropping an unfinished
@@ -82,7 +82,7 @@ impl std::fmt::Debug for ClientExchange {
 }
 
 impl ClientExchange {
-    /// Starts the span and counts the request as active.
+    /// Starts the span and counts the request as active (with `active_requests` on).
     ///
     /// ```
     /// use baton_core::conventions::ClientUrl;

@@ -63,7 +63,7 @@ pub(super) struct Recorder<B: AsRef<[KeyValue]>> {
 }
 
 impl<B: AsRef<[KeyValue]>> Recorder<B> {
-    /// Takes over the exchange whose span is in `cx`, and counts it as active. (Everything
+    /// Takes over the exchange whose span is in `cx`, and counts it as active (with `active_requests` on). (Everything
     /// is passed in, so the exchange is built once where it is returned, not moved.)
     pub(super) fn new(
         side: Side,
@@ -207,10 +207,9 @@ impl<B: AsRef<[KeyValue]>> Recorder<B> {
         }
         // base + status, error.type, protocol, route or template: a server's base is two
         // attributes, a client's four (a smaller buffer costs less to fill and drop).
-        if kept.base.as_ref().len() <= 2 {
-            self.record_with::<6>(m, kept, end, error_type);
-        } else {
-            self.record_with::<8>(m, kept, end, error_type);
+        match self.side {
+            Side::Server => self.record_with::<6>(m, kept, end, error_type),
+            Side::Client => self.record_with::<8>(m, kept, end, error_type),
         }
     }
 

@@ -21,7 +21,7 @@ use crate::conventions::{
 /// One request a server is handling.
 ///
 /// [`start`](Self::start) opens the `SERVER` span (child of `parent`) with the start
-/// attributes and counts the request as active; the layer attaches
+/// attributes and counts the request as active (with `active_requests` on); the layer attaches
 /// [`context`](Self::context) while the handler runs, reports the response head
 /// ([`on_response`](Self::on_response)), the body bytes sent, a service error, and calls
 /// [`finish`](Self::finish) when the body has been sent.
@@ -54,7 +54,7 @@ impl std::fmt::Debug for ServerExchange {
 }
 
 impl ServerExchange {
-    /// Starts the span and counts the request as active. The tracer (and so the user's
+    /// Starts the span and counts the request as active (with `active_requests` on). The tracer (and so the user's
     /// sampler) decides every request. `request` is borrowed: its name and route are
     /// cloned, which costs nothing for the `&'static` ones a route cache gives.
     ///

@@ -6,6 +6,7 @@ use http::{Extensions, HeaderMap, Method, Version};
 use opentelemetry::trace::{SpanKind, Status, TracerProvider as _};
 use opentelemetry::{Context, KeyValue, Value};
 use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanProcessor};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
 
 use super::{
@@ -69,12 +70,18 @@ fn run(which: Which, f: impl FnOnce(&mut dyn FnMut(Step))) -> SpanData {
                 link: None,
                 span_in_response: false,
             };
-            let mut x = ServerExchange::start(&tracer, Context::new(), &request, &settings);
-            f(&mut |step| match step {
-                Step::Response(code) => x.on_response(code, &headers, &settings),
-                Step::Error(kind, message) => x.on_error(kind, message),
-                Step::Finish(outcome) => x.finish(outcome),
-            });
+            let x = ServerExchange::start(&tracer, Context::new(), &request, &settings);
+            // The exchange is owned by the frame that may unwind, so its `Drop` sees a
+            // panic, and ends an unfinished exchange when the steps are done.
+            let _ = catch_unwind(AssertUnwindSafe(move || {
+                let mut x = x;
+                f(&mut |step| match step {
+                    Step::Response(code) => x.on_response(code, &headers, &settings),
+                    Step::Error(kind, message) => x.on_error(kind, message),
+                    Step::Finish(outcome) => x.finish(outcome),
+                    Step::Panic => panic!("the code running the exchange panicked"),
+                });
+            }));
         }
         Which::Client => {
             let settings = ClientSettings {
@@ -92,12 +99,16 @@ fn run(which: Which, f: impl FnOnce(&mut dyn FnMut(Step))) -> SpanData {
                 extensions: &extensions,
                 resend_count: 0,
             };
-            let mut x = ClientExchange::start(&tracer, &Context::new(), request, &settings);
-            f(&mut |step| match step {
-                Step::Response(code) => x.on_response(code, Version::HTTP_11),
-                Step::Error(kind, message) => x.on_error(kind, message),
-                Step::Finish(outcome) => x.finish(outcome),
-            });
+            let x = ClientExchange::start(&tracer, &Context::new(), request, &settings);
+            let _ = catch_unwind(AssertUnwindSafe(move || {
+                let mut x = x;
+                f(&mut |step| match step {
+                    Step::Response(code) => x.on_response(code, Version::HTTP_11),
+                    Step::Error(kind, message) => x.on_error(kind, message),
+                    Step::Finish(outcome) => x.finish(outcome),
+                    Step::Panic => panic!("the code running the exchange panicked"),
+                });
+            }));
         }
     }
     let mut spans = spans.0.lock().unwrap();
@@ -115,6 +126,8 @@ enum Step {
     Response(u16),
     Error(ErrorType, String),
     Finish(Outcome),
+    /// Panics while the exchange is in flight: its `Drop` must finish it as panicked.
+    Panic,
 }
 
 fn attr(span: &SpanData, key: &str) -> Option<Value> {
@@ -148,7 +161,11 @@ const BOTH: [Which; 2] = [Which::Server, Which::Client];
 #[test]
 fn a_panic_is_panicked_with_error_type_panic() {
     for which in BOTH {
-        let span = run(which, |step| step(Step::Finish(Outcome::Panicked)));
+        // Unfinished when the code running it panics: `Drop` during unwinding.
+        let span = run(which, |step| {
+            step(Step::Response(200));
+            step(Step::Panic);
+        });
         assert_eq!(span.status, Status::error("panicked"), "{which:?}");
         assert_eq!(attr(&span, "error.type"), Some(Value::from("panic")));
         assert!(event(&span, "exception").is_none());
@@ -218,7 +235,7 @@ fn a_drop_before_or_after_the_head_is_cancelled_not_an_error() {
                 if let Some(code) = head {
                     step(Step::Response(code));
                 }
-                step(Step::Finish(Outcome::Dropped));
+                // No finish: the exchange is dropped unfinished.
             });
             assert!(
                 event(&span, "request cancelled").is_some(),
