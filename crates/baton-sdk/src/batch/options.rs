@@ -52,7 +52,9 @@ impl BatchOptions {
         self
     }
 
-    /// These options, with `delay` as the schedule delay unless one was given.
+    /// These options, with `delay` as the schedule delay unless one was given (the
+    /// terminal's shorter default).
+    #[cfg(feature = "waterfall")]
     pub(crate) fn or_scheduled_delay(mut self, delay: Duration) -> Self {
         self.scheduled_delay.get_or_insert(delay);
         self

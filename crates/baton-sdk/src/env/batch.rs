@@ -67,6 +67,7 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "waterfall")]
     #[test]
     fn an_unset_delay_is_left_to_the_installer() {
         let e = MapEnv::of(&[]);

@@ -130,7 +130,9 @@ impl Builder {
 
     /// The sampler, instead of `OTEL_TRACES_SAMPLER` / `OTEL_TRACES_SAMPLER_ARG`: any
     /// [`ShouldSample`], such as the SDK's `Sampler` or baton's own
-    /// [samplers](crate::sampler).
+    /// [samplers](crate::sampler). An [`AdaptiveSampler`](crate::sampler::AdaptiveSampler)
+    /// given here never sees an error rate, so it stays at its base ratio: use
+    /// [`adaptive_sampler`](Self::adaptive_sampler) for it.
     pub fn sampler(mut self, sampler: impl ShouldSample + 'static) -> Self {
         self.overrides.sampler = Some(Box::new(sampler));
         self.overrides.adaptive = None;
@@ -169,8 +171,8 @@ impl Builder {
     }
 
     /// Adds a span processor ahead of the exporters (which it does not replace): a
-    /// processor that enriches spans when they start, say. The SDK hands every ended span
-    /// to each processor (a copy for all but the last), so add only what needs them.
+    /// processor that enriches spans when they start, say. With more than one processor the
+    /// SDK hands each its own copy of every ended span, so add only what needs them.
     pub fn span_processor(mut self, processor: impl SpanProcessor + 'static) -> Self {
         self.overrides
             .processors

@@ -1,6 +1,7 @@
 //! Builds the providers a [`Plan`] describes and installs them.
 
 use std::sync::Arc;
+#[cfg(feature = "waterfall")]
 use std::time::Duration;
 
 use opentelemetry::global;
@@ -23,9 +24,6 @@ use crate::exporter::runtime::{ExportRuntime, OnRuntime};
 use crate::exporter::status::ExportStatus;
 use crate::sampler::AdaptiveSampler;
 
-/// The batch delay for network exporters when `OTEL_BSP_SCHEDULE_DELAY` is unset (the
-/// spec's default).
-const NETWORK_DELAY: Duration = Duration::from_secs(5);
 /// The batch delay for the terminal when `OTEL_BSP_SCHEDULE_DELAY` is unset: a trace should
 /// appear as soon as it ends, not five seconds later.
 #[cfg(feature = "waterfall")]
@@ -101,7 +99,6 @@ fn trace_processor(
     batch: BatchOptions,
     runtime: &mut Runtime,
 ) -> Result<BatchProcessor, InitError> {
-    let network = batch.or_scheduled_delay(NETWORK_DELAY);
     #[cfg(not(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin")))]
     let _ = runtime;
     Ok(match target {
@@ -110,20 +107,20 @@ fn trace_processor(
             let rt = runtime.get()?;
             let exporter = settings.span_exporter(&rt).map_err(|e| otlp_error(&e))?;
             let exporter = OnRuntime::new(exporter, rt, batch.timeout(), None);
-            BatchProcessor::new(exporter, network)
+            BatchProcessor::new(exporter, batch)
         }
         #[cfg(feature = "zipkin")]
         TraceTarget::Zipkin(builder) => {
             let rt = runtime.get()?;
             let exporter: ZipkinExporter = builder.build()?;
             let exporter = OnRuntime::new(exporter, rt, batch.timeout(), None);
-            BatchProcessor::new(exporter, network)
+            BatchProcessor::new(exporter, batch)
         }
         #[cfg(feature = "waterfall")]
         TraceTarget::Console(waterfall) => {
             BatchProcessor::new(waterfall, batch.or_scheduled_delay(CONSOLE_DELAY))
         }
-        TraceTarget::Custom(factory) => factory(network),
+        TraceTarget::Custom(factory) => factory(batch),
     })
 }
 
@@ -195,7 +192,7 @@ mod tests {
     fn the_adaptive_sampler_counts_spans_in_front_of_the_first_exporter() {
         let sampler = AdaptiveSampler::builder()
             .base_ratio(1.0)
-            .min_requests(2)
+            .min_requests(3)
             .build();
         let (first, second) = (SpanCollector::default(), SpanCollector::default());
         let guard = crate::Builder::from_env_map([("OTEL_METRICS_EXPORTER", "none")])
@@ -206,19 +203,24 @@ mod tests {
             .build()
             .unwrap();
         let tracer = guard.tracer("test");
-        for (name, error) in [("GET /a", true), ("GET /b", false)] {
+        let end = |name: &str, error: bool| {
             let mut span = tracer
-                .span_builder(name)
+                .span_builder(name.to_owned())
                 .with_kind(SpanKind::Server)
                 .start(&tracer);
             if error {
                 span.set_status(Status::error("boom"));
             }
             span.end();
-        }
-        assert_eq!(sampler.error_rate(), Some(0.5), "each span counted once");
+        };
+        end("GET /a", true);
+        end("GET /b", false);
+        // Two spans are fewer than min_requests (3); counted twice they would be four.
+        assert_eq!(sampler.error_rate(), None, "each span counted once");
+        end("GET /c", false);
+        assert_eq!(sampler.error_rate(), Some(1.0 / 3.0));
         guard.shutdown().unwrap();
-        assert_eq!(first.spans().names(), ["GET /a", "GET /b"]);
-        assert_eq!(second.spans().names(), ["GET /a", "GET /b"]);
+        assert_eq!(first.spans().names(), ["GET /a", "GET /b", "GET /c"]);
+        assert_eq!(second.spans().names(), ["GET /a", "GET /b", "GET /c"]);
     }
 }
