@@ -7,7 +7,11 @@ cd "$(dirname "$0")/.."
 
 # OpenTelemetry Python, the other implementation the interop tests talk to.
 if [ ! -x .venv/bin/python ]; then
-    python3 -m venv .venv
+    python3 -m venv .venv || {
+        echo "scripts/test.sh: python3 -m venv failed: the interop tests need Python 3 with venv" \
+             "(Debian: apt-get install python3-venv)" >&2
+        exit 1
+    }
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r tests/interop/requirements.txt
 

@@ -279,9 +279,9 @@ fn requests_are_served_while_the_collector_is_down_and_export_resumes() {
         "RSS grew {growth:.1} MB while the collectors were down (limit 50 MB)"
     );
 
-    // The healthy runs exported every span (the baseline did real export work), the slow
-    // ones fell behind and dropped spans, the black holes were connected to and got
-    // nothing back.
+    // The healthy runs exported every span (the baseline did real export work); how much
+    // reached the slow collectors depends on timing, so it is reported, not asserted; the
+    // black holes were connected to and got nothing back.
     for s in &scenarios {
         match (&s.collector, s.kind) {
             (Collector::Receiver(r), Kind::Healthy) => assert!(

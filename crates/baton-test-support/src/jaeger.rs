@@ -170,7 +170,13 @@ impl Jaeger {
             dir,
         };
         let started = Instant::now();
-        while get(query, "/api/v3/services").is_err() {
+        // The query extension starts before the receivers: wait for both.
+        let receiving = || {
+            [otlp_grpc, otlp_http, zipkin]
+                .iter()
+                .all(|a| TcpStream::connect_timeout(a, Duration::from_millis(200)).is_ok())
+        };
+        while get(query, "/api/v3/services").is_err() || !receiving() {
             if let Ok(Some(status)) = jaeger.child.try_wait() {
                 panic!("Jaeger exited with {status}:\n{}", jaeger.log());
             }
