@@ -107,6 +107,22 @@ pub const SERVER_CASES: &[CaseInfo] = &[
          propagator, and baton-sdk's BatchProcessor (counts drops) instead of the SDK's",
     ),
     case(
+        "baton_init_path_unsampled",
+        0,
+        "as baton_init_path, caller's traceparent flags 00",
+    ),
+    case(
+        "baton_init_path_metrics",
+        1,
+        "as baton_init_path, with metrics on an SDK meter provider (periodic reader, hourly, \
+         discarding), as baton::init sets them up",
+    ),
+    case(
+        "baton_init_path_metrics_unsampled",
+        0,
+        "as baton_init_path_metrics, caller's traceparent flags 00",
+    ),
+    case(
         "sdk_floor",
         1,
         "no layer: extract (SDK propagator), build a span with a static name and no attributes, attach, end",
@@ -135,6 +151,11 @@ pub const SERVER_CASES: &[CaseInfo] = &[
         "sdk_floor_attrs_batonprop",
         1,
         "as sdk_floor_attrs, extracting with baton's TraceContextPropagator",
+    ),
+    case(
+        "sdk_floor_attrs_batonprop_unsampled",
+        0,
+        "as sdk_floor_attrs_batonprop, caller's traceparent flags 00",
     ),
     case(
         "minimal_sampled",
@@ -363,7 +384,8 @@ impl Bench {
         } else {
             Sampler::ParentBased(Box::new(Sampler::AlwaysOn))
         };
-        let (tracer_provider, exported) = tracer_provider(sampler, name == "baton_init_path");
+        let (tracer_provider, exported) =
+            tracer_provider(sampler, name.starts_with("baton_init_path"));
         let mut meter = None;
         let mut dispatch = None;
         let traceparent = if name.contains("unsampled") {
@@ -396,7 +418,16 @@ impl Bench {
                 meter = Some(mp);
                 server(routes().layer(layer))
             }
-            "baton_sampled_batonprop" | "baton_init_path" => server(
+            "baton_init_path_metrics" | "baton_init_path_metrics_unsampled" => {
+                let mp = meter_provider();
+                let layer = baton()
+                    .propagator(baton_core::propagation::TraceContextPropagator::new())
+                    .meter_provider(&mp)
+                    .tracer_provider(tp);
+                meter = Some(mp);
+                server(routes().layer(layer))
+            }
+            "baton_sampled_batonprop" | "baton_init_path" | "baton_init_path_unsampled" => server(
                 routes().layer(
                     baton()
                         .without_metrics()
@@ -409,7 +440,8 @@ impl Bench {
             | "sdk_floor_attrs"
             | "sdk_floor_batonprop"
             | "sdk_floor_batonprop_unsampled"
-            | "sdk_floor_attrs_batonprop" => Kind::Server {
+            | "sdk_floor_attrs_batonprop"
+            | "sdk_floor_attrs_batonprop_unsampled" => Kind::Server {
                 router: routes().with_state(()),
                 traceparent,
                 floor: Some(Floor {

@@ -16,7 +16,6 @@
 //! Most users never touch this module; it is public so that other integrations can record
 //! exactly what baton's layers record.
 
-mod attrs;
 mod client;
 mod client_tracing;
 mod host;
@@ -31,7 +30,6 @@ mod source;
 #[cfg(test)]
 mod tests;
 
-pub use attrs::AttributeBuf;
 pub use client::{ClientExchange, ClientRequest, ClientSettings};
 pub use client_tracing::{ClientTracing, Propagation};
 pub use host::{HostPredicate, PropagationPolicy};

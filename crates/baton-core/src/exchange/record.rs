@@ -19,11 +19,11 @@
 
 use opentelemetry::trace::{Status, TraceContextExt};
 use opentelemetry::{Context, KeyValue};
+use smallvec::SmallVec;
 use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use super::attrs::AttributeBuf;
 use super::metrics::{HttpMetrics, Side};
 use super::outcome::Outcome;
 use crate::conventions::{
@@ -42,8 +42,14 @@ pub(super) struct MetricAttributes<B> {
     pub(super) last: Option<KeyValue>,
 }
 
+/// The attributes an exchange keeps for its metrics from the start: read as a slice by the
+/// active-requests counter, moved into the duration's attributes at the end.
+pub(super) trait MetricBase: AsRef<[KeyValue]> + IntoIterator<Item = KeyValue> {}
+
+impl<B: AsRef<[KeyValue]> + IntoIterator<Item = KeyValue>> MetricBase for B {}
+
 /// One exchange in flight, after its span started.
-pub(super) struct Recorder<B: AsRef<[KeyValue]>> {
+pub(super) struct Recorder<B: MetricBase> {
     side: Side,
     cx: Context,
     start: SystemTime,
@@ -62,7 +68,7 @@ pub(super) struct Recorder<B: AsRef<[KeyValue]>> {
     done: bool,
 }
 
-impl<B: AsRef<[KeyValue]>> Recorder<B> {
+impl<B: MetricBase> Recorder<B> {
     /// Takes over the exchange whose span is in `cx`, and counts it as active (with `active_requests` on). (Everything
     /// is passed in, so the exchange is built once where it is returned, not moved.)
     pub(super) fn new(
@@ -198,32 +204,19 @@ impl<B: AsRef<[KeyValue]>> Recorder<B> {
         self.record_metrics(end, error_type);
     }
 
-    fn record_metrics(&self, end: SystemTime, error_type: Option<ErrorType>) {
-        let Some((m, kept)) = &self.metrics else {
+    /// Records the duration (and the body sizes, and the end of the active request), once:
+    /// the kept attributes are moved into the recording's list, not cloned.
+    fn record_metrics(&mut self, end: SystemTime, error_type: Option<ErrorType>) {
+        let Some((m, kept)) = self.metrics.take() else {
             return;
         };
         if let Some(active) = &m.active {
             active.add(-1, kept.base.as_ref());
         }
-        // base + status, error.type, protocol, route or template: a server's base is two
-        // attributes, a client's four (a smaller buffer costs less to fill and drop).
-        match self.side {
-            Side::Server => self.record_with::<6>(m, kept, end, error_type),
-            Side::Client => self.record_with::<8>(m, kept, end, error_type),
-        }
-    }
-
-    fn record_with<const N: usize>(
-        &self,
-        m: &HttpMetrics,
-        kept: &MetricAttributes<B>,
-        end: SystemTime,
-        error_type: Option<ErrorType>,
-    ) {
-        let mut attrs = AttributeBuf::<N>::new();
-        for kv in kept.base.as_ref() {
-            attrs.push(kv.clone());
-        }
+        // base + status, error.type, protocol, route or template: at most 6 on a server,
+        // 8 on a client, never on the heap.
+        let mut attrs = SmallVec::<[KeyValue; 8]>::new();
+        attrs.extend(kept.base);
         if let Some(code) = self.status {
             attrs.push(KeyValue::new(
                 attr::HTTP_RESPONSE_STATUS_CODE,
@@ -236,24 +229,22 @@ impl<B: AsRef<[KeyValue]>> Recorder<B> {
         if let Some(v) = self.protocol {
             attrs.push(KeyValue::new(attr::NETWORK_PROTOCOL_VERSION, v));
         }
-        if let Some(last) = &kept.last {
-            attrs.push(last.clone());
-        }
+        attrs.extend(kept.last);
         let seconds = end
             .duration_since(self.start)
             .unwrap_or_default()
             .as_secs_f64();
-        m.duration.record(seconds, attrs.as_slice());
+        m.duration.record(seconds, &attrs);
         if let Some(h) = &m.response_size {
-            h.record(self.body_bytes, attrs.as_slice());
+            h.record(self.body_bytes, &attrs);
         }
         if let (Some(h), Some(size)) = (&m.request_size, self.request_body_size) {
-            h.record(size, attrs.as_slice());
+            h.record(size, &attrs);
         }
     }
 }
 
-impl<B: AsRef<[KeyValue]>> Drop for Recorder<B> {
+impl<B: MetricBase> Drop for Recorder<B> {
     fn drop(&mut self) {
         let outcome = if std::thread::panicking() {
             Outcome::Panicked

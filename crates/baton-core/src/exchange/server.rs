@@ -41,15 +41,31 @@ use crate::conventions::{
 /// Dropping an unfinished exchange finishes it as [`Outcome::Dropped`] (or
 /// [`Outcome::Panicked`] while unwinding).
 pub struct ServerExchange {
-    rec: Recorder<[KeyValue; 2]>,
+    state: State,
+}
+
+/// What an exchange has to do at its end.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "boxing the live recorder would cost an allocation on every traced request"
+)]
+enum State {
+    /// Record the span's end and the metrics.
+    Live(Recorder<[KeyValue; 2]>),
+    /// Nothing: the sampler dropped the span, the request runs in its caller's context
+    /// (see [`keeps_caller`]), no response header names the span and metrics are off. The
+    /// end of such an exchange would only end a span that records nothing.
+    Inert(Context),
 }
 
 impl std::fmt::Debug for ServerExchange {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ServerExchange")
-            .field("status", &self.rec.status)
-            .field("done", &self.rec.done())
-            .finish_non_exhaustive()
+        let mut d = f.debug_struct("ServerExchange");
+        match &self.state {
+            State::Live(rec) => d.field("status", &rec.status).field("done", &rec.done()),
+            State::Inert(_) => d.field("recorded", &false),
+        };
+        d.finish_non_exhaustive()
     }
 }
 
@@ -119,9 +135,15 @@ impl ServerExchange {
         }
         let span = tracer.build_with_context(builder, &parent);
         let recording = opentelemetry::trace::Span::is_recording(&span);
+        let metrics = settings.metrics.shared();
         let cx = if !recording && !request.span_in_response && keeps_caller(&parent) {
             // `end` on a non-recording span does nothing, so dropping it loses nothing.
             drop(span);
+            if metrics.is_none() {
+                return ServerExchange {
+                    state: State::Inert(parent),
+                };
+            }
             parent
         } else {
             parent.with_span(span)
@@ -131,7 +153,7 @@ impl ServerExchange {
             record_details(&cx, request, &proxy, settings, protocol);
         }
 
-        let metrics = settings.metrics.shared().map(|m| {
+        let metrics = metrics.map(|m| {
             let base = [method, scheme];
             let last = route;
             (m, MetricAttributes { base, last })
@@ -143,7 +165,7 @@ impl ServerExchange {
             .then(|| request_body_size(request.headers))
             .flatten();
         ServerExchange {
-            rec: Recorder::new(
+            state: State::Live(Recorder::new(
                 Side::Server,
                 cx,
                 start,
@@ -151,7 +173,7 @@ impl ServerExchange {
                 request_body_size,
                 &settings.redactor,
                 metrics,
-            ),
+            )),
         }
     }
 
@@ -159,14 +181,20 @@ impl ServerExchange {
     /// remote parent, the caller's context): attach it while the handler runs, hand it to
     /// spawned tasks.
     pub fn context(&self) -> &Context {
-        self.rec.context()
+        match &self.state {
+            State::Live(rec) => rec.context(),
+            State::Inert(cx) => cx,
+        }
     }
 
     /// The response head is ready: its status, and the response headers `settings`
     /// captures, recorded on the span.
     pub fn on_response(&mut self, status: u16, headers: &HeaderMap, settings: &ServerSettings) {
-        self.rec.status = Some(status);
-        let span = self.rec.context().span();
+        let State::Live(rec) = &mut self.state else {
+            return;
+        };
+        rec.status = Some(status);
+        let span = rec.context().span();
         if !settings.response_headers.is_empty() && span.is_recording() {
             span.set_attributes(
                 settings
@@ -180,16 +208,22 @@ impl ServerExchange {
     /// (redacted, cut to [`MAX_ERROR_MESSAGE`](super::MAX_ERROR_MESSAGE) bytes) the status
     /// description and the `exception` event's message.
     pub fn on_error(&mut self, kind: ErrorType, message: impl Into<String>) {
-        self.rec.on_error(kind, message.into());
+        if let State::Live(rec) = &mut self.state {
+            rec.on_error(kind, message.into());
+        }
     }
 
     /// Counts response body bytes sent.
     pub fn add_body_bytes(&mut self, n: u64) {
-        self.rec.add_body_bytes(n);
+        if let State::Live(rec) = &mut self.state {
+            rec.add_body_bytes(n);
+        }
     }
 
     /// Ends the span and records the metrics, once; later calls do nothing.
     pub fn finish(&mut self, outcome: Outcome) {
-        self.rec.finish(outcome);
+        if let State::Live(rec) = &mut self.state {
+            rec.finish(outcome);
+        }
     }
 }
