@@ -2,17 +2,28 @@
 //! allocates neither.
 //!
 //! Routes are templates chosen by the application (`/users/{id}`), so there are few of them;
-//! each one is leaked once and reused for every later request. The cache is bounded: past
-//! [`CAPACITY`] routes (a route extractor returning raw paths, say) names are allocated per
-//! request as before, and nothing more is leaked.
+//! each one is leaked once and reused for every later request. The cache is bounded in
+//! entries ([`CAPACITY`]) and in bytes ([`MAX_BYTES`], every leaked route and span name
+//! counted; a route longer than [`MAX_ROUTE_LEN`] is never cached): past either bound (a
+//! route extractor returning raw paths, say) names are allocated per request as before,
+//! and nothing more is leaked.
+//!
+//! Lookups hash with a seeded multiply-rotate hash rather than SipHash: a route is hashed on
+//! every request, and the cache's bounds keep the longest collision chain a peer could
+//! provoke short even if it found collisions for the process's random seed.
 
 use baton_core::conventions::{HttpMethod, span_name};
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
 use std::sync::{PoisonError, RwLock};
 
 /// Most routes kept.
 pub(crate) const CAPACITY: usize = 1024;
+/// Most bytes leaked for routes and span names, all routes together.
+pub(crate) const MAX_BYTES: usize = 256 * 1024;
+/// The longest route cached.
+pub(crate) const MAX_ROUTE_LEN: usize = 512;
 
 struct Route {
     route: &'static str,
@@ -20,10 +31,17 @@ struct Route {
     names: Vec<(&'static str, &'static str)>,
 }
 
+#[derive(Default)]
+struct Routes {
+    map: HashMap<Box<str>, Route, Seeded>,
+    /// Bytes leaked so far.
+    bytes: usize,
+}
+
 /// The cache; one per layer.
 #[derive(Default)]
 pub(crate) struct RouteNames {
-    routes: RwLock<HashMap<Box<str>, Route>>,
+    routes: RwLock<Routes>,
 }
 
 impl std::fmt::Debug for RouteNames {
@@ -36,6 +54,11 @@ fn leak(s: String) -> &'static str {
     Box::leak(s.into_boxed_str())
 }
 
+/// The uncached answer: allocated for this request only.
+fn uncached(method: &HttpMethod<'_>, route: &str) -> (Cow<'static, str>, Cow<'static, str>) {
+    (span_name(method, Some(route)), Cow::Owned(route.to_owned()))
+}
+
 impl RouteNames {
     /// The span name and the `http.route` value for `route` requested with `method`.
     pub(crate) fn get(
@@ -45,40 +68,117 @@ impl RouteNames {
     ) -> (Cow<'static, str>, Cow<'static, str>) {
         let Cow::Borrowed(method_value) = method.value else {
             // A method from a custom known-methods list: not cached.
-            return (span_name(method, Some(route)), Cow::Owned(route.to_owned()));
+            return uncached(method, route);
         };
+        if route.len() > MAX_ROUTE_LEN {
+            return uncached(method, route);
+        }
         {
             let routes = self.routes.read().unwrap_or_else(PoisonError::into_inner);
-            match routes.get(route) {
+            match routes.map.get(route) {
                 Some(entry) => {
                     if let Some((_, name)) = entry.names.iter().find(|(m, _)| *m == method_value) {
                         return (Cow::Borrowed(name), Cow::Borrowed(entry.route));
                     }
                 }
                 // Full: an unknown route must not take the write lock on every request.
-                None if routes.len() >= CAPACITY => {
-                    return (span_name(method, Some(route)), Cow::Owned(route.to_owned()));
+                None if routes.map.len() >= CAPACITY || !routes.has_room(route.len()) => {
+                    return uncached(method, route);
                 }
                 None => {}
             }
         }
         let mut routes = self.routes.write().unwrap_or_else(PoisonError::into_inner);
-        if routes.len() >= CAPACITY && !routes.contains_key(route) {
-            return (span_name(method, Some(route)), Cow::Owned(route.to_owned()));
+        let name = span_name(method, Some(route));
+        let new_route = !routes.map.contains_key(route);
+        let cost = name.len() + if new_route { route.len() } else { 0 };
+        if (new_route && routes.map.len() >= CAPACITY) || !routes.has_room(cost) {
+            return (name, Cow::Owned(route.to_owned()));
         }
-        let entry = routes.entry(route.into()).or_insert_with(|| Route {
-            route: leak(route.to_owned()),
-            names: Vec::new(),
+        let Routes { map, bytes } = &mut *routes;
+        let entry = map.entry(route.into()).or_insert_with(|| {
+            *bytes += route.len();
+            Route {
+                route: leak(route.to_owned()),
+                names: Vec::new(),
+            }
         });
         let name = match entry.names.iter().find(|(m, _)| *m == method_value) {
             Some((_, name)) => name,
             None => {
-                let name = leak(span_name(method, Some(route)).into_owned());
+                *bytes += name.len();
+                let name = leak(name.into_owned());
                 entry.names.push((method_value, name));
                 name
             }
         };
         (Cow::Borrowed(name), Cow::Borrowed(entry.route))
+    }
+}
+
+impl Routes {
+    /// Whether `len` more bytes may be leaked.
+    fn has_room(&self, len: usize) -> bool {
+        self.bytes + len <= MAX_BYTES
+    }
+}
+
+/// A hasher seeded once per process from the standard library's random keys.
+#[derive(Clone, Copy)]
+struct Seeded(u64);
+
+impl Default for Seeded {
+    fn default() -> Self {
+        static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+        Seeded(*SEED.get_or_init(|| {
+            std::collections::hash_map::RandomState::new().hash_one(0x0062_6174_6f6e_u64) | 1
+        }))
+    }
+}
+
+impl BuildHasher for Seeded {
+    type Hasher = RouteHasher;
+    fn build_hasher(&self) -> RouteHasher {
+        RouteHasher(self.0)
+    }
+}
+
+/// Eight bytes at a time: xor, multiply by an odd constant, fold the high half down.
+struct RouteHasher(u64);
+
+impl Hasher for RouteHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.mix(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.mix(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 56));
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        // `str`'s `Hash` ends every string with 0xff.
+        self.mix(u64::from(byte));
+    }
+
+    fn finish(&self) -> u64 {
+        // A last avalanche: hashbrown takes its bucket from the low bits and its tag from
+        // the top seven.
+        let h = self.0.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        h ^ (h >> 32)
+    }
+}
+
+impl RouteHasher {
+    fn mix(&mut self, word: u64) {
+        let h = (self.0 ^ word).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 = h ^ (h >> 31);
     }
 }
 
@@ -116,7 +216,56 @@ mod tests {
             let (name, _) = names.get(&get, &format!("/r{i}"));
             assert_eq!(name, format!("GET /r{i}"));
         }
-        assert_eq!(names.routes.read().unwrap().len(), CAPACITY);
+        assert_eq!(names.routes.read().unwrap().map.len(), CAPACITY);
         assert!(matches!(names.get(&get, "/new").0, Cow::Owned(_)));
+    }
+
+    #[test]
+    fn bounded_in_bytes_and_route_length() {
+        let names = RouteNames::default();
+        let known = KnownMethods::default();
+        let get = known.classify(&http::Method::GET);
+        let long = format!("/{}", "x".repeat(MAX_ROUTE_LEN));
+        let (name, route) = names.get(&get, &long);
+        assert_eq!(route, long.as_str());
+        assert!(
+            matches!((&name, &route), (Cow::Owned(_), Cow::Owned(_))),
+            "not cached"
+        );
+        assert!(names.routes.read().unwrap().map.is_empty());
+
+        // Routes of 500 bytes: each leaks its route and its span name (about 1 KB), so the
+        // byte bound stops the cache well before CAPACITY routes.
+        let mut cached = 0;
+        for i in 0..CAPACITY {
+            let route = format!("/{i:0>499}");
+            let (_, r) = names.get(&get, &route);
+            if matches!(r, Cow::Borrowed(_)) {
+                cached += 1;
+            }
+            assert_eq!(r, route.as_str(), "uncached answers are still right");
+        }
+        let routes = names.routes.read().unwrap();
+        assert!(routes.bytes <= MAX_BYTES, "{} bytes leaked", routes.bytes);
+        assert_eq!(cached, routes.map.len());
+        assert!(
+            (MAX_BYTES / 1100..CAPACITY).contains(&cached),
+            "{cached} routes cached"
+        );
+    }
+
+    #[test]
+    fn the_hash_spreads_similar_routes() {
+        let build = Seeded::default();
+        let hashes: std::collections::HashSet<u64> = (0..10_000)
+            .map(|i| build.hash_one(format!("/users/{i}/items")))
+            .collect();
+        assert_eq!(hashes.len(), 10_000);
+        let buckets: std::collections::HashSet<u64> = hashes.iter().map(|h| h & 1023).collect();
+        assert!(
+            buckets.len() > 900,
+            "{} of 1024 low-bit buckets used",
+            buckets.len()
+        );
     }
 }
