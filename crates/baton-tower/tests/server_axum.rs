@@ -1017,3 +1017,87 @@ async fn span_name_override_and_extra_sensitive_query_keys() {
         Some(Value::from("token=REDACTED&sig=REDACTED&q=1"))
     );
 }
+
+#[tokio::test]
+async fn a_filtered_request_to_a_public_endpoint_does_not_trust_the_caller() {
+    // Filtered requests never trust more than traced ones: at a public endpoint the
+    // caller's trace and baggage are not continued either way.
+    let t = Telemetry::new();
+    let router = Router::new()
+        .route(
+            "/public/health",
+            get(|| async {
+                Context::map_current(|cx| {
+                    format!(
+                        "{} {}",
+                        cx.span().span_context().trace_id(),
+                        cx.baggage().len()
+                    )
+                })
+            }),
+        )
+        .layer(
+            t.layer()
+                .filter(|parts: &http::request::Parts| parts.uri.path() != "/public/health")
+                .public_endpoint(|parts: &http::request::Parts| {
+                    parts.uri.path().starts_with("/public")
+                }),
+        );
+    let addr = serve_axum(router).await;
+    let (_, body) = send(
+        addr,
+        get_request(
+            addr,
+            "/public/health",
+            &[("traceparent", TRACEPARENT), ("baggage", b"tenant=evil")],
+        ),
+    )
+    .await;
+    assert_eq!(
+        body,
+        format!("{} 0", opentelemetry::trace::TraceId::INVALID)
+    );
+    assert!(t.finished().is_empty(), "filtered: no span");
+}
+
+#[tokio::test]
+async fn responses_without_a_body_complete_rather_than_cancel() {
+    let t = Telemetry::new();
+    let router = Router::new()
+        .route(
+            "/page",
+            get(|| async { "a page body that HEAD never sends" }),
+        )
+        .route(
+            "/gone",
+            get(|| async { (StatusCode::NO_CONTENT, "hyper drops a 204's body unsent") }),
+        )
+        .route(
+            "/cached",
+            get(|| async { (StatusCode::NOT_MODIFIED, "nor does a 304 carry one") }),
+        )
+        .layer(t.layer());
+    let addr = serve_axum(router).await;
+    let mut head = get_request(addr, "/page", &[]);
+    *head.method_mut() = Method::HEAD;
+    let (response, body) = send(addr, head).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(body.is_empty());
+    for path in ["/gone", "/cached"] {
+        send(addr, get_request(addr, path, &[])).await;
+    }
+    let spans = t.wait_for_spans(3).await;
+    assert_eq!(spans.len(), 3, "{:?}", common::names(&spans));
+    for span in &spans {
+        let events: Vec<_> = span.events.iter().map(|e| e.name.to_string()).collect();
+        assert!(events.is_empty(), "{}: {events:?}", span.name);
+        assert_eq!(span.status, Status::Unset, "{}", span.name);
+    }
+    let code = |name: &str| {
+        let span = spans.iter().find(|s| s.name == name).unwrap();
+        attr(span, "http.response.status_code")
+    };
+    assert_eq!(code("HEAD /page"), Some(Value::I64(200)));
+    assert_eq!(code("GET /gone"), Some(Value::I64(204)));
+    assert_eq!(code("GET /cached"), Some(Value::I64(304)));
+}

@@ -42,6 +42,8 @@ use crate::conventions::{
 /// [`Outcome::Panicked`] while unwinding).
 pub struct ServerExchange {
     state: State,
+    /// A `HEAD` request: its response never has a body to send.
+    head: bool,
 }
 
 /// What an exchange has to do at its end.
@@ -142,6 +144,7 @@ impl ServerExchange {
             if metrics.is_none() {
                 return ServerExchange {
                     state: State::Inert(parent),
+                    head: false,
                 };
             }
             parent
@@ -165,6 +168,7 @@ impl ServerExchange {
             .then(|| request_body_size(request.headers))
             .flatten();
         ServerExchange {
+            head: request.method.value == "HEAD",
             state: State::Live(Recorder::new(
                 Side::Server,
                 cx,
@@ -221,9 +225,34 @@ impl ServerExchange {
     }
 
     /// Ends the span and records the metrics, once; later calls do nothing.
+    ///
+    /// A response that has no body to send — to a `HEAD` request, or with status 1xx, 204
+    /// or 304 — is complete once its head is out: servers drop its body unpolled, so
+    /// [`Outcome::Dropped`] after its head counts as [`Outcome::Completed`].
     pub fn finish(&mut self, outcome: Outcome) {
-        if let State::Live(rec) = &mut self.state {
-            rec.finish(outcome);
+        let State::Live(rec) = &mut self.state else {
+            return;
+        };
+        let bodyless = self.head || rec.status.is_some_and(forbids_body);
+        let outcome = match outcome {
+            Outcome::Dropped if bodyless => Outcome::Completed,
+            outcome => outcome,
+        };
+        rec.finish(outcome);
+    }
+}
+
+impl Drop for ServerExchange {
+    /// Finishes an unfinished exchange here rather than in its recorder, so that a bodyless
+    /// response dropped unpolled counts as complete (see [`finish`](Self::finish)).
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            self.finish(Outcome::Dropped);
         }
     }
+}
+
+/// Whether a response with status `code` never carries a body (RFC 9110, 6.4.1).
+fn forbids_body(code: u16) -> bool {
+    (100..200).contains(&code) || code == 204 || code == 304
 }

@@ -67,8 +67,11 @@ where
             let cx = traced.context().clone();
             (Some(traced), cx)
         } else {
-            // Filtered out: no span, but the handler still continues the caller's trace.
-            (None, caller)
+            // Filtered out: no span, but the handler still continues the caller's trace —
+            // unless the endpoint is public, where a traced request would not trust the
+            // caller either (its trace and baggage are dropped).
+            let public = config.public.as_ref().is_some_and(|p| p.test(&parts));
+            (None, if public { Context::new() } else { caller })
         };
         parts.extensions.insert(cx.clone());
         let future = {
