@@ -47,6 +47,7 @@ pub(crate) fn register(provider: &SdkMeterProvider, processors: &[Arc<QueueStats
                 observer.observe(stats.exported(), attributes);
                 let failures = [
                     ("queue_full", stats.dropped_queue_full()),
+                    ("shutdown_deadline", stats.dropped_at_shutdown_deadline()),
                     ("already_shutdown", stats.dropped_after_shutdown()),
                 ];
                 for (error, count) in failures.into_iter().filter(|(_, n)| *n > 0) {

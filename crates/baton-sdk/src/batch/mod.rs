@@ -82,9 +82,10 @@ impl fmt::Debug for BatchProcessor {
 }
 
 impl BatchProcessor {
-    /// A processor feeding `exporter` from its own thread (named `baton-batch`). If the
-    /// thread cannot be started (or dies with a panicking exporter), nothing drains the
-    /// queue: spans are dropped and counted as if it were full.
+    /// A processor feeding `exporter` from its own thread (named `baton-batch`). A
+    /// panicking exporter costs the batch it held (counted as a failed export, with a
+    /// warning) and nothing more: the thread goes on. If the thread cannot be started,
+    /// nothing drains the queue: spans are dropped and counted as if it were full.
     pub fn new<E: SpanExporter + 'static>(exporter: E, options: BatchOptions) -> Self {
         Self::with_warning(
             exporter,

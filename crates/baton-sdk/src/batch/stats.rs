@@ -13,7 +13,8 @@ use crate::exporter::status::ExportStatus;
 ///
 /// Every sampled span that ends is counted exactly once, eventually, as
 /// [`exported`](Self::exported) (handed to the exporter, in an export that succeeded or
-/// not), [`dropped_queue_full`](Self::dropped_queue_full) or
+/// not), [`dropped_queue_full`](Self::dropped_queue_full),
+/// [`dropped_at_shutdown_deadline`](Self::dropped_at_shutdown_deadline) or
 /// [`dropped_after_shutdown`](Self::dropped_after_shutdown); until then it is
 /// [`queued`](Self::queued). [`failed`](Self::failed) counts the exported spans whose
 /// export failed.
@@ -28,6 +29,7 @@ pub struct QueueStats {
     failed_exports: AtomicU64,
     dropped_queue_full: AtomicU64,
     dropped_after_shutdown: AtomicU64,
+    dropped_at_deadline: AtomicU64,
 }
 
 impl QueueStats {
@@ -42,6 +44,7 @@ impl QueueStats {
             failed_exports: AtomicU64::new(0),
             dropped_queue_full: AtomicU64::new(0),
             dropped_after_shutdown: AtomicU64::new(0),
+            dropped_at_deadline: AtomicU64::new(0),
         }
     }
 
@@ -81,10 +84,18 @@ impl QueueStats {
         self.dropped_after_shutdown.load(Ordering::Relaxed)
     }
 
-    /// Every span that ended and will not be exported: dropped on a full queue or after
-    /// shutdown.
+    /// Spans still queued when shutdown ran out of time (its deadline passed before they
+    /// could be exported).
+    pub fn dropped_at_shutdown_deadline(&self) -> u64 {
+        self.dropped_at_deadline.load(Ordering::Relaxed)
+    }
+
+    /// Every span that ended and will not be exported: dropped on a full queue, at the
+    /// shutdown deadline, or after shutdown.
     pub fn dropped(&self) -> u64 {
-        self.dropped_queue_full() + self.dropped_after_shutdown()
+        self.dropped_queue_full()
+            + self.dropped_at_shutdown_deadline()
+            + self.dropped_after_shutdown()
     }
 
     /// A span entered the queue (counted before it is sent, so the export thread never
@@ -110,6 +121,10 @@ impl QueueStats {
 
     pub(super) fn drop_queue_full(&self) {
         self.dropped_queue_full.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(super) fn drop_at_deadline(&self) {
+        self.dropped_at_deadline.fetch_add(1, Ordering::Relaxed);
     }
 
     pub(super) fn drop_after_shutdown(&self) {
@@ -151,7 +166,7 @@ impl QueueStats {
                 self.capacity
             ));
         }
-        let left = self.queued() as u64;
+        let left = self.queued() as u64 + self.dropped_at_shutdown_deadline();
         if left > 0 {
             parts.push(format!(
                 "{left} span{} still queued when shutdown gave up, lost",

@@ -7,6 +7,7 @@ use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanExporter, SpanProcessor};
 
+use super::worker::{Control, Worker};
 use super::*;
 
 /// How the test exporter answers.
@@ -275,6 +276,49 @@ fn shutdown_answers_by_its_deadline_when_the_exporter_hangs() {
     assert_eq!((stats.exported(), stats.queued()), (10, 0));
 }
 
+/// Spans left in the queue when the shutdown deadline passes are lost to the deadline, not
+/// "ended after shutdown": they ended in time. Driven on the export thread's own loop, with
+/// five spans queued and the shutdown request waiting, so the first export starts under
+/// shutdown's deadline.
+#[test]
+fn spans_left_at_the_shutdown_deadline_are_counted_as_such() {
+    let (span_tx, spans) = std::sync::mpsc::sync_channel(8);
+    let (control_tx, control) = std::sync::mpsc::channel();
+    let stats = Arc::new(QueueStats::new(8));
+    for _ in 0..5 {
+        stats.enqueue();
+        span_tx.send(span_data("in time")).unwrap();
+    }
+    let (reply, answer) = std::sync::mpsc::channel();
+    let until = Instant::now() + Duration::from_millis(200);
+    control_tx
+        .send(Control::Shutdown(reply, Some(until)))
+        .unwrap();
+    let (warning, _) = lines();
+    let worker = Worker {
+        exporter: Recorder::answering(Answer::Hang),
+        spans,
+        control,
+        stats: stats.clone(),
+        batch_size: 1,
+        delay: Duration::from_secs(3600),
+        export_timeout: Duration::from_secs(30),
+        warning,
+    };
+    std::thread::spawn(move || worker.run());
+    let result = answer.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert!(result.is_err(), "{result:?}");
+    // One batch is stuck in the exporter; the four behind it were never exported.
+    assert_eq!(stats.exported(), 1, "{stats:?}");
+    assert_eq!(stats.dropped_at_shutdown_deadline(), 4, "{stats:?}");
+    assert_eq!(stats.dropped_after_shutdown(), 0, "{stats:?}");
+    assert_eq!((stats.dropped(), stats.queued()), (4, 0));
+    assert_eq!(
+        stats.loss_report().unwrap(),
+        "4 spans still queued when shutdown gave up, lost"
+    );
+}
+
 /// A sampled span as the SDK hands it to processors.
 fn span_data(name: &'static str) -> SpanData {
     use opentelemetry::trace::{
@@ -369,37 +413,77 @@ fn options_keep_the_batch_within_the_queue() {
     assert_eq!((o.max_queue_size, o.max_export_batch_size), (1, 1));
 }
 
-/// An exporter that panics, killing the export thread.
-#[derive(Debug)]
-struct Panics;
+/// Panics on its first export, in `force_flush` once, and records the later batches.
+#[derive(Debug, Default)]
+struct PanicsOnce {
+    calls: std::sync::atomic::AtomicUsize,
+    flushes: std::sync::atomic::AtomicUsize,
+    names: Arc<Mutex<Vec<String>>>,
+}
 
-impl SpanExporter for Panics {
-    async fn export(&self, _batch: Vec<SpanData>) -> OTelSdkResult {
-        panic!("exporter bug");
+impl SpanExporter for PanicsOnce {
+    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        if self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+            panic!("exporter bug");
+        }
+        let mut names = self.names.lock().unwrap();
+        names.extend(batch.iter().map(|s| s.name.to_string()));
+        Ok(())
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        if self
+            .flushes
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            == 0
+        {
+            panic!("flush bug");
+        }
+        Ok(())
     }
 }
 
 #[test]
-fn a_dead_export_thread_drops_and_counts_instead_of_blocking() {
+fn a_panicking_exporter_loses_its_batch_and_export_goes_on() {
     let options = BatchOptions::default()
         .max_export_batch_size(1)
         .scheduled_delay(Duration::from_millis(10));
-    let processor = BatchProcessor::new(Panics, options);
+    let exporter = PanicsOnce::default();
+    let names = exporter.names.clone();
+    let (warning, lines) = lines();
+    let processor = BatchProcessor::with_warning(exporter, options, warning);
     let stats = processor.stats();
-    processor.on_end(span_data("kills the thread"));
+    processor.on_end(span_data("lost in the panic"));
+    processor.on_end(span_data("after"));
     let start = Instant::now();
-    while stats.exported() == 0 && start.elapsed() < Duration::from_secs(5) {
+    while stats.exported() < 2 && start.elapsed() < Duration::from_secs(5) {
         std::thread::sleep(Duration::from_millis(5));
     }
-    // Once the thread has unwound (after the panic hook, which may print a backtrace),
-    // spans ending are dropped and counted, never queued for nobody.
-    let start = Instant::now();
-    while stats.dropped_queue_full() == 0 && start.elapsed() < Duration::from_secs(10) {
-        processor.on_end(span_data("after"));
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    assert_eq!(stats.dropped_queue_full(), 1, "{stats:?}");
-    assert!(processor.shutdown().is_err());
+    assert_eq!((stats.exported(), stats.failed()), (2, 1), "{stats:?}");
+    assert_eq!(
+        stats.dropped(),
+        0,
+        "later spans are not 'queue full': {stats:?}"
+    );
+    assert_eq!(*names.lock().unwrap(), ["after"]);
+    let flushed = processor.force_flush().unwrap_err().to_string();
+    assert!(
+        flushed.contains("the exporter panicked in force_flush: flush bug"),
+        "{flushed}"
+    );
+    processor.on_end(span_data("still exported"));
+    processor.force_flush().unwrap();
+    assert_eq!(*names.lock().unwrap(), ["after", "still exported"]);
+    assert_eq!(
+        *lines.lock().unwrap(),
+        [
+            "the span exporter panicked in export (exporter bug); 1 time since the last \
+          warning, 1 in all. The spans it held are lost and counted as failed; export goes on \
+          with the next batch"
+        ],
+        "the second panic, within the interval, is counted, not printed"
+    );
+    processor.shutdown().unwrap();
 }
 
 /// Hangs on its first export, answers the later ones.

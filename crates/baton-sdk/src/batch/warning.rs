@@ -16,6 +16,10 @@ pub(crate) struct DropWarning {
     capacity: usize,
     reported: u64,
     last: Option<Instant>,
+    /// Exporter panics seen, and when the last warning about them was printed.
+    panics: u64,
+    panics_reported: u64,
+    last_panic: Option<Instant>,
     sink: Sink,
 }
 
@@ -26,6 +30,9 @@ impl DropWarning {
             capacity,
             reported: 0,
             last: None,
+            panics: 0,
+            panics_reported: 0,
+            last_panic: None,
             sink,
         }
     }
@@ -63,6 +70,29 @@ impl DropWarning {
         ));
         self.reported = dropped;
         self.last = Some(now);
+    }
+}
+
+impl DropWarning {
+    /// The exporter panicked in `call`: warned at once the first time, then at most once per
+    /// interval with the count since.
+    pub(crate) fn exporter_panicked(&mut self, call: &str, message: &str, now: Instant) {
+        self.panics += 1;
+        if let Some(last) = self.last_panic
+            && now.duration_since(last) < self.interval
+        {
+            return;
+        }
+        let new = self.panics - self.panics_reported;
+        (self.sink)(&format!(
+            "the span exporter panicked in {call} ({message}); {new} time{} since the last \
+             warning, {} in all. The spans it held are lost and counted as failed; export \
+             goes on with the next batch",
+            super::stats::plural(new),
+            self.panics
+        ));
+        self.panics_reported = self.panics;
+        self.last_panic = Some(now);
     }
 }
 

@@ -1,6 +1,7 @@
 //! The export thread of a [`BatchProcessor`](super::BatchProcessor): takes spans off the
 //! queue in batches, hands them to the exporter, and answers flush and shutdown requests.
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
@@ -56,10 +57,15 @@ impl<E: SpanExporter> Worker<E> {
             };
             match self.control.recv_timeout(wait) {
                 Ok(Control::BatchReady) => progress = self.export_full_batches(),
-                Ok(Control::SetResource(resource)) => self.exporter.set_resource(&resource),
+                Ok(Control::SetResource(resource)) => {
+                    let _ = self.guarded("set_resource", |e| {
+                        e.set_resource(&resource);
+                        Ok(())
+                    });
+                }
                 Ok(Control::Flush(reply)) => {
                     let result = self.export_queued(None);
-                    let result = result.and(self.exporter.force_flush());
+                    let result = result.and(self.guarded("force_flush", |e| e.force_flush()));
                     let _ = reply.send(result);
                 }
                 Ok(Control::Shutdown(reply, until)) => {
@@ -67,7 +73,11 @@ impl<E: SpanExporter> Worker<E> {
                     let left = until.map_or(Duration::from_secs(24 * 3600), |u| {
                         u.saturating_duration_since(Instant::now())
                     });
-                    let result = result.and(self.exporter.shutdown_with_timeout(left));
+                    let result =
+                        result.and(self.guarded("shutdown", |e| e.shutdown_with_timeout(left)));
+                    if until.is_some_and(|u| Instant::now() >= u) {
+                        self.drop_left_at_deadline();
+                    }
                     self.drop_late_spans();
                     self.warning
                         .check(self.stats.dropped_queue_full(), Instant::now());
@@ -85,7 +95,7 @@ impl<E: SpanExporter> Worker<E> {
                 // The processor was dropped without a shutdown: send what is left.
                 Err(RecvTimeoutError::Disconnected) => {
                     let _ = self.export_queued(None);
-                    let _ = self.exporter.shutdown();
+                    let _ = self.guarded("shutdown", |e| e.shutdown());
                     return;
                 }
             }
@@ -108,6 +118,19 @@ impl<E: SpanExporter> Worker<E> {
             budget -= sent.min(budget);
         }
         progress
+    }
+
+    /// Spans still queued when shutdown ran out of time: dropped, and counted as lost to
+    /// the deadline. (They are the oldest in the queue; any that arrive after them ended
+    /// after shutdown, see [`drop_late_spans`](Self::drop_late_spans).)
+    fn drop_left_at_deadline(&mut self) {
+        for _ in 0..self.stats.queued() {
+            if self.spans.try_recv().is_err() {
+                break;
+            }
+            self.stats.dequeue();
+            self.stats.drop_at_deadline();
+        }
     }
 
     /// Spans that passed the processor's shutdown check just before it closed and arrived
@@ -168,10 +191,38 @@ impl<E: SpanExporter> Worker<E> {
             (Some(limit), Some(until)) => Some(limit.min(until)),
             (limit, until) => limit.or(until),
         };
-        let result = block_on_until(self.exporter.export(batch), deadline).unwrap_or(Err(
-            OTelSdkError::Timeout(deadline.map_or(self.export_timeout, |d| d - now)),
-        ));
+        let timeout = OTelSdkError::Timeout(deadline.map_or(self.export_timeout, |d| d - now));
+        let result = self.guarded("export", |e| {
+            block_on_until(e.export(batch), deadline).unwrap_or(Err(timeout))
+        });
         self.stats.record_result(sent, &result);
         (sent, result)
     }
+
+    /// Calls the exporter, catching a panic: the batch in hand is lost and counted as a
+    /// failed export, a warning names the panic, and the thread carries on with the next
+    /// batch instead of dying (which would leave every later span dropped as "queue full").
+    fn guarded(&mut self, call: &str, f: impl FnOnce(&mut E) -> OTelSdkResult) -> OTelSdkResult {
+        let exporter = &mut self.exporter;
+        match catch_unwind(AssertUnwindSafe(|| f(exporter))) {
+            Ok(result) => result,
+            Err(panic) => {
+                let message = panic_message(&*panic);
+                self.warning
+                    .exporter_panicked(call, &message, Instant::now());
+                Err(OTelSdkError::InternalFailure(format!(
+                    "the exporter panicked in {call}: {message}"
+                )))
+            }
+        }
+    }
+}
+
+/// The text a panic was raised with, when it is text.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a non-text panic payload".to_owned())
 }

@@ -13,7 +13,11 @@
 //!
 //! Spans are grouped by trace. A trace is drawn shortly after its root span (the one with no
 //! parent) has ended, or, for a trace that started elsewhere, when no span of it has arrived for a
-//! short quiet period; whatever is left is drawn at shutdown. Clones of one
+//! short quiet period; whatever is left is drawn at shutdown. Waiting is bounded: a trace that
+//! keeps growing without a root (a probe sending the same `traceparent` every few hundred
+//! milliseconds, say) is drawn in parts, at [`MAX_TRACE_SPANS`] spans or after
+//! [`MAX_WAIT`], and at most [`MAX_PENDING_SPANS`] spans wait in all (past that the oldest
+//! traces are drawn at once). Clones of one
 //! [`WaterfallExporter`] share the buffer, so several services in one process (each with
 //! its own tracer provider and `service.name`) are drawn in one picture.
 
@@ -37,9 +41,16 @@ use style::Style;
 const QUIET: Duration = Duration::from_millis(750);
 /// How long after its root a trace waits for spans other services' processors still hold.
 const GRACE: Duration = Duration::from_millis(200);
+/// The longest a trace waits to be drawn, however often its spans keep arriving.
+pub const MAX_WAIT: Duration = Duration::from_secs(5);
+/// The most spans one trace collects before it is drawn (the rest in a later part).
+pub const MAX_TRACE_SPANS: usize = 1000;
+/// The most spans waiting to be drawn, all traces together.
+pub const MAX_PENDING_SPANS: usize = 10_000;
 
 struct Pending {
     spans: Vec<ServiceSpan>,
+    first_seen: Instant,
     last_seen: Instant,
     root_seen: Option<Instant>,
 }
@@ -49,6 +60,8 @@ impl Pending {
         self.root_seen
             .is_some_and(|t| now.duration_since(t) >= GRACE)
             || now.duration_since(self.last_seen) >= QUIET
+            || now.duration_since(self.first_seen) >= MAX_WAIT
+            || self.spans.len() >= MAX_TRACE_SPANS
     }
 }
 
@@ -158,7 +171,9 @@ impl Drop for Shared {
 }
 
 impl Shared {
-    /// Draws the traces whose root has ended or that have been quiet long enough.
+    /// Draws the traces whose root has ended, that have been quiet or waited long enough,
+    /// or that have grown to their bound; then, while more than [`MAX_PENDING_SPANS`] spans
+    /// wait, the oldest traces.
     fn draw_ready(&self, now: Instant) {
         let ready: Vec<Pending> = {
             let mut traces = lock(&self.traces);
@@ -167,9 +182,26 @@ impl Shared {
                 .filter(|(_, p)| p.ready(now))
                 .map(|(id, _)| *id)
                 .collect();
-            ids.into_iter()
+            let mut ready: Vec<Pending> = ids
+                .into_iter()
                 .filter_map(|id| traces.remove(&id))
-                .collect()
+                .collect();
+            let mut waiting: usize = traces.values().map(|p| p.spans.len()).sum();
+            if waiting > MAX_PENDING_SPANS {
+                let mut by_age: Vec<(Instant, TraceId)> =
+                    traces.iter().map(|(id, p)| (p.first_seen, *id)).collect();
+                by_age.sort_unstable_by_key(|(seen, _)| *seen);
+                for (_, id) in by_age {
+                    if waiting <= MAX_PENDING_SPANS {
+                        break;
+                    }
+                    if let Some(p) = traces.remove(&id) {
+                        waiting -= p.spans.len();
+                        ready.push(p);
+                    }
+                }
+            }
+            ready
         };
         self.draw(ready);
     }
@@ -202,6 +234,7 @@ impl SpanExporter for WaterfallExporter {
                     .entry(span.span_context.trace_id())
                     .or_insert_with(|| Pending {
                         spans: Vec::new(),
+                        first_seen: now,
                         last_seen: now,
                         root_seen: None,
                     });

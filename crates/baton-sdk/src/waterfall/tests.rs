@@ -189,3 +189,69 @@ fn shared_picture_is_drawn_whole_when_the_last_service_shuts_down() {
         "{text}"
     );
 }
+
+/// A trace whose root is remote, with spans arriving faster than the quiet period (a probe
+/// resending one `traceparent`): it is drawn in parts as it reaches its bound, and what
+/// waits never exceeds the bounds.
+#[test]
+fn a_trace_that_never_goes_quiet_is_drawn_in_bounded_parts() {
+    let screen = Screen::default();
+    let exporter = WaterfallExporter::new(screen.clone()).for_service("probe");
+    let n = MAX_TRACE_SPANS * 3 + 10;
+    for i in 0..n as u64 {
+        // Every span's parent is the probe's remote span (id 1), never sent here.
+        block_on(exporter.export(vec![span(i + 2, 1, "GET /health", i, i + 1)])).unwrap();
+        let waiting: usize = lock(&exporter.shared.traces)
+            .values()
+            .map(|p| p.spans.len())
+            .sum();
+        assert!(
+            waiting < MAX_TRACE_SPANS,
+            "{waiting} spans waiting after {i}"
+        );
+    }
+    let text = screen.text();
+    assert_eq!(
+        text.matches(&format!("trace {TRACE:032x}")).count(),
+        3,
+        "three parts drawn"
+    );
+    // Each part: a title line naming its first span, then one row per span.
+    assert_eq!(
+        text.matches("GET /health").count(),
+        3 + MAX_TRACE_SPANS * 3,
+        "every span of the drawn parts"
+    );
+}
+
+#[test]
+fn the_oldest_traces_are_drawn_when_too_many_spans_wait() {
+    let screen = Screen::default();
+    let exporter = WaterfallExporter::new(screen.clone()).for_service("many");
+    // Traces of 100 spans each under remote parents, none finished or quiet.
+    for t in 0..(MAX_PENDING_SPANS / 100 + 5) as u128 {
+        let batch = (0..100u64)
+            .map(|i| {
+                let mut s = span(i + 2, 1, "GET /x", i, i + 1);
+                s.span_context = SpanContext::new(
+                    TraceId::from(t + 1),
+                    SpanId::from(i + 2),
+                    TraceFlags::SAMPLED,
+                    false,
+                    TraceState::NONE,
+                );
+                s
+            })
+            .collect();
+        block_on(exporter.export(batch)).unwrap();
+    }
+    let waiting: usize = lock(&exporter.shared.traces)
+        .values()
+        .map(|p| p.spans.len())
+        .sum();
+    assert!(waiting <= MAX_PENDING_SPANS, "{waiting} spans waiting");
+    assert!(
+        screen.text().contains(&format!("trace {:032x}", 1u128)),
+        "the oldest trace was drawn"
+    );
+}
