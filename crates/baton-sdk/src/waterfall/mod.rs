@@ -21,7 +21,10 @@
 //! [`WaterfallExporter`] share the buffer, so several services in one process (each with
 //! its own tracer provider and `service.name`) are drawn in one picture.
 
+mod critical;
+mod map;
 mod render;
+mod sketch;
 mod style;
 
 use opentelemetry::trace::{SpanId, TraceId};
@@ -34,6 +37,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
+use map::ServiceMap;
+pub use map::{MAX_EDGES, MAX_SERVICES};
+pub use render::MAX_ROWS;
 use render::{ServiceSpan, render};
 use style::Style;
 
@@ -65,10 +71,23 @@ impl Pending {
     }
 }
 
+/// How often a long-running program draws the service map, by default.
+pub const MAP_EVERY: Duration = Duration::from_secs(60);
+
+/// The service map and when it was last drawn.
+struct MapState {
+    map: ServiceMap,
+    every: Option<Duration>,
+    drawn: Instant,
+    /// Traces added since the map was last drawn.
+    new: u64,
+}
+
 struct Shared {
     out: Mutex<Box<dyn Write + Send>>,
     style: Style,
     traces: Mutex<HashMap<TraceId, Pending>>,
+    map: Mutex<MapState>,
     ticker: std::sync::Once,
     /// Clones attached to a tracer provider, and how many of those have shut down: the
     /// last one to shut down draws what is left.
@@ -92,10 +111,17 @@ impl std::fmt::Debug for WaterfallExporter {
 }
 
 impl WaterfallExporter {
-    /// Draws to standard output, in colour when it is a terminal.
+    /// Draws to standard output: on a terminal, in colour (unless `NO_COLOR` is set) and as
+    /// wide as `COLUMNS` says; in a pipe or a file, plain text of a fixed width.
     pub fn stdout() -> Self {
-        let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        Self::with_style(Box::new(std::io::stdout()), Style { color })
+        let style = if std::io::stdout().is_terminal() {
+            let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let columns = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok());
+            Style::terminal(color, columns)
+        } else {
+            Style::plain()
+        };
+        Self::with_style(Box::new(std::io::stdout()), style)
     }
 
     /// Draws to `out`, without colour (for files, pipes and tests).
@@ -107,7 +133,14 @@ impl WaterfallExporter {
     /// let provider = SdkTracerProvider::builder().with_simple_exporter(WaterfallExporter::new(std::io::sink())).build();
     /// ```
     pub fn new(out: impl Write + Send + 'static) -> Self {
-        Self::with_style(Box::new(out), Style { color: false })
+        Self::with_style(Box::new(out), Style::plain())
+    }
+
+    /// Draws the service map every `every` while traces keep coming (`None`: only at
+    /// shutdown). The default is [`MAP_EVERY`]. Applies to every clone.
+    pub fn map_every(self, every: Option<Duration>) -> Self {
+        lock(&self.shared.map).every = every;
+        self
     }
 
     fn with_style(out: Box<dyn Write + Send>, style: Style) -> Self {
@@ -115,6 +148,12 @@ impl WaterfallExporter {
             out: Mutex::new(out),
             style,
             traces: Mutex::new(HashMap::new()),
+            map: Mutex::new(MapState {
+                map: ServiceMap::default(),
+                every: Some(MAP_EVERY),
+                drawn: Instant::now(),
+                new: 0,
+            }),
             ticker: std::sync::Once::new(),
             attached: AtomicUsize::new(0),
             shut_down: AtomicUsize::new(0),
@@ -133,10 +172,11 @@ impl WaterfallExporter {
         }
     }
 
-    /// Draws every trace still waiting, complete or not.
+    /// Draws every trace still waiting, complete or not, then the service map.
     pub fn draw_pending(&self) {
         let drained: Vec<Pending> = lock(&self.shared.traces).drain().map(|(_, p)| p).collect();
         self.shared.draw(drained);
+        self.shared.draw_map();
     }
 
     /// Starts the thread that draws quiet traces; it ends when the last clone is dropped.
@@ -149,7 +189,9 @@ impl WaterfallExporter {
                     loop {
                         std::thread::sleep(QUIET / 3);
                         let Some(shared) = weak.upgrade() else { return };
-                        shared.draw_ready(Instant::now());
+                        let now = Instant::now();
+                        shared.draw_ready(now);
+                        shared.draw_map_if_due(now);
                     }
                 });
             // Without the thread, quiet traces are drawn on the next export or at shutdown.
@@ -167,6 +209,7 @@ impl Drop for Shared {
         // The last clone is gone: nothing more can arrive.
         let rest: Vec<Pending> = lock(&self.traces).drain().map(|(_, p)| p).collect();
         self.draw(rest);
+        self.draw_map();
     }
 }
 
@@ -213,13 +256,50 @@ impl Shared {
         // Oldest trace first, as they happened.
         traces.sort_by_key(|p| p.spans.iter().map(|s| s.span.start_time).min());
         let mut text = String::new();
+        {
+            let mut map = lock(&self.map);
+            for pending in &traces {
+                map.map.add_trace(&pending.spans);
+                map.new += 1;
+            }
+        }
         for pending in traces {
             text.push_str(&render(&pending.spans, self.style));
             text.push('\n');
         }
+        self.write(&text);
+    }
+
+    fn write(&self, text: &str) {
         let mut out = lock(&self.out);
         let _ = out.write_all(text.as_bytes());
         let _ = out.flush();
+    }
+
+    /// Draws the service map if traces were added since it was last drawn.
+    fn draw_map(&self) {
+        let text = {
+            let mut map = lock(&self.map);
+            if map.new == 0 || map.map.is_empty() {
+                return;
+            }
+            map.new = 0;
+            map.drawn = Instant::now();
+            map.map.render(self.style)
+        };
+        self.write(&format!("{text}\n"));
+    }
+
+    /// Draws the service map when its interval has passed and traces were added.
+    fn draw_map_if_due(&self, now: Instant) {
+        let due = {
+            let map = lock(&self.map);
+            map.every
+                .is_some_and(|every| now.duration_since(map.drawn) >= every)
+        };
+        if due {
+            self.draw_map();
+        }
     }
 }
 

@@ -8,12 +8,13 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::time::{Duration, SystemTime};
 
+use super::critical::critical_path;
 use super::style::Style;
 
-/// Width of the bar area, in characters.
-const BAR_WIDTH: usize = 40;
 /// Widest span-name column, indentation included.
 const NAME_WIDTH: usize = 34;
+/// Most rows drawn for one trace; a line says what was left out.
+pub const MAX_ROWS: usize = 60;
 /// Attributes that explain an error, shown after an error row.
 const EXPLAIN: [&str; 4] = [
     "error.type",
@@ -53,7 +54,7 @@ fn truncate(text: &str, width: usize) -> String {
     out
 }
 
-fn pad(text: &str, width: usize) -> String {
+pub(crate) fn pad(text: &str, width: usize) -> String {
     let len = text.chars().count();
     format!("{text}{}", " ".repeat(width.saturating_sub(len)))
 }
@@ -107,22 +108,23 @@ fn explain(span: &SpanData) -> String {
     parts.join(" ")
 }
 
-/// The bar for a span starting at `from` and ending at `to`, both fractions of the axis.
-fn bar(from: f64, to: f64) -> String {
-    let start = ((from * BAR_WIDTH as f64).floor() as usize).min(BAR_WIDTH - 1);
-    let end = ((to * BAR_WIDTH as f64).round() as usize).clamp(start + 1, BAR_WIDTH);
+/// The bar for a span starting at `from` and ending at `to`, both fractions of the axis,
+/// `width` characters wide.
+fn bar(from: f64, to: f64, width: usize) -> String {
+    let start = ((from * width as f64).floor() as usize).min(width - 1);
+    let end = ((to * width as f64).round() as usize).clamp(start + 1, width);
     let mut s = " ".repeat(start);
-    if to - from < 0.5 / BAR_WIDTH as f64 {
+    if to - from < 0.5 / width as f64 {
         s.push('▏');
     } else {
         s.push_str(&"█".repeat(end - start));
     }
-    pad(&s, BAR_WIDTH)
+    pad(&s, width)
 }
 
 /// The time axis above the bars: `0`, the midpoint and the total.
-fn axis(total: Duration) -> String {
-    let mut cells = vec![' '; BAR_WIDTH];
+fn axis(total: Duration, width: usize) -> String {
+    let mut cells = vec![' '; width];
     let mut place = |at: usize, text: &str| {
         for (i, c) in text.chars().enumerate() {
             if let Some(cell) = cells.get_mut(at + i) {
@@ -132,9 +134,9 @@ fn axis(total: Duration) -> String {
     };
     place(0, "0");
     let mid = format_duration(total / 2);
-    place(BAR_WIDTH / 2 - mid.chars().count() / 2, &mid);
+    place((width / 2).saturating_sub(mid.chars().count() / 2), &mid);
     let end = format_duration(total);
-    place(BAR_WIDTH - end.chars().count(), &end);
+    place(width.saturating_sub(end.chars().count()), &end);
     cells.into_iter().collect()
 }
 
@@ -149,6 +151,17 @@ pub(crate) fn render(spans: &[ServiceSpan], style: Style) -> String {
     let at = |t: SystemTime| t.duration_since(first).unwrap_or_default().as_secs_f64() / total_s;
 
     let rows = order(spans);
+    let width = style.bar_width;
+    let children = children_of(spans);
+    let critical = rows
+        .first()
+        .and_then(|(_, root)| {
+            spans
+                .iter()
+                .position(|s| s.span.span_context == root.span.span_context)
+        })
+        .map(|root| critical_path(spans, &children, root))
+        .unwrap_or_default();
     let mut services: Vec<&str> = Vec::new();
     for (_, s) in &rows {
         if !services.contains(&s.service.as_str()) {
@@ -187,19 +200,21 @@ pub(crate) fn render(spans: &[ServiceSpan], style: Style) -> String {
         format_duration(total),
         summary
     );
-    let axis = axis(total);
+    let axis = axis(total, width);
     let _ = writeln!(
         out,
         "{}",
         style.dim(&format!(
-            "{}  {}  {}",
+            "{}    {}  {}",
             pad("service", service_width),
             pad("span", NAME_WIDTH),
-            pad(&axis, BAR_WIDTH)
+            pad(&axis, width)
         ))
     );
 
-    for (depth, s) in rows {
+    let shown = rows.len().min(MAX_ROWS);
+    let hidden: Vec<&ServiceSpan> = rows[shown..].iter().map(|(_, s)| *s).collect();
+    for &(depth, s) in &rows[..shown] {
         let span = &s.span;
         let index = services.iter().position(|x| *x == s.service).unwrap_or(0);
         let name = truncate(&format!("{}{}", "  ".repeat(depth), span.name), NAME_WIDTH);
@@ -207,7 +222,13 @@ pub(crate) fn render(spans: &[ServiceSpan], style: Style) -> String {
             .end_time
             .duration_since(span.start_time)
             .unwrap_or_default();
-        let bar = bar(at(span.start_time), at(span.end_time));
+        let bar = bar(at(span.start_time), at(span.end_time), width);
+        // `◆`: on the critical path.
+        let mark = if critical.contains(span.span_context.span_id()) {
+            "◆"
+        } else {
+            " "
+        };
         let error = is_error(span);
         let bar = if error {
             style.error(&bar)
@@ -215,8 +236,9 @@ pub(crate) fn render(spans: &[ServiceSpan], style: Style) -> String {
             style.service(index, &bar)
         };
         let mut line = format!(
-            "{}  {}  {}  {:>9}",
+            "{}  {} {}  {}  {:>9}",
             style.service(index, &pad(&s.service, service_width)),
+            mark,
             pad(&name, NAME_WIDTH),
             bar,
             format_duration(duration)
@@ -226,5 +248,43 @@ pub(crate) fn render(spans: &[ServiceSpan], style: Style) -> String {
         }
         let _ = writeln!(out, "{}", line.trim_end());
     }
+    if !hidden.is_empty() {
+        let errors = hidden.iter().filter(|s| is_error(&s.span)).count();
+        let _ = writeln!(
+            out,
+            "{}",
+            style.dim(&format!(
+                "… {} more span{} not shown ({errors} error{} among them); the waterfall draws \
+                 {MAX_ROWS} rows per trace",
+                hidden.len(),
+                if hidden.len() == 1 { "" } else { "s" },
+                if errors == 1 { "" } else { "s" },
+            ))
+        );
+    }
+    let path: Vec<String> = critical
+        .by_service(rows.iter().map(|(_, s)| *s))
+        .into_iter()
+        .map(|(service, t)| format!("{service} {}", format_duration(t)))
+        .collect();
+    if !path.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            style.dim(&format!(
+                "◆ critical path, self time per service: {}",
+                path.join(" · ")
+            ))
+        );
+    }
     out
+}
+
+/// Each span's children, by index, keyed by the parent's id.
+fn children_of(spans: &[ServiceSpan]) -> HashMap<SpanId, Vec<usize>> {
+    let mut children: HashMap<SpanId, Vec<usize>> = HashMap::new();
+    for (i, s) in spans.iter().enumerate() {
+        children.entry(s.span.parent_span_id).or_default().push(i);
+    }
+    children
 }

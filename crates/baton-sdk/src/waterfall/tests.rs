@@ -88,14 +88,27 @@ fn draws_a_multi_service_trace_as_a_waterfall() {
     );
     shared.draw_pending();
 
+    // Every span is on the critical path (the calls are sequential): the self times add up
+    // to the trace's 41.9 ms. The map's latencies are the sketch's bucket midpoints (within
+    // 1/16 of the true value).
     let expected = "\
 trace 4bf92f3577b34da6a3ce929d0e0e4736  GET /profile  41.9 ms  5 spans · 3 errors
-service  span                                0                20.9 ms         41.9 ms
-gateway  GET /profile                        ████████████████████████████████████████    41.9 ms  ✗ error.type=500 http.response.status_code=500
-auth       POST /verify                      █████                                        4.1 ms
-users      GET /users/{id}                        ██████████████████████████████████     35.0 ms  ✗ error.type=500 http.response.status_code=500
-db           SELECT users                              ██████████                        10.0 ms
-db           SELECT orders                                        ███████████            12.0 ms  ✗ error.type=500 http.response.status_code=500
+service    span                                0                20.9 ms         41.9 ms
+gateway  ◆ GET /profile                        ████████████████████████████████████████    41.9 ms  ✗ error.type=500 http.response.status_code=500
+auth     ◆   POST /verify                      █████                                        4.1 ms
+users    ◆   GET /users/{id}                        ██████████████████████████████████     35.0 ms  ✗ error.type=500 http.response.status_code=500
+db       ◆     SELECT users                              ██████████                        10.0 ms
+db       ◆     SELECT orders                                        ███████████            12.0 ms  ✗ error.type=500 http.response.status_code=500
+◆ critical path, self time per service: gateway 2.8 ms · auth 4.1 ms · users 13.0 ms · db 22.0 ms
+
+service map  4 services, 3 edges, from 1 trace
+  gateway → auth          1 call      0 errors            p50    4.4 ms  p99    4.4 ms
+  gateway → users         1 call      1 error (100.0 %)   p50   34.8 ms  p99   34.8 ms
+  users   → db            2 calls     1 error (50.0 %)    p50    9.7 ms  p99   11.8 ms
+  auth                    1 request   0 errors            p50    4.4 ms  p99    4.4 ms
+  db                      2 requests  1 error (50.0 %)    p50    9.7 ms  p99   11.8 ms
+  gateway                 1 request   1 error (100.0 %)   p50   43.0 ms  p99   43.0 ms
+  users                   1 request   1 error (100.0 %)   p50   34.8 ms  p99   34.8 ms
 
 ";
     assert_eq!(screen.text(), expected, "\n{}", screen.text());
@@ -112,9 +125,9 @@ fn orphans_and_zero_length_spans_are_drawn() {
     exporter.draw_pending();
     let text = screen.text();
     let lines: Vec<&str> = text.lines().collect();
-    assert!(lines[2].starts_with("users    GET /remote"), "{text}");
+    assert!(lines[2].starts_with("users    ◆ GET /remote"), "{text}");
     assert!(
-        lines[3].starts_with("users      cache hit")
+        lines[3].starts_with("users        cache hit")
             && lines[3].contains('▏')
             && lines[3].contains("0 µs"),
         "{text}"
@@ -142,8 +155,14 @@ fn colour_only_when_asked() {
         service: "svc".into(),
         span: failed(span(1, 0, "GET /", 0, 10)),
     }];
-    assert!(!render(&spans, Style { color: false }).contains('\x1b'));
-    let coloured = render(&spans, Style { color: true });
+    assert!(!render(&spans, Style::plain()).contains('\x1b'));
+    let coloured = render(
+        &spans,
+        Style {
+            color: true,
+            ..Style::plain()
+        },
+    );
     assert!(coloured.contains("\x1b[31m"), "errors in red");
 }
 
@@ -185,7 +204,7 @@ fn shared_picture_is_drawn_whole_when_the_last_service_shuts_down() {
     let text = screen.text();
     assert_eq!(text.matches("trace 4bf9").count(), 1, "one picture: {text}");
     assert!(
-        text.contains("front    GET /outer") && text.contains("back       GET /inner"),
+        text.contains("front    ◆ GET /outer") && text.contains("back     ◆   GET /inner"),
         "{text}"
     );
 }
@@ -216,12 +235,9 @@ fn a_trace_that_never_goes_quiet_is_drawn_in_bounded_parts() {
         3,
         "three parts drawn"
     );
-    // Each part: a title line naming its first span, then one row per span.
-    assert_eq!(
-        text.matches("GET /health").count(),
-        3 + MAX_TRACE_SPANS * 3,
-        "every span of the drawn parts"
-    );
+    // Each part holds MAX_TRACE_SPANS spans: MAX_ROWS drawn, the rest counted.
+    let cut = format!("… {} more spans not shown", MAX_TRACE_SPANS - MAX_ROWS);
+    assert_eq!(text.matches(&cut).count(), 3, "{cut:?} in:\n{text}");
 }
 
 #[test]
@@ -253,5 +269,70 @@ fn the_oldest_traces_are_drawn_when_too_many_spans_wait() {
     assert!(
         screen.text().contains(&format!("trace {:032x}", 1u128)),
         "the oldest trace was drawn"
+    );
+}
+
+/// Two calls in parallel: only the one that ends last decides the trace's end, so the other
+/// is off the critical path and adds nothing to its self times.
+#[test]
+fn the_critical_path_skips_a_parallel_call_that_ends_first() {
+    let screen = Screen::default();
+    let shared = WaterfallExporter::new(screen.clone());
+    let (api, fast, slow) = (
+        shared.for_service("api"),
+        shared.for_service("fast"),
+        shared.for_service("slow"),
+    );
+    block_on(fast.export(vec![span(3, 2, "GET /fast", 10, 60)])).unwrap();
+    block_on(slow.export(vec![span(4, 2, "GET /slow", 10, 250)])).unwrap();
+    block_on(api.export(vec![span(2, 0, "GET /both", 0, 300)])).unwrap();
+    shared.draw_pending();
+    let text = screen.text();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[2].starts_with("api      ◆ GET /both"), "{text}");
+    assert!(lines[3].starts_with("fast         GET /fast"), "{text}");
+    assert!(lines[4].starts_with("slow     ◆   GET /slow"), "{text}");
+    assert_eq!(
+        lines[5],
+        "◆ critical path, self time per service: api 6.0 ms · slow 24.0 ms"
+    );
+}
+
+/// Many services calling each other for a long time: the map keeps its bounds, and says
+/// how many calls and requests it could not show.
+#[test]
+fn the_service_map_stays_bounded() {
+    let mut map = map::ServiceMap::default();
+    for round in 0..20u64 {
+        let spans: Vec<ServiceSpan> = (0..200u64)
+            .flat_map(|i| {
+                let caller = ServiceSpan {
+                    service: format!("svc{i}"),
+                    span: span(2 * i + 2, 0, "call", round, round + 10),
+                };
+                let callee = ServiceSpan {
+                    service: format!("svc{}", (i * 7 + round) % 300),
+                    span: span(2 * i + 3, 2 * i + 2, "serve", round + 1, round + 9),
+                };
+                [caller, callee]
+            })
+            .collect();
+        map.add_trace(&spans);
+    }
+    let text = map.render(Style::plain());
+    let edges = text.lines().filter(|l| l.contains(" → ")).count();
+    assert_eq!(edges, MAX_EDGES, "{text}");
+    let services = text
+        .lines()
+        .filter(|l| l.contains(" request") && !l.contains("not shown"))
+        .count();
+    assert_eq!(services, MAX_SERVICES, "{text}");
+    assert!(
+        text.contains("calls on edges not shown (the map keeps 256 edges)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("requests to services not shown (the map keeps 128 services)"),
+        "{text}"
     );
 }
