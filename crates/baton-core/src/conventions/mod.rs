@@ -47,6 +47,7 @@ mod proxy;
 mod span_name;
 mod status;
 mod url;
+mod url_text;
 
 pub use address::{HostPort, default_port, http_scheme, parse_host_port};
 #[doc(no_inline)]
