@@ -90,18 +90,20 @@ pub(crate) fn header(state: &TraceState) -> Option<String> {
     }
     let entries: Vec<&str> = header.split(',').collect();
     let mut keep: Vec<bool> = entries.iter().map(|_| true).collect();
-    let mut len = header.len();
+    // Every kept entry counted with one comma: the header is `len - 1` long (the count
+    // never goes below zero, even when the last entry goes).
+    let mut len = header.len() + 1;
     let drop = |i: usize, len: &mut usize, keep: &mut [bool]| {
         keep[i] = false;
         *len -= entries[i].len() + 1;
     };
     for i in (0..entries.len()).rev() {
-        if len > MAX_HEADER_LEN && entries[i].len() > LARGE_ENTRY {
+        if len > MAX_HEADER_LEN + 1 && entries[i].len() > LARGE_ENTRY {
             drop(i, &mut len, &mut keep);
         }
     }
     for i in (0..entries.len()).rev() {
-        if len > MAX_HEADER_LEN && keep[i] {
+        if len > MAX_HEADER_LEN + 1 && keep[i] {
             drop(i, &mut len, &mut keep);
         }
     }
@@ -220,5 +222,20 @@ mod tests {
         assert!(out.len() <= MAX_HEADER_LEN);
         assert!(out.starts_with("k00=") && !out.contains("k19="));
         assert_eq!(header(&TraceState::NONE), None);
+    }
+
+    /// The longest member the grammar allows (a 256-character key, `=`, a 256-character
+    /// value) is 513 characters: alone it cannot be sent at all, beside others it goes.
+    #[test]
+    fn a_513_character_member_is_dropped_without_underflow() {
+        let longest = format!("{}={}", "k".repeat(256), "v".repeat(256));
+        assert_eq!(longest.len(), 513);
+        assert_eq!(header(&parse(&[&longest])), None);
+        assert_eq!(
+            header(&parse(&[&format!("a=1,{longest},b=2")])).as_deref(),
+            Some("a=1,b=2")
+        );
+        let near = format!("{}={}", "k".repeat(256), "v".repeat(255));
+        assert_eq!(header(&parse(&[&near])).as_deref(), Some(near.as_str()));
     }
 }
