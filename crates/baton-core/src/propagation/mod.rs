@@ -56,6 +56,7 @@ pub(crate) mod fuzz_entry;
 mod hex;
 mod jaeger;
 mod percent;
+mod strip;
 mod trace_context;
 mod tracestate;
 mod xray;
@@ -69,6 +70,7 @@ pub use composite::{
 pub use debug::{DebugFlag, is_debug};
 pub use jaeger::JaegerPropagator;
 pub use percent::{percent_decode, percent_encode};
+pub use strip::remove_propagation_headers;
 pub use trace_context::{
     RANDOM_TRACE_ID, TraceContextPropagator, format_traceparent, parse_traceparent,
 };
