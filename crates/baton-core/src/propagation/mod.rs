@@ -50,6 +50,7 @@ mod b3;
 mod baggage;
 mod carrier;
 mod composite;
+mod continued;
 mod debug;
 #[cfg(feature = "fuzzing")]
 pub(crate) mod fuzz_entry;
