@@ -70,7 +70,7 @@ pub use composite::{
 };
 pub use debug::{DebugFlag, is_debug};
 pub use jaeger::JaegerPropagator;
-pub use percent::{percent_decode, percent_encode};
+pub use percent::{form_decode, percent_decode, percent_encode};
 pub use strip::remove_propagation_headers;
 pub use trace_context::{
     RANDOM_TRACE_ID, TraceContextPropagator, format_traceparent, parse_traceparent,
