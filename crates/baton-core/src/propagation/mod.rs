@@ -73,7 +73,8 @@ pub use jaeger::JaegerPropagator;
 pub use percent::{form_decode, percent_decode, percent_encode};
 pub use strip::remove_propagation_headers;
 pub use trace_context::{
-    RANDOM_TRACE_ID, TraceContextPropagator, format_traceparent, parse_traceparent,
+    RANDOM_TRACE_ID, TraceContextPropagator, format_traceparent, format_traceparent_in,
+    parse_traceparent,
 };
 pub use xray::XRayPropagator;
 

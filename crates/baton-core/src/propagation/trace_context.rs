@@ -102,6 +102,35 @@ pub fn format_traceparent(sc: &SpanContext) -> Option<String> {
     format_with_flags(sc, sc.trace_flags())
 }
 
+/// Formats the `traceparent` value (version `00`) for the span in `cx`, as the propagator
+/// injects it: with the `random-trace-id` flag of the caller whose trace the span continues,
+/// which the span context itself may have lost (the SDK builds a child's flags from its
+/// sampling decision). For a response header naming the server span (`traceresponse`).
+///
+/// ```
+/// use baton_core::propagation::{HeaderExtractor, TraceContextPropagator, format_traceparent_in};
+/// use opentelemetry::propagation::TextMapPropagator;
+///
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-02".parse().unwrap());
+/// let cx = TraceContextPropagator::new().extract(&HeaderExtractor(&headers));
+/// assert!(format_traceparent_in(&cx).unwrap().ends_with("-02"));
+/// ```
+pub fn format_traceparent_in(cx: &Context) -> Option<String> {
+    let span = cx.span();
+    let sc = span.span_context();
+    format_with_flags(sc, flags_in(cx, sc))
+}
+
+/// The flags to send for `sc` in `cx`: its own, plus `random-trace-id` when the trace it
+/// belongs to was continued from a caller that set it.
+fn flags_in(cx: &Context, sc: &SpanContext) -> TraceFlags {
+    match ContinuedTrace::of(cx, sc) {
+        Some(c) if c.random => sc.trace_flags() | RANDOM_TRACE_ID,
+        _ => sc.trace_flags(),
+    }
+}
+
 /// The `traceparent` value of `sc` with `flags` in place of its own.
 fn format_with_flags(sc: &SpanContext, flags: TraceFlags) -> Option<String> {
     if !sc.is_valid() {
@@ -140,16 +169,11 @@ impl TextMapPropagator for TraceContextPropagator {
         let sc = span.span_context();
         // What the span context lost of the trace it continues: the caller's
         // `random-trace-id` flag, members of its `tracestate` the API could not hold.
-        let continued = ContinuedTrace::of(cx, sc);
-        let mut flags = sc.trace_flags();
-        if continued.is_some_and(|c| c.random) {
-            flags = flags | RANDOM_TRACE_ID;
-        }
-        let Some(traceparent) = format_with_flags(sc, flags) else {
+        let Some(traceparent) = format_with_flags(sc, flags_in(cx, sc)) else {
             return;
         };
         injector.set(TRACEPARENT, traceparent);
-        let state = match continued.and_then(|c| c.full_tracestate(sc)) {
+        let state = match ContinuedTrace::of(cx, sc).and_then(|c| c.full_tracestate(sc)) {
             Some(full) => tracestate::truncate(full.to_owned()),
             None => tracestate::header(sc.trace_state()),
         };
@@ -378,6 +402,14 @@ mod tests {
     /// extracted (or, with `new_trace`, a root of another trace in the same context), and
     /// returns the headers injected for that span.
     fn through_a_child(traceparent: &str, tracestate: &str, new_trace: bool) -> HeaderMap {
+        let cx = child_context(traceparent, tracestate, new_trace);
+        let mut out = HeaderMap::new();
+        TraceContextPropagator::new().inject_context(&cx, &mut HeaderInjector(&mut out));
+        out
+    }
+
+    /// The context of an SDK span started as [`through_a_child`] describes.
+    fn child_context(traceparent: &str, tracestate: &str, new_trace: bool) -> Context {
         use opentelemetry::trace::{Tracer, TracerProvider};
         let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder().build();
         let tracer = provider.tracer("test");
@@ -392,10 +424,18 @@ mod tests {
             cx.clone()
         };
         let child = tracer.start_with_context("child", &parent);
-        let cx = cx.with_span(child);
-        let mut out = HeaderMap::new();
-        p.inject_context(&cx, &mut HeaderInjector(&mut out));
-        out
+        cx.with_span(child)
+    }
+
+    /// What a `traceresponse` naming the server span would say.
+    #[test]
+    fn format_traceparent_in_keeps_the_callers_random_flag() {
+        let cx = child_context(&format!("00-{TID}-{SID}-02"), "a=1", false);
+        let own = format_traceparent(cx.span().span_context()).unwrap();
+        assert!(own.ends_with("-00"), "the SDK's child lost it: {own}");
+        let sent = format_traceparent_in(&cx).unwrap();
+        assert_eq!(&sent[..53], &own[..53]);
+        assert!(sent.ends_with("-02"), "{sent}");
     }
 
     /// Level 2: "If the flag is set in the incoming traceparent header, it MUST also be set
