@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Soak: the timed half of tests/reliability_hostile.rs, in release. Ten times the hostile
-# input (baggage members, tracestate headers and members, oversize traceparent) must cost
-# baton's server layer less than twenty times the time; linear work gives about ten,
-# quadratic a hundred. A wall-clock ratio, so the default `cargo test` skips it
-# (`#[ignore]`); this script runs it on its own, so nothing else competes for the cores.
+# input (baggage members, tracestate headers and members, oversize traceparent, a captured
+# header full of `http:// `) must cost baton's server layer less than twenty times the
+# time; linear work gives about ten, quadratic a hundred. A wall-clock ratio, so the
+# default `cargo test` skips it (`#[ignore]`); this script runs it on its own, so nothing
+# else competes for the cores.
 #
 #     scripts/soak_hostile.sh
 set -euo pipefail

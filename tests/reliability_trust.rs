@@ -453,21 +453,12 @@ fn leaks(raw: &[String]) -> Vec<String> {
 /// Sends `GET {target} HTTP/1.1` as it is (absolute form) with `headers`; returns the
 /// status line.
 async fn raw_request(addr: SocketAddr, target: &str, headers: &[(&str, String)]) -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
     let mut head = format!("GET {target} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n");
     for (k, v) in headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
     head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).await.expect("send");
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).await.expect("read");
-    String::from_utf8_lossy(&response)
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .to_owned()
+    reliability_common::raw_status_line(addr, &head).await
 }
 
 #[test]

@@ -115,10 +115,13 @@ fn layer() -> &'static ServerLayer<SdkTracer> {
                     "baggage",
                     "forwarded",
                     "authorization",
+                    "referer",
                 ]
                 .map(HeaderName::from_static),
             )
-            .capture_response_headers(["content-type", "set-cookie"].map(HeaderName::from_static))
+            .capture_response_headers(
+                ["content-type", "set-cookie", "location"].map(HeaderName::from_static),
+            )
             .sensitive_query_key("token")
             .server_timing()
             .traceresponse()

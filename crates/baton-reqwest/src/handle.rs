@@ -2,7 +2,7 @@
 //! injected for it.
 
 use baton_core::conventions::ClientUrl;
-use baton_core::exchange::{ClientRequest, Outcome};
+use baton_core::exchange::{ClientExchange, ClientRequest, ClientTracing, Outcome};
 use http::Extensions;
 use opentelemetry::context::FutureExt;
 use opentelemetry::trace::Tracer;
@@ -12,6 +12,34 @@ use reqwest_middleware::{Middleware, Next, Result};
 use crate::attempts::Attempts;
 use crate::errors;
 use crate::middleware::TracingMiddleware;
+
+/// Starts the span of one attempt and writes its headers into `request`, as far as the
+/// allow-lists let them go to its host (removing those already there that may not).
+pub(crate) fn start_attempt<T>(
+    tracing: &ClientTracing<T>,
+    request: &mut Request,
+    extensions: &mut Extensions,
+) -> ClientExchange
+where
+    T: Tracer,
+    T::Span: Send + Sync + 'static,
+{
+    let resend_count = Attempts::next(extensions);
+    let url = request.url();
+    let (exchange, propagation) = tracing.start(ClientRequest {
+        method: request.method(),
+        url: ClientUrl {
+            full: url.as_str(),
+            scheme: Some(url.scheme()),
+            host: url.host_str(),
+            port: url.port(),
+        },
+        extensions,
+        resend_count,
+    });
+    tracing.inject(propagation, exchange.context(), request.headers_mut());
+    exchange
+}
 
 #[async_trait::async_trait]
 impl<T> Middleware for TracingMiddleware<T>
@@ -25,21 +53,8 @@ where
         extensions: &mut Extensions,
         next: Next<'_>,
     ) -> Result<Response> {
-        let resend_count = Attempts::next(extensions);
-        let url = request.url();
-        let (mut exchange, propagation) = self.tracing.start(ClientRequest {
-            method: request.method(),
-            url: ClientUrl {
-                full: url.as_str(),
-                scheme: Some(url.scheme()),
-                host: url.host_str(),
-                port: url.port(),
-            },
-            extensions,
-            resend_count,
-        });
+        let mut exchange = start_attempt(&self.tracing, &mut request, extensions);
         let cx = exchange.context().clone();
-        self.tracing.inject(propagation, &cx, request.headers_mut());
 
         // Dropping this future (the caller gave up) drops `exchange`, which ends the span
         // and the active request as cancelled.

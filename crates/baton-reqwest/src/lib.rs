@@ -57,9 +57,10 @@
 //!   ([`TracingMiddleware::with_active_requests_metric`]).
 //!
 //! Redirects that reqwest follows by itself happen below the middleware chain: one span
-//! covers the whole redirect chain, with the first URL. Build the client with
-//! `reqwest::redirect::Policy::none()` and follow redirects in a middleware placed before
-//! this one if every hop needs its own span.
+//! covers the whole redirect chain, with the first URL, and every hop carries the headers
+//! the first host was given. Build the client with `reqwest::redirect::Policy::none()` and
+//! add [`FollowRedirects`] before this middleware: every hop is then its own attempt, with
+//! its own span and the allow-lists decided for its host.
 //!
 //! [`Context::current`]: opentelemetry::Context::current
 //!
@@ -103,6 +104,10 @@
 //!     .propagate_baggage_to(|host: &str| host.ends_with(".internal"));
 //! ```
 //!
+//! Trace headers and baggage already on a request (a handler that copied the incoming
+//! headers, say) are removed, in every format baton knows, before it goes to a host the
+//! allow-lists refuse them. Redirects: see [`FollowRedirects`].
+//!
 //! Injection never fails a request: a field the propagator produces that cannot be an HTTP
 //! header value (a baggage value with a newline, say) is left out.
 //!
@@ -124,16 +129,31 @@
 //!
 //! # Feature flags
 //!
-//! None. The crate builds reqwest with `default-features = false`; enable TLS and the
-//! rest on your own `reqwest` dependency.
+//! - `fuzzing`: the entry point of the `client_redirect` fuzz target in `fuzz/`; not part
+//!   of the stable API.
+//!
+//! The crate builds reqwest with `default-features = false`; enable TLS and the rest on
+//! your own `reqwest` dependency.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod attempts;
 mod errors;
+#[cfg(feature = "fuzzing")]
+mod fuzz_entry;
 mod handle;
 mod middleware;
+mod redirect;
 
 pub use attempts::Attempts;
 pub use baton_core::conventions::UrlTemplate;
 pub use baton_core::exchange::{ClientTracing, HostPredicate};
 pub use middleware::TracingMiddleware;
+
+/// The entry point of the `client_redirect` fuzz target in `fuzz/`. Not part of the stable
+/// API.
+#[cfg(feature = "fuzzing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fuzzing")))]
+pub mod fuzzing {
+    pub use crate::fuzz_entry::redirect_hop;
+}
+pub use redirect::{DEFAULT_MAX_REDIRECTS, FollowRedirects, TooManyRedirects};

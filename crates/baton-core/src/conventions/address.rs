@@ -13,7 +13,8 @@ pub struct HostPort<'a> {
 }
 
 /// Parses `host`, `host:port`, `[v6]` or `[v6]:port`. `None` for an empty host, an invalid
-/// port, or characters that cannot be part of a host.
+/// port, characters that cannot be part of a host, or a host longer than
+/// [`MAX_HOST`](super::limits::MAX_HOST) (255) bytes.
 ///
 /// ```
 /// use baton_core::conventions::{parse_host_port, HostPort};
@@ -24,6 +25,10 @@ pub struct HostPort<'a> {
 /// ```
 pub fn parse_host_port(value: &str) -> Option<HostPort<'_>> {
     let value = value.trim();
+    // `[`, `]` and a port of five digits around the longest host.
+    if value.len() > super::limits::MAX_HOST + 8 {
+        return None;
+    }
     let bytes = value.as_bytes();
     // One pass over the bytes: no splitting, no char decoding.
     let (host, port) = if let Some(rest) = value.strip_prefix('[') {
@@ -61,7 +66,7 @@ pub fn parse_host_port(value: &str) -> Option<HostPort<'_>> {
         }
     };
     // The bytes of an unbracketed host were checked in the pass above.
-    (!host.is_empty()).then_some(HostPort { host, port })
+    (!host.is_empty() && host.len() <= super::limits::MAX_HOST).then_some(HostPort { host, port })
 }
 
 /// Bytes a host may hold besides `:` (names, IPv4, IPv6 with a zone id).
@@ -120,6 +125,17 @@ pub fn default_port(scheme: &str) -> Option<u16> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hosts_longer_than_255_bytes_are_not_hosts() {
+        let longest = "h".repeat(255);
+        let bracketed = format!("[{longest}]:65535");
+        let hp = parse_host_port(&bracketed).unwrap();
+        assert_eq!((hp.host.len(), hp.port), (255, Some(65535)));
+        assert_eq!(parse_host_port(&longest).unwrap().host, longest);
+        assert_eq!(parse_host_port(&"h".repeat(256)), None);
+        assert_eq!(parse_host_port(&format!("{}:1", "h".repeat(256))), None);
+    }
 
     #[test]
     fn host_port_forms() {

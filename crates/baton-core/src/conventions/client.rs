@@ -8,6 +8,7 @@ use std::error::Error;
 
 use super::address::default_port;
 use super::attributes as attr;
+use super::limits::{self, capped};
 use super::method::HttpMethod;
 use super::status::ErrorType;
 use super::url::UrlRedactor;
@@ -65,7 +66,7 @@ pub(crate) fn start_attributes(
     if let Some(original) = method.original {
         attributes.push(KeyValue::new(
             attr::HTTP_REQUEST_METHOD_ORIGINAL,
-            original.to_owned(),
+            capped(original, limits::MAX_METHOD_ORIGINAL).into_owned(),
         ));
     }
     if let Some(host) = url.host.filter(|h| !h.is_empty()) {
@@ -80,7 +81,7 @@ pub(crate) fn start_attributes(
     }
     attributes.push(KeyValue::new(
         attr::URL_FULL,
-        redactor.redact_url(url.full).into_owned(),
+        capped(&redactor.redact_url(url.full), limits::MAX_URL_FULL).into_owned(),
     ));
     if let Some(template) = template {
         attributes.push(KeyValue::new(attr::URL_TEMPLATE, template.0.clone()));

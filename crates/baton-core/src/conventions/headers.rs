@@ -3,6 +3,7 @@
 use http::header::{HeaderMap, HeaderName, InvalidHeaderName};
 use opentelemetry::{Array, Key, KeyValue, StringValue, Value};
 
+use super::limits::{MAX_HEADER_VALUE, MAX_HEADER_VALUES, capped};
 use super::url::UrlRedactor;
 
 /// Which side of the exchange a header came from.
@@ -33,7 +34,9 @@ pub fn header_attribute_key(side: HeaderSide, name: &str) -> Key {
 /// A fixed set of headers to record, with their attribute keys built once, so capturing
 /// costs no formatting per request. Only headers named explicitly are captured: headers
 /// can carry credentials. Each attribute is a string array holding every value of the
-/// header, in order; values that are not visible ASCII are left out.
+/// header, in order; values that are not visible ASCII are left out. At most
+/// [`MAX_HEADER_VALUES`] values are kept, each cut to [`MAX_HEADER_VALUE`] bytes (see
+/// [`limits`](super::limits)).
 ///
 /// ```
 /// use baton_core::conventions::{HeaderCapture, HeaderSide, UrlRedactor};
@@ -88,8 +91,14 @@ impl HeaderCapture {
                 .get_all(name)
                 .iter()
                 .filter_map(|v| v.to_str().ok())
-                // URL-valued headers (`Location`, `Referer`) lose credentials and signatures.
-                .map(|v| StringValue::from(redactor.redact_text(v).into_owned()))
+                .take(MAX_HEADER_VALUES)
+                // URL-valued headers (`Location`, `Referer`) lose credentials and
+                // signatures; then the value is cut (redacting first, so a cut never
+                // leaves half a secret).
+                .map(|v| {
+                    let redacted = redactor.redact_text(v);
+                    StringValue::from(capped(&redacted, MAX_HEADER_VALUE).into_owned())
+                })
                 .collect();
             (!values.is_empty())
                 .then(|| KeyValue::new(key.clone(), Value::Array(Array::String(values))))

@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The environment variable that replaces the list of known methods.
 pub const OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS: &str = "OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS";
@@ -106,6 +107,36 @@ impl KnownMethods {
         }
     }
 
+    /// What the layers use when no list is given to them: [`from_env`](Self::from_env), or,
+    /// when the variable is invalid, the default list after a warning on stderr naming the
+    /// variable and its value (once per process, however many layers are built). A layer
+    /// cannot fail; an application that wants a bad value to stop it calls
+    /// [`from_env`](Self::from_env) (or [`parse`](Self::parse) on the value) at start-up.
+    pub fn from_env_or_warn() -> Self {
+        static WARNED: AtomicBool = AtomicBool::new(false);
+        let (methods, warning) = Self::or_default(Self::from_env(), &WARNED);
+        if let Some(warning) = warning {
+            eprintln!("{warning}");
+        }
+        methods
+    }
+
+    /// The list, or the default with the warning to give when `warned` was not yet set.
+    fn or_default(
+        result: Result<Self, KnownMethodsError>,
+        warned: &AtomicBool,
+    ) -> (Self, Option<String>) {
+        match result {
+            Ok(methods) => (methods, None),
+            Err(error) => {
+                let first = !warned.swap(true, Ordering::Relaxed);
+                let warning =
+                    first.then(|| format!("baton: warning: {error}; using the default methods"));
+                (Self::default(), warning)
+            }
+        }
+    }
+
     /// Parses a comma-separated list (entries trimmed, empty entries ignored). An empty
     /// list means the default.
     pub fn parse(list: &str) -> Result<Self, KnownMethodsError> {
@@ -182,6 +213,26 @@ mod tests {
         assert_eq!(k.classify(&m("PURGE")).value, "PURGE");
         assert!(k.classify(&m("POST")).is_other());
         assert_eq!(KnownMethods::parse("").unwrap(), KnownMethods::default());
+    }
+
+    #[test]
+    fn an_invalid_list_falls_back_with_one_warning() {
+        let warned = AtomicBool::new(false);
+        let bad = || KnownMethods::parse("GET,BAD METHOD");
+        let (methods, warning) = KnownMethods::or_default(bad(), &warned);
+        assert_eq!(methods, KnownMethods::default());
+        assert_eq!(
+            warning.as_deref(),
+            Some(
+                "baton: warning: OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS=\"GET,BAD METHOD\": \"BAD METHOD\" is not an HTTP method; expected a comma-separated list such as \"GET,POST,PURGE\"; using the default methods"
+            )
+        );
+        assert_eq!(KnownMethods::or_default(bad(), &warned).1, None, "once");
+        let good = KnownMethods::parse("PURGE");
+        assert_eq!(
+            KnownMethods::or_default(good.clone(), &warned),
+            (good.unwrap(), None)
+        );
     }
 
     #[test]

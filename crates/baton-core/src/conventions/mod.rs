@@ -13,6 +13,7 @@
 //! | addresses | [`ProxyHeaders`], [`server_address`], [`client_address`], [`forwarded_scheme`], [`default_port`] |
 //! | redaction | [`UrlRedactor`]: credentials and signed-URL query values |
 //! | header capture | [`HeaderCapture`] |
+//! | limits | [`limits`]: peer-controlled values capped before they reach a span |
 //! | metrics | [`metrics`]: names, units, [`metrics::DURATION_BUCKETS`] |
 //! | client spans | [`UrlTemplate`], [`ClientUrl`], [`classify_error`] |
 //!
@@ -37,6 +38,7 @@
 //! ```
 
 pub mod attributes;
+pub mod limits;
 pub mod metrics;
 
 mod address;
@@ -47,6 +49,7 @@ mod proxy;
 mod span_name;
 mod status;
 mod url;
+mod url_text;
 
 pub use address::{HostPort, default_port, http_scheme, parse_host_port};
 #[doc(no_inline)]

@@ -2,6 +2,8 @@
 
 use std::borrow::Cow;
 
+use super::url_text::url_ranges;
+
 /// The replacement for redacted credentials and query values.
 pub const REDACTED: &str = "REDACTED";
 
@@ -76,8 +78,12 @@ impl UrlRedactor {
         Cow::Owned(out)
     }
 
-    /// Redacts every absolute `http://` or `https://` URL inside free text (an error
-    /// message, a `Location` or `Referer` header), leaving the rest as it is.
+    /// Redacts every URL inside free text (an error message, a `Location` or `Referer`
+    /// header), leaving the rest as it is: absolute `http://` and `https://` URLs in any
+    /// letter case, and references starting with `/` (`/download?sig=…`,
+    /// `//bucket/key?X-Amz-Signature=…`) at the start or after a space or an opening
+    /// bracket or quote. A URL ends at whitespace, `"`, `<`, `>`, a `)` that closes no `(`
+    /// inside it, or the `'` that opened it. One pass: the work is linear in the text.
     ///
     /// ```
     /// use baton_core::conventions::UrlRedactor;
@@ -86,35 +92,31 @@ impl UrlRedactor {
     /// assert_eq!(UrlRedactor::default().redact_text(text), "error sending request for url (http://REDACTED:REDACTED@api.example/x?sig=REDACTED)");
     /// ```
     pub fn redact_text<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        let next_url = |s: &str| {
-            [s.find("http://"), s.find("https://")]
-                .into_iter()
-                .flatten()
-                .min()
-        };
-        let ends_url = |c: char| c.is_whitespace() || matches!(c, ')' | '"' | '\'' | '<' | '>');
+        self.redact_text_counting(text, &mut 0)
+    }
+
+    /// [`redact_text`](Self::redact_text), adding the bytes examined to `work`.
+    fn redact_text_counting<'a>(&self, text: &'a str, work: &mut usize) -> Cow<'a, str> {
         let mut out = String::new();
-        let (mut copied, mut pos, mut changed) = (0, 0, false);
-        while let Some(found) = next_url(&text[pos..]) {
-            let start = pos + found;
-            let len = text[start..].find(ends_url).unwrap_or(text.len() - start);
-            if let Cow::Owned(redacted) = self.redact_url(&text[start..start + len]) {
-                out.push_str(&text[copied..start]);
+        let mut copied = 0;
+        for range in url_ranges(text, work) {
+            let url = &text[range.clone()];
+            // `redact_url` reads its URL a bounded number of times over.
+            *work += url.len();
+            if let Cow::Owned(redacted) = self.redact_url(url) {
+                out.push_str(&text[copied..range.start]);
                 out.push_str(&redacted);
-                copied = start + len;
-                changed = true;
+                copied = range.end;
             }
-            // Every match is at least "http://" long, so the scan always moves on.
-            pos = start + len;
         }
-        if !changed {
+        if copied == 0 {
             return Cow::Borrowed(text);
         }
         out.push_str(&text[copied..]);
         Cow::Owned(out)
     }
 
-    /// Redacts an absolute URL for `url.full`.
+    /// Redacts an absolute URL for `url.full` (or a reference starting with `/`).
     pub fn redact_url<'a>(&self, url: &'a str) -> Cow<'a, str> {
         let (before_fragment, fragment) = match url.find('#') {
             Some(i) => (&url[..i], &url[i..]),
@@ -126,10 +128,14 @@ impl UrlRedactor {
         };
         // The first `://`, found from the `:`s (a substring search costs more than the
         // whole URL on short inputs).
-        let authority_start = base
-            .match_indices(':')
-            .find(|(i, _)| base[*i..].starts_with("://"))
-            .map_or(0, |(i, _)| i + 3);
+        // A network-path reference (`//host/path`) has its authority right after the `//`.
+        let authority_start = if base.starts_with("//") {
+            2
+        } else {
+            base.match_indices(':')
+                .find(|(i, _)| base[*i..].starts_with("://"))
+                .map_or(0, |(i, _)| i + 3)
+        };
         let authority_end = base[authority_start..]
             .find('/')
             .map_or(base.len(), |i| authority_start + i);
@@ -194,6 +200,80 @@ mod tests {
         );
         assert!(matches!(r.redact_text("see http://x/ok"), Cow::Borrowed(_)));
         assert_eq!(r.redact_text("http://"), "http://");
+    }
+
+    #[test]
+    fn urls_in_text_with_any_scheme_case_parentheses_and_quotes() {
+        let r = UrlRedactor::default();
+        let cases = [
+            (
+                "error sending request for url (https://h/report(1).pdf?sig=S)",
+                "error sending request for url (https://h/report(1).pdf?sig=REDACTED)",
+            ),
+            ("HTTPS://user:pw@h/", "HTTPS://REDACTED:REDACTED@h/"),
+            (
+                "Http://h/?X-Amz-Signature=S&a=1",
+                "Http://h/?X-Amz-Signature=REDACTED&a=1",
+            ),
+            (
+                "it's https://h/a'b?sig=S now",
+                "it's https://h/a'b?sig=REDACTED now",
+            ),
+            (
+                "'https://u:p@y/z' end",
+                "'https://REDACTED:REDACTED@y/z' end",
+            ),
+            (
+                "see (https://h/x?sig=S), then",
+                "see (https://h/x?sig=REDACTED), then",
+            ),
+            ("(https://h/x?sig=S))", "(https://h/x?sig=REDACTED))"),
+            ("/download?sig=S", "/download?sig=REDACTED"),
+            (
+                "//bucket/k?X-Amz-Signature=S",
+                "//bucket/k?X-Amz-Signature=REDACTED",
+            ),
+            ("//u:p@bucket/k", "//REDACTED:REDACTED@bucket/k"),
+            (
+                "</next?sig=S>; rel=\"next\"",
+                "</next?sig=REDACTED>; rel=\"next\"",
+            ),
+            ("GET /a?sig=S failed", "GET /a?sig=REDACTED failed"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(r.redact_text(text), expected, "{text}");
+        }
+        // Not URLs: a slash inside a word, a path without a query, a bare scheme.
+        for text in ["a/b?sig=S", "/plain/path", "HTTP://", "https:/x?sig=S"] {
+            assert!(matches!(r.redact_text(text), Cow::Borrowed(_)), "{text}");
+        }
+    }
+
+    /// The work `redact_text` does (bytes examined, including those `redact_url` reads) is
+    /// at most a small constant times the text's length, whatever the text: no rescans.
+    #[test]
+    fn text_redaction_is_linear_in_the_text() {
+        let r = UrlRedactor::default().with_query_key("token");
+        let hostile = [
+            "http:// ".repeat(50_000),
+            "https://".repeat(50_000),
+            "HTTP://x ".repeat(40_000),
+            "(http://h/a(b)?sig=1) ".repeat(20_000),
+            format!("http://h/?{}", "sig=1&".repeat(50_000)),
+            " /a?sig=1".repeat(40_000),
+            "((((((((".repeat(50_000),
+            format!("http://{}", "(".repeat(400_000)),
+        ];
+        for text in &hostile {
+            let mut work = 0;
+            let _ = r.redact_text_counting(text, &mut work);
+            assert!(
+                work <= 4 * text.len(),
+                "{} bytes cost {work} steps: {:?}",
+                text.len(),
+                &text[..16]
+            );
+        }
     }
 
     #[test]

@@ -48,10 +48,11 @@ pub struct ClientSettings {
 
 impl Default for ClientSettings {
     /// The methods `OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS` names (the default list if it
-    /// is unset or invalid), the default redactor, and the global meter provider.
+    /// is unset, or invalid, with a warning: [`KnownMethods::from_env_or_warn`]), the
+    /// default redactor, and the global meter provider.
     fn default() -> Self {
         ClientSettings {
-            known_methods: KnownMethods::from_env().unwrap_or_default(),
+            known_methods: KnownMethods::from_env_or_warn(),
             redactor: UrlRedactor::default(),
             metrics: MetricsSource::global(Side::Client, Default::default()),
         }

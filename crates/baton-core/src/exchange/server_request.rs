@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use super::intern::Interner;
 use super::metrics::{MetricsSource, Side};
+use crate::conventions::limits::{self, capped};
 use crate::conventions::{
     HeaderCapture, HttpMethod, ProxyHeaders, UrlRedactor, attributes as attr,
 };
@@ -98,15 +99,20 @@ pub(super) fn span_attributes(
     if let Some(original) = request.method.original {
         attributes.push(KeyValue::new(
             attr::HTTP_REQUEST_METHOD_ORIGINAL,
-            original.to_owned(),
+            capped(original, limits::MAX_METHOD_ORIGINAL).into_owned(),
         ));
     }
     attributes.push(scheme.clone());
-    attributes.push(KeyValue::new(attr::URL_PATH, request.uri.path().to_owned()));
+    let path = capped(request.uri.path(), limits::MAX_URL_PATH);
+    attributes.push(KeyValue::new(attr::URL_PATH, path.into_owned()));
     if let Some(query) = request.uri.query().filter(|q| !q.is_empty()) {
         attributes.push(KeyValue::new(
             attr::URL_QUERY,
-            settings.redactor.redact_query(query).into_owned(),
+            capped(
+                &settings.redactor.redact_query(query),
+                limits::MAX_URL_QUERY,
+            )
+            .into_owned(),
         ));
     }
     if let Some(route) = route {
@@ -151,7 +157,10 @@ pub(super) fn record_details(
         .get(http::header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty())
-        .map(|agent| KeyValue::new(attr::USER_AGENT_ORIGINAL, agent.to_owned()));
+        .map(|agent| {
+            let agent = capped(agent, limits::MAX_USER_AGENT).into_owned();
+            KeyValue::new(attr::USER_AGENT_ORIGINAL, agent)
+        });
     let peer = (request.peer)(request.extensions);
     // The peer IP is formatted once, and shared when it is also `client.address`.
     let peer_ip = peer.map(|p| StringValue::from(ip_string(p.ip())));

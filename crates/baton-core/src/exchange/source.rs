@@ -14,7 +14,7 @@ use opentelemetry::trace::{SpanBuilder, Tracer};
 use std::sync::{Arc, OnceLock};
 
 use super::inject::injection_context;
-use crate::propagation::{HeaderExtractor, HeaderInjector};
+use crate::propagation::{HeaderExtractor, HeaderInjector, remove_propagation_headers};
 
 /// The instrumentation scope of baton's spans and metrics.
 pub fn scope() -> opentelemetry::InstrumentationScope {
@@ -101,7 +101,8 @@ impl PropagatorSource {
     }
 
     /// Writes what a [`PropagationPolicy::allows`](super::PropagationPolicy::allows) decision (trace headers, baggage)
-    /// permits of `cx` into outgoing headers. Deciding first lets a layer read the host
+    /// permits of `cx` into outgoing headers, after removing from them the trace headers
+    /// (every format) or baggage that decision refuses. Deciding first lets a layer read the host
     /// from the request and then write its headers without copying the host.
     ///
     /// ```
@@ -125,8 +126,12 @@ impl PropagatorSource {
         if trace_ok && baggage_ok {
             // Everything may go: no need for a filtered copy of the context.
             self.inject(cx, headers);
-        } else if let Some(outgoing) = injection_context(cx, trace_ok, baggage_ok) {
-            self.inject(&outgoing, headers);
+        } else {
+            // Nor may headers already on the request (copied from an incoming one) go.
+            remove_propagation_headers(headers, !trace_ok, !baggage_ok);
+            if let Some(outgoing) = injection_context(cx, trace_ok, baggage_ok) {
+                self.inject(&outgoing, headers);
+            }
         }
     }
 }

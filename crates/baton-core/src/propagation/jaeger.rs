@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use super::baggage::{is_token, merge};
 use super::debug::{is_debug, with_remote};
 use super::hex::{self, Case};
-use super::percent::{percent_decode, percent_encode};
+use super::percent::{form_decode, percent_decode, percent_encode};
 
 const HEADER: &str = "uber-trace-id";
 const BAGGAGE_PREFIX: &str = "uberctx-";
@@ -25,7 +25,9 @@ const FLAG_DEBUG: u8 = 0x02;
 /// `uber-trace-id: {trace-id}:{span-id}:{parent-span-id}:{flags}`. Ids shorter than 32 / 16
 /// hex digits are left-padded with zeros, either letter case is accepted, and a URL-encoded
 /// value (`%3A` for `:`) is decoded first. Flag `0x02` (debug) implies sampled and is kept.
-/// Baggage travels one `uberctx-{key}` header per entry, URL-encoded; injection sends only
+/// Baggage travels one `uberctx-{key}` header per entry, URL-encoded (read as form data, as
+/// jaeger-client libraries write it: `+` is a space; sent with `%20` and `%2B`, which both
+/// decoders read alike); injection sends only
 /// keys that are valid lowercase header names. The deprecated parent span id is sent as `0`.
 ///
 /// ```
@@ -146,7 +148,8 @@ impl TextMapPropagator for JaegerPropagator {
                 (!key.is_empty()).then(|| {
                     (
                         key.to_ascii_lowercase(),
-                        percent_decode(value.trim()).into_owned(),
+                        // jaeger-client peers encode values as form data (`+` for a space).
+                        form_decode(value.trim()).into_owned(),
                         String::new(),
                     )
                 })
@@ -261,5 +264,25 @@ mod tests {
         );
         assert_eq!(h["uberctx-k"], "a%20b");
         assert_eq!(h.len(), 2);
+    }
+
+    /// jaeger-client libraries encode baggage values as form data (Go's
+    /// `url.QueryEscape`, Java's `URLEncoder`): a space is `+`, a literal `+` is `%2B`.
+    #[test]
+    fn baggage_from_jaeger_clients_decodes_plus_as_space() {
+        let cx = extract(&[
+            ("uber-trace-id", "1:2:0:1"),
+            ("uberctx-tenant", "acme+corp"),
+            ("uberctx-sum", "1%2B1+%3D+2"),
+            ("uberctx-name", "Am%C3%A9lie+D"),
+        ]);
+        let get = |k: &str| cx.baggage().get(k).map(|v| v.as_str().to_owned());
+        assert_eq!(get("tenant").as_deref(), Some("acme corp"));
+        assert_eq!(get("sum").as_deref(), Some("1+1 = 2"));
+        assert_eq!(get("name").as_deref(), Some("Amélie D"));
+        // And back: a space goes as %20, a plus as %2B, so a form decoder reads the same.
+        let mut h = HeaderMap::new();
+        JaegerPropagator::new().inject_context(&cx, &mut HeaderInjector(&mut h));
+        assert_eq!(h["uberctx-sum"], "1%2B1%20=%202");
     }
 }

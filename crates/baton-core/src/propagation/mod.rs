@@ -50,12 +50,14 @@ mod b3;
 mod baggage;
 mod carrier;
 mod composite;
+mod continued;
 mod debug;
 #[cfg(feature = "fuzzing")]
 pub(crate) mod fuzz_entry;
 mod hex;
 mod jaeger;
 mod percent;
+mod strip;
 mod trace_context;
 mod tracestate;
 mod xray;
@@ -68,9 +70,11 @@ pub use composite::{
 };
 pub use debug::{DebugFlag, is_debug};
 pub use jaeger::JaegerPropagator;
-pub use percent::{percent_decode, percent_encode};
+pub use percent::{form_decode, percent_decode, percent_encode};
+pub use strip::remove_propagation_headers;
 pub use trace_context::{
-    RANDOM_TRACE_ID, TraceContextPropagator, format_traceparent, parse_traceparent,
+    RANDOM_TRACE_ID, TraceContextPropagator, format_traceparent, format_traceparent_in,
+    parse_traceparent,
 };
 pub use xray::XRayPropagator;
 

@@ -35,6 +35,26 @@ pub fn percent_encode(value: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Decodes a value encoded as form data, as jaeger-client libraries encode `uberctx-*`
+/// baggage (Go's `url.QueryEscape`, Java's `URLEncoder`): `+` is a space, then `%XX`
+/// sequences as [`percent_decode`] (so `%2B` stays a plus).
+///
+/// ```
+/// # use baton_core::propagation::form_decode;
+/// assert_eq!(form_decode("acme+corp"), "acme corp");
+/// assert_eq!(form_decode("1%2B1"), "1+1");
+/// ```
+pub fn form_decode(value: &str) -> Cow<'_, str> {
+    if !value.contains('+') {
+        return percent_decode(value);
+    }
+    let spaced = value.replace('+', " ");
+    match percent_decode(&spaced) {
+        Cow::Borrowed(_) => Cow::Owned(spaced),
+        Cow::Owned(decoded) => Cow::Owned(decoded),
+    }
+}
+
 /// Decodes `%XX` sequences (either case). A `%` not followed by two hex digits is kept as
 /// it is; byte sequences that are not UTF-8 become U+FFFD, as the Baggage spec requires.
 ///

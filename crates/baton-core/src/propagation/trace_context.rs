@@ -7,6 +7,7 @@ use opentelemetry::propagation::{
 use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
 use std::sync::OnceLock;
 
+use super::continued::ContinuedTrace;
 use super::hex::{self, Case};
 use super::tracestate;
 
@@ -98,6 +99,40 @@ pub fn parse_traceparent(value: &str) -> Option<SpanContext> {
 /// assert_eq!(format_traceparent(&parse_traceparent(value).unwrap()).as_deref(), Some(value));
 /// ```
 pub fn format_traceparent(sc: &SpanContext) -> Option<String> {
+    format_with_flags(sc, sc.trace_flags())
+}
+
+/// Formats the `traceparent` value (version `00`) for the span in `cx`, as the propagator
+/// injects it: with the `random-trace-id` flag of the caller whose trace the span continues,
+/// which the span context itself may have lost (the SDK builds a child's flags from its
+/// sampling decision). For a response header naming the server span (`traceresponse`).
+///
+/// ```
+/// use baton_core::propagation::{HeaderExtractor, TraceContextPropagator, format_traceparent_in};
+/// use opentelemetry::propagation::TextMapPropagator;
+///
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-02".parse().unwrap());
+/// let cx = TraceContextPropagator::new().extract(&HeaderExtractor(&headers));
+/// assert!(format_traceparent_in(&cx).unwrap().ends_with("-02"));
+/// ```
+pub fn format_traceparent_in(cx: &Context) -> Option<String> {
+    let span = cx.span();
+    let sc = span.span_context();
+    format_with_flags(sc, flags_in(cx, sc))
+}
+
+/// The flags to send for `sc` in `cx`: its own, plus `random-trace-id` when the trace it
+/// belongs to was continued from a caller that set it.
+fn flags_in(cx: &Context, sc: &SpanContext) -> TraceFlags {
+    match ContinuedTrace::of(cx, sc) {
+        Some(c) if c.random => sc.trace_flags() | RANDOM_TRACE_ID,
+        _ => sc.trace_flags(),
+    }
+}
+
+/// The `traceparent` value of `sc` with `flags` in place of its own.
+fn format_with_flags(sc: &SpanContext, flags: TraceFlags) -> Option<String> {
     if !sc.is_valid() {
         return None;
     }
@@ -111,11 +146,7 @@ pub fn format_traceparent(sc: &SpanContext) -> Option<String> {
         16,
     );
     out.push('-');
-    hex::push_hex(
-        &mut out,
-        u128::from(sc.trace_flags().to_u8() & KNOWN_FLAGS),
-        2,
-    );
+    hex::push_hex(&mut out, u128::from(flags.to_u8() & KNOWN_FLAGS), 2);
     Some(out)
 }
 
@@ -136,11 +167,17 @@ impl TextMapPropagator for TraceContextPropagator {
     fn inject_context(&self, cx: &Context, injector: &mut dyn Injector) {
         let span = cx.span();
         let sc = span.span_context();
-        let Some(traceparent) = format_traceparent(sc) else {
+        // What the span context lost of the trace it continues: the caller's
+        // `random-trace-id` flag, members of its `tracestate` the API could not hold.
+        let Some(traceparent) = format_with_flags(sc, flags_in(cx, sc)) else {
             return;
         };
         injector.set(TRACEPARENT, traceparent);
-        if let Some(state) = tracestate::header(sc.trace_state()) {
+        let state = match ContinuedTrace::of(cx, sc).and_then(|c| c.full_tracestate(sc)) {
+            Some(full) => tracestate::truncate(full.to_owned()),
+            None => tracestate::header(sc.trace_state()),
+        };
+        if let Some(state) = state {
             injector.set(TRACESTATE, state);
         }
     }
@@ -155,14 +192,18 @@ impl TextMapPropagator for TraceContextPropagator {
         let Some(sc) = parse_traceparent(parent) else {
             return cx.clone();
         };
-        let sc = match extractor.get_all(TRACESTATE) {
+        let (sc, full) = match extractor.get_all(TRACESTATE) {
             Some(states) => {
-                let state = tracestate::parse(&states);
-                SpanContext::new(sc.trace_id(), sc.span_id(), sc.trace_flags(), true, state)
+                let list = tracestate::parse(&states);
+                let flags = sc.trace_flags();
+                let sc = SpanContext::new(sc.trace_id(), sc.span_id(), flags, true, list.state);
+                (sc, list.full)
             }
-            None => sc,
+            None => (sc, None),
         };
-        cx.with_remote_span_context(sc)
+        let random = sc.trace_flags().to_u8() & RANDOM_TRACE_ID.to_u8() != 0;
+        let cx = cx.with_remote_span_context(sc.clone());
+        ContinuedTrace::attach(cx, &sc, random, full)
     }
 
     fn fields(&self) -> FieldIter<'_> {
@@ -324,7 +365,11 @@ mod tests {
             ("tracestate", b"foo=2"),
         ]);
         assert!(sc.is_valid());
-        assert_eq!(sc.trace_state().header(), "");
+        assert_eq!(
+            sc.trace_state().header(),
+            "foo=1",
+            "a duplicate keeps the first"
+        );
         assert!(!extract(&[("tracestate", b"foo=1")]).is_valid());
         assert!(!extract(&[("traceparent", b"garbage"), ("tracestate", b"foo=1")]).is_valid());
         let sc = extract(&[
@@ -351,6 +396,74 @@ mod tests {
         );
         assert_eq!(h.get("traceparent").unwrap(), &format!("00-{TID}-{SID}-03"));
         assert_eq!(h.get("tracestate").unwrap(), "a=1,b=2");
+    }
+
+    /// Extracts `traceparent` / `tracestate`, starts an SDK span as the child of what was
+    /// extracted (or, with `new_trace`, a root of another trace in the same context), and
+    /// returns the headers injected for that span.
+    fn through_a_child(traceparent: &str, tracestate: &str, new_trace: bool) -> HeaderMap {
+        let cx = child_context(traceparent, tracestate, new_trace);
+        let mut out = HeaderMap::new();
+        TraceContextPropagator::new().inject_context(&cx, &mut HeaderInjector(&mut out));
+        out
+    }
+
+    /// The context of an SDK span started as [`through_a_child`] describes.
+    fn child_context(traceparent: &str, tracestate: &str, new_trace: bool) -> Context {
+        use opentelemetry::trace::{Tracer, TracerProvider};
+        let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder().build();
+        let tracer = provider.tracer("test");
+        let mut h = HeaderMap::new();
+        h.insert("traceparent", traceparent.parse().unwrap());
+        h.insert("tracestate", tracestate.parse().unwrap());
+        let p = TraceContextPropagator::new();
+        let cx = p.extract_with_context(&Context::new(), &HeaderExtractor(&h));
+        let parent = if new_trace {
+            Context::new()
+        } else {
+            cx.clone()
+        };
+        let child = tracer.start_with_context("child", &parent);
+        cx.with_span(child)
+    }
+
+    /// What a `traceresponse` naming the server span would say.
+    #[test]
+    fn format_traceparent_in_keeps_the_callers_random_flag() {
+        let cx = child_context(&format!("00-{TID}-{SID}-02"), "a=1", false);
+        let own = format_traceparent(cx.span().span_context()).unwrap();
+        assert!(own.ends_with("-00"), "the SDK's child lost it: {own}");
+        let sent = format_traceparent_in(&cx).unwrap();
+        assert_eq!(&sent[..53], &own[..53]);
+        assert!(sent.ends_with("-02"), "{sent}");
+    }
+
+    /// Level 2: "If the flag is set in the incoming traceparent header, it MUST also be set
+    /// in all outgoing traceparent headers which use the same trace-id" (the test suite's
+    /// `test_propagates_random_flag` sends `...-02`); the SDK's child span context drops it.
+    #[test]
+    fn random_flag_reaches_the_injection_of_a_child_span() {
+        for (incoming, outgoing) in [("02", "02"), ("03", "03"), ("01", "01"), ("00", "00")] {
+            let out = through_a_child(&format!("00-{TID}-{SID}-{incoming}"), "a=1", false);
+            let tp = out["traceparent"].to_str().unwrap();
+            assert!(tp.starts_with(&format!("00-{TID}-")), "{tp}");
+            assert_ne!(&tp[36..52], SID, "a new parent-id: {tp}");
+            assert!(tp.ends_with(&format!("-{outgoing}")), "{incoming} -> {tp}");
+        }
+        // Another trace in the same context does not inherit the flag.
+        let out = through_a_child(&format!("00-{TID}-{SID}-03"), "a=1", true);
+        let tp = out["traceparent"].to_str().unwrap();
+        assert!(!tp.contains(TID) && tp.ends_with("-01"), "{tp}");
+    }
+
+    /// Keys the draft allows and the API's `TraceState` refuses still reach the next hop.
+    #[test]
+    fn the_full_tracestate_reaches_the_injection_of_a_child_span() {
+        let list = "foo@@bar=1,foo@=2,bar=3,bar=4";
+        let out = through_a_child(&format!("00-{TID}-{SID}-01"), list, false);
+        assert_eq!(out["tracestate"], "foo@@bar=1,foo@=2,bar=3");
+        let out = through_a_child(&format!("00-{TID}-{SID}-01"), list, true);
+        assert!(out.get("tracestate").is_none(), "not for another trace");
     }
 
     #[test]

@@ -10,28 +10,16 @@ pub const MAX_HEADER_LEN: usize = 512;
 const LARGE_ENTRY: usize = 128;
 
 fn is_key_char(b: u8) -> bool {
-    b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-' | b'*' | b'/')
+    b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-' | b'*' | b'/' | b'@')
 }
 
-/// `simple-key` or `tenant-id@system-id`, exactly as the grammar in the spec.
+/// `( lcalpha / DIGIT ) 0*255 keychar`, `keychar` including `@`: the grammar of the current
+/// editor's draft (Level 2), which no longer splits a key into tenant and system ids.
 pub(crate) fn valid_key(key: &str) -> bool {
     let k = key.as_bytes();
-    match k.iter().position(|&b| b == b'@') {
-        None => {
-            (1..=256).contains(&k.len())
-                && k[0].is_ascii_lowercase()
-                && k.iter().all(|&b| is_key_char(b))
-        }
-        Some(at) => {
-            let (tenant, system) = (&k[..at], &k[at + 1..]);
-            (1..=241).contains(&tenant.len())
-                && (tenant[0].is_ascii_lowercase() || tenant[0].is_ascii_digit())
-                && tenant.iter().all(|&b| is_key_char(b))
-                && (1..=14).contains(&system.len())
-                && system[0].is_ascii_lowercase()
-                && system.iter().all(|&b| is_key_char(b))
-        }
-    }
+    (1..=256).contains(&k.len())
+        && (k[0].is_ascii_lowercase() || k[0].is_ascii_digit())
+        && k.iter().all(|&b| is_key_char(b))
 }
 
 /// 1 to 256 printable ASCII characters other than `,` and `=`, not ending in a space.
@@ -43,11 +31,22 @@ pub(crate) fn valid_value(value: &str) -> bool {
             .all(|&b| (0x20..=0x7e).contains(&b) && b != b',' && b != b'=')
 }
 
+/// A received `tracestate` list: what the OpenTelemetry API's `TraceState` holds of it, and
+/// the whole list (every member valid by the draft's grammar, in order) when the API could
+/// not hold all of it.
+#[derive(Debug, Default)]
+pub(crate) struct List {
+    pub(crate) state: TraceState,
+    /// The whole list, when `state` lacks members of it.
+    pub(crate) full: Option<String>,
+}
+
 /// Parses the `tracestate` header values in the order received (several headers form one
-/// list). Empty and whitespace-only members are allowed. A list with an invalid member, a
-/// repeated key or more than 32 members is discarded whole: the spec forbids propagating a
+/// list). Empty and whitespace-only members are allowed. A repeated key keeps its first
+/// member (the spec lets a vendor discard duplicates rather than the list). A list with an
+/// invalid member or more than 32 members is discarded whole: the spec forbids propagating a
 /// tracestate the parser did not understand.
-pub(crate) fn parse(values: &[&str]) -> TraceState {
+pub(crate) fn parse(values: &[&str]) -> List {
     let mut members: Vec<(&str, &str)> = Vec::new();
     for member in values.iter().flat_map(|v| v.split(',')) {
         let member = member.trim_matches(|c| c == ' ' || c == '\t');
@@ -55,33 +54,80 @@ pub(crate) fn parse(values: &[&str]) -> TraceState {
             continue;
         }
         let Some((key, value)) = member.split_once('=') else {
-            return TraceState::NONE;
+            return List::default();
         };
-        if !valid_key(key)
-            || !valid_value(value)
-            || members.len() == MAX_MEMBERS
-            || members.iter().any(|(k, _)| *k == key)
-        {
-            return TraceState::NONE;
+        if !valid_key(key) || !valid_value(value) {
+            return List::default();
+        }
+        // At most 32 members to compare with: linear in the header.
+        if members.iter().any(|(k, _)| *k == key) {
+            continue;
+        }
+        if members.len() == MAX_MEMBERS {
+            return List::default();
         }
         members.push((key, value));
     }
     build(members)
 }
 
-/// The OpenTelemetry API applies its own, slightly narrower, key rule (system ids of at most
-/// 13 characters where the spec allows 14); a member it would refuse is left out rather than
-/// losing the whole list.
-fn build(members: Vec<(&str, &str)>) -> TraceState {
-    let api_accepts = |key: &str| key.rfind('@').is_none_or(|at| key.len() - at - 1 <= 13);
-    TraceState::from_key_value(members.into_iter().filter(|(k, _)| api_accepts(k)))
-        .unwrap_or_default()
+/// Whether the OpenTelemetry API (0.33) takes a key the draft's grammar allows: it still
+/// wants at most one `@`, followed by a letter or digit and at most 13 characters.
+fn api_accepts(key: &str) -> bool {
+    let mut ats = key.match_indices('@').map(|(i, _)| i);
+    match (ats.next(), ats.next()) {
+        (None, _) => true,
+        (Some(at), None) => {
+            key.len() - at - 1 <= 13
+                && key
+                    .as_bytes()
+                    .get(at + 1)
+                    .is_none_or(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        }
+        _ => false,
+    }
+}
+
+/// The API's `TraceState` holds the members it accepts; the whole list is kept beside it
+/// when it refused some, so that they are still sent on.
+fn build(members: Vec<(&str, &str)>) -> List {
+    let all_accepted = members.iter().all(|(k, _)| api_accepts(k));
+    let state = TraceState::from_key_value(members.iter().copied().filter(|(k, _)| api_accepts(k)));
+    let full = || {
+        let mut out = String::new();
+        for (i, (k, v)) in members.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(k);
+            out.push('=');
+            out.push_str(v);
+        }
+        out
+    };
+    match state {
+        Ok(state) if all_accepted => List { state, full: None },
+        Ok(state) => List {
+            state,
+            full: Some(full()),
+        },
+        Err(_) => List {
+            state: TraceState::NONE,
+            full: Some(full()),
+        },
+    }
 }
 
 /// Serialises `state` for sending: `None` when empty, otherwise at most 512 characters,
 /// shortened by removing whole entries, those over 128 characters first, then from the end.
 pub(crate) fn header(state: &TraceState) -> Option<String> {
-    let header = state.header();
+    truncate(state.header())
+}
+
+/// `header` (a serialised list) for sending: `None` when empty, otherwise at most 512
+/// characters, shortened by removing whole entries, those over 128 characters first, then
+/// from the end.
+pub(crate) fn truncate(header: String) -> Option<String> {
     if header.is_empty() {
         return None;
     }
@@ -90,18 +136,20 @@ pub(crate) fn header(state: &TraceState) -> Option<String> {
     }
     let entries: Vec<&str> = header.split(',').collect();
     let mut keep: Vec<bool> = entries.iter().map(|_| true).collect();
-    let mut len = header.len();
+    // Every kept entry counted with one comma: the header is `len - 1` long (the count
+    // never goes below zero, even when the last entry goes).
+    let mut len = header.len() + 1;
     let drop = |i: usize, len: &mut usize, keep: &mut [bool]| {
         keep[i] = false;
         *len -= entries[i].len() + 1;
     };
     for i in (0..entries.len()).rev() {
-        if len > MAX_HEADER_LEN && entries[i].len() > LARGE_ENTRY {
+        if len > MAX_HEADER_LEN + 1 && entries[i].len() > LARGE_ENTRY {
             drop(i, &mut len, &mut keep);
         }
     }
     for i in (0..entries.len()).rev() {
-        if len > MAX_HEADER_LEN && keep[i] {
+        if len > MAX_HEADER_LEN + 1 && keep[i] {
             drop(i, &mut len, &mut keep);
         }
     }
@@ -118,35 +166,41 @@ pub(crate) fn header(state: &TraceState) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// The list as it is sent on: every member kept, whether or not the API holds it.
     fn parsed(values: &[&str]) -> String {
-        parse(values).header()
+        let list = parse(values);
+        list.full.unwrap_or_else(|| list.state.header())
     }
 
+    /// The key grammar of the current editor's draft (w3c/trace-context main):
+    /// `( lcalpha / DIGIT ) 0*255 keychar`, `@` among the key characters; the cases are the
+    /// test suite's (`test_tracestate_key_illegal_vendor_format`,
+    /// `test_tracestate_key_length_limit`).
     #[test]
     fn keys_follow_the_grammar() {
-        assert!(valid_key("foo"));
-        assert!(valid_key("abcdefghijklmnopqrstuvwxyz0123456789_-*/"));
-        assert!(valid_key("tenant@vendor"));
-        assert!(valid_key("0tenant@v"));
-        assert!(valid_key(&"k".repeat(256)));
-        assert!(!valid_key(&"k".repeat(257)));
-        assert!(valid_key(&format!(
-            "{}@{}",
-            "t".repeat(241),
-            "v".repeat(14)
-        )));
-        assert!(!valid_key(&format!(
-            "{}@{}",
-            "t".repeat(242),
-            "v".repeat(14)
-        )));
-        assert!(!valid_key(&format!(
-            "{}@{}",
-            "t".repeat(241),
-            "v".repeat(15)
-        )));
+        let good = [
+            "foo".to_owned(),
+            "abcdefghijklmnopqrstuvwxyz0123456789_-*/@".to_owned(),
+            "tenant@vendor".to_owned(),
+            "0tenant@v".to_owned(),
+            "0foo".to_owned(),
+            "foo@".to_owned(),
+            "foo@@bar".to_owned(),
+            "foo@bar@baz".to_owned(),
+            "k".repeat(256),
+            format!("{}@{}", "t".repeat(241), "v".repeat(14)),
+            format!("{}@v", "t".repeat(242)),
+            format!("t@{}", "v".repeat(15)),
+            format!("k@{}", "x".repeat(254)),
+            format!("k{}@", "x".repeat(254)),
+        ];
+        for key in &good {
+            assert!(valid_key(key), "{key:?}");
+        }
+        let long = "k".repeat(257);
+        let long_at = format!("k@{}", "x".repeat(255));
         for bad in [
-            "", "Foo", "0foo", "foo bar", "foo.bar", "a@", "@v", "a@0v", "a@b@c", "foo!",
+            "", "Foo", "@foo", "@", "foo bar", "foo.bar", "foo!", "_foo", "*", &long, &long_at,
         ] {
             assert!(!valid_key(bad), "{bad:?}");
         }
@@ -175,12 +229,38 @@ mod tests {
 
     #[test]
     fn discards_whole_list_when_invalid() {
-        assert_eq!(parsed(&["foo=1,foo=1"]), "");
-        assert_eq!(parsed(&["foo=1", "foo=2"]), "");
         assert_eq!(parsed(&["foo=1,bar"]), "");
         assert_eq!(parsed(&["foo =1"]), "");
         assert_eq!(parsed(&["foo=1,BAR=2"]), "");
         assert_eq!(parsed(&["foo=\u{1}"]), "");
+        assert_eq!(parsed(&["@foo=1,bar=2"]), "");
+        assert_eq!(parsed(&["foo=bar=baz"]), "");
+        assert_eq!(parsed(&["foo=,bar=3"]), "");
+    }
+
+    /// The test suite's `test_tracestate_duplicated_keys`: the list is kept, with one of
+    /// the repeated members (the first).
+    #[test]
+    fn duplicated_keys_keep_the_first_member() {
+        assert_eq!(parsed(&["foo=1,foo=1"]), "foo=1");
+        assert_eq!(parsed(&["foo=1,foo=2"]), "foo=1");
+        assert_eq!(parsed(&["foo=1", "foo=1"]), "foo=1");
+        assert_eq!(parsed(&["foo=1", "foo=2"]), "foo=1");
+        assert_eq!(parsed(&["a=1,foo=1,b=2", "foo=3,c=4"]), "a=1,foo=1,b=2,c=4");
+    }
+
+    /// Keys the draft allows but the OpenTelemetry API's `TraceState` refuses (`foo@@bar`,
+    /// a system id over 13 characters) are kept in the full list that is sent on.
+    #[test]
+    fn keys_the_api_refuses_are_kept_in_the_full_list() {
+        let list = parse(&["foo@@bar=1,foo@=2,bar=3"]);
+        assert_eq!(list.full.as_deref(), Some("foo@@bar=1,foo@=2,bar=3"));
+        assert_eq!(list.state.header(), "foo@=2,bar=3");
+        let plain = parse(&["a=1,b=2"]);
+        assert_eq!(
+            (plain.full, plain.state.header()),
+            (None, "a=1,b=2".to_owned())
+        );
     }
 
     #[test]
@@ -191,14 +271,16 @@ mod tests {
                 .collect::<Vec<_>>()
                 .join(",")
         };
-        assert_eq!(parse(&[&list(32)]).header().split(',').count(), 32);
+        assert_eq!(parse(&[&list(32)]).state.header().split(',').count(), 32);
         assert_eq!(parsed(&[&list(33)]), "");
     }
 
     #[test]
-    fn member_the_api_cannot_hold_is_dropped_alone() {
+    fn member_the_api_cannot_hold_is_dropped_from_its_state_alone() {
         let long_system = format!("t@{}", "v".repeat(14));
-        assert_eq!(parsed(&[&format!("a=1,{long_system}=2,b=3")]), "a=1,b=3");
+        let list = parse(&[&format!("a=1,{long_system}=2,b=3")]);
+        assert_eq!(list.state.header(), "a=1,b=3");
+        assert_eq!(list.full.unwrap(), format!("a=1,{long_system}=2,b=3"));
     }
 
     #[test]
@@ -206,7 +288,7 @@ mod tests {
         let big = format!("big={}", "x".repeat(200));
         let mut list = vec![format!("first={}", "a".repeat(100)), big];
         list.extend((0..6).map(|i| format!("k{i}={}", "b".repeat(60))));
-        let state = parse(&[&list.join(",")]);
+        let state = parse(&[&list.join(",")]).state;
         let out = header(&state).unwrap();
         assert!(out.len() <= MAX_HEADER_LEN, "{}", out.len());
         assert!(!out.contains("big="));
@@ -216,9 +298,27 @@ mod tests {
         let many: Vec<String> = (0..20)
             .map(|i| format!("k{i:02}={}", "c".repeat(40)))
             .collect();
-        let out = header(&parse(&[&many.join(",")])).unwrap();
+        let out = header(&parse(&[&many.join(",")]).state).unwrap();
         assert!(out.len() <= MAX_HEADER_LEN);
         assert!(out.starts_with("k00=") && !out.contains("k19="));
         assert_eq!(header(&TraceState::NONE), None);
+    }
+
+    /// The longest member the grammar allows (a 256-character key, `=`, a 256-character
+    /// value) is 513 characters: alone it cannot be sent at all, beside others it goes.
+    #[test]
+    fn a_513_character_member_is_dropped_without_underflow() {
+        let longest = format!("{}={}", "k".repeat(256), "v".repeat(256));
+        assert_eq!(longest.len(), 513);
+        assert_eq!(header(&parse(&[&longest]).state), None);
+        assert_eq!(
+            header(&parse(&[&format!("a=1,{longest},b=2")]).state).as_deref(),
+            Some("a=1,b=2")
+        );
+        let near = format!("{}={}", "k".repeat(256), "v".repeat(255));
+        assert_eq!(
+            header(&parse(&[&near]).state).as_deref(),
+            Some(near.as_str())
+        );
     }
 }

@@ -146,8 +146,10 @@ pub fn traceparent(headers: &HeaderMap) -> Option<SpanContext> {
 /// One request as the server received it.
 #[derive(Clone, Debug)]
 pub struct Received {
+    pub method: String,
     pub path: String,
     pub headers: HeaderMap,
+    pub body: Vec<u8>,
 }
 
 #[derive(Clone, Default)]
@@ -157,8 +159,9 @@ struct Shared {
 }
 
 /// A server on 127.0.0.1 that records every request it receives, then answers by path:
-/// `/status/{code}` with that status; `/flaky` with 503, 503, then 200; `/slow` after 60 s;
-/// anything else with 200 and the `traceparent` it received as the body.
+/// `/status/{code}` with that status; `/redirect/{code}?to={url}` with that status and
+/// `Location: {url}` (itself without `to`); `/flaky` with 503, 503, then 200; `/slow` after 60 s; anything else
+/// with 200 and the `traceparent` it received as the body.
 pub struct Server {
     pub addr: SocketAddr,
     shared: Shared,
@@ -201,7 +204,10 @@ impl Server {
     }
 }
 
-async fn respond(State(shared): State<Shared>, request: Request) -> (StatusCode, String) {
+async fn respond(
+    State(shared): State<Shared>,
+    request: Request,
+) -> (StatusCode, HeaderMap, String) {
     let path = request.uri().path().to_owned();
     let traceparent = request
         .headers()
@@ -209,27 +215,42 @@ async fn respond(State(shared): State<Shared>, request: Request) -> (StatusCode,
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
+    let query = request.uri().query().map(str::to_owned);
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .unwrap_or_default();
     shared.received.lock().unwrap().push(Received {
+        method: parts.method.to_string(),
         path: path.clone(),
-        headers: request.headers().clone(),
+        headers: parts.headers.clone(),
+        body: body.to_vec(),
     });
+    let status = |code: &str| {
+        code.parse()
+            .ok()
+            .and_then(|c| StatusCode::from_u16(c).ok())
+            .unwrap_or(StatusCode::BAD_REQUEST)
+    };
     if let Some(code) = path.strip_prefix("/status/") {
-        return (
-            code.parse()
-                .ok()
-                .and_then(|c| StatusCode::from_u16(c).ok())
-                .unwrap_or(StatusCode::BAD_REQUEST),
-            String::new(),
-        );
+        return (status(code), HeaderMap::new(), String::new());
+    }
+    if let Some(code) = path.strip_prefix("/redirect/") {
+        let to = query.as_deref().and_then(|q| q.strip_prefix("to="));
+        let mut headers = HeaderMap::new();
+        headers.insert("location", to.unwrap_or(&path).parse().unwrap());
+        return (status(code), headers, String::new());
     }
     match path.as_str() {
-        "/flaky" if shared.flaky.fetch_add(1, Ordering::SeqCst) < 2 => {
-            (StatusCode::SERVICE_UNAVAILABLE, String::new())
-        }
+        "/flaky" if shared.flaky.fetch_add(1, Ordering::SeqCst) < 2 => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            HeaderMap::new(),
+            String::new(),
+        ),
         "/slow" => {
             tokio::time::sleep(Duration::from_secs(60)).await;
-            (StatusCode::OK, String::new())
+            (StatusCode::OK, HeaderMap::new(), String::new())
         }
-        _ => (StatusCode::OK, traceparent),
+        _ => (StatusCode::OK, HeaderMap::new(), traceparent),
     }
 }
