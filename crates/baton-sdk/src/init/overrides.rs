@@ -10,6 +10,8 @@ use opentelemetry_sdk::trace::ShouldSample;
 use super::processor::{BoxedProcessor, ExporterFactory};
 use super::propagator::SharedPropagator;
 use crate::env::Env;
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin"))]
+use crate::env::TlsFiles;
 use crate::sampler::AdaptiveSampler;
 #[cfg(feature = "waterfall")]
 use crate::waterfall::WaterfallExporter;
@@ -32,6 +34,10 @@ pub(crate) struct Overrides {
     #[cfg(feature = "waterfall")]
     pub(crate) waterfall: Option<WaterfallExporter>,
     pub(crate) install_global: bool,
+    /// The TLS files every network exporter uses, over the `OTEL_EXPORTER_OTLP_*`
+    /// certificate variables.
+    #[cfg(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin"))]
+    pub(crate) tls: TlsFiles,
 }
 
 impl Overrides {
@@ -52,6 +58,8 @@ impl Overrides {
             #[cfg(feature = "waterfall")]
             waterfall: None,
             install_global: true,
+            #[cfg(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin"))]
+            tls: TlsFiles::default(),
         }
     }
 }
@@ -71,6 +79,8 @@ impl fmt::Debug for Overrides {
             .field("deadline", &self.deadline);
         #[cfg(feature = "waterfall")]
         d.field("waterfall", &self.waterfall);
+        #[cfg(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin"))]
+        d.field("tls", &self.tls);
         d.field("install_global", &self.install_global).finish()
     }
 }
