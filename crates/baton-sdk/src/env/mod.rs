@@ -17,6 +17,8 @@ mod reader;
 mod resource;
 mod sampler;
 mod source;
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+mod temporality;
 #[cfg(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin"))]
 mod tls;
 #[cfg(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin"))]

@@ -38,6 +38,9 @@ pub(crate) const OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: &str = "OTEL_EXPORTER_OTLP_
 #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
 pub(crate) const OTEL_EXPORTER_OTLP_METRICS_COMPRESSION: &str =
     "OTEL_EXPORTER_OTLP_METRICS_COMPRESSION";
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+pub(crate) const OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: &str =
+    "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE";
 
 // TLS, per signal and generic.
 #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]

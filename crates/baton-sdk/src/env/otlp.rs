@@ -6,6 +6,9 @@ use std::time::Duration;
 
 use super::kv::parse_pairs;
 use super::names::*;
+use opentelemetry_sdk::metrics::Temporality;
+
+use super::temporality::temporality;
 use super::tls::{TlsFiles, TlsVars, tls_files};
 use super::url::{check_url, is_https};
 use super::vars::{Millis, Vars};
@@ -133,6 +136,10 @@ pub(crate) fn otlp_settings(
     };
     let files = tls_files(vars, names.tls)?.overridden_by(code);
     let tls = transport_security(vars, endpoint_var, &endpoint, files)?;
+    let temporality = match signal {
+        Signal::Metrics => temporality(vars)?,
+        Signal::Traces => Temporality::Cumulative,
+    };
     Ok(OtlpSettings {
         protocol,
         endpoint,
@@ -140,6 +147,7 @@ pub(crate) fn otlp_settings(
         timeout,
         compression,
         tls,
+        temporality,
     })
 }
 
@@ -359,6 +367,7 @@ mod tests {
                 timeout: Duration::from_secs(2),
                 compression: Compression::Gzip,
                 tls: None,
+                temporality: Temporality::Cumulative,
             }
         );
         let m = settings(&env, Signal::Metrics).unwrap();
@@ -371,6 +380,7 @@ mod tests {
                 timeout: Duration::from_secs(1),
                 compression: Compression::None,
                 tls: None,
+                temporality: Temporality::Cumulative,
             }
         );
     }

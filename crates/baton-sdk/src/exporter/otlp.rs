@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use opentelemetry_otlp::{ExporterBuildError, MetricExporter, SpanExporter, WithExportConfig};
+use opentelemetry_sdk::metrics::Temporality;
 
 use super::runtime::ExportRuntime;
 pub(crate) use super::status::LastError;
@@ -40,6 +41,8 @@ pub(crate) struct OtlpSettings {
     pub(crate) compression: Compression,
     /// The TLS client for an https endpoint; `None` for http.
     pub(crate) tls: TlsClient,
+    /// The metric exporter's temporality preference (cumulative for traces, unused).
+    pub(crate) temporality: Temporality,
 }
 
 /// The TLS client an exporter gets: `None` for an http endpoint.
@@ -71,14 +74,13 @@ impl OtlpSettings {
         Ok((exporter, last))
     }
 
-    /// An OTLP metric exporter with these settings (cumulative temporality, the OTLP
-    /// default).
+    /// An OTLP metric exporter with these settings and their temporality preference.
     pub(crate) fn metric_exporter(
         &self,
         runtime: &Arc<ExportRuntime>,
     ) -> Result<(MetricExporter, LastError), ExporterBuildError> {
         let _entered = runtime.enter();
-        let builder = MetricExporter::builder();
+        let builder = MetricExporter::builder().with_temporality(self.temporality);
         let last = LastError::default();
         let exporter = match self.protocol {
             #[cfg(feature = "otlp-grpc")]
