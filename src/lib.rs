@@ -98,7 +98,9 @@ pub use baton_core::{conventions, propagation};
 #[cfg(feature = "testing")]
 pub use baton_sdk::testing;
 #[cfg(feature = "sdk")]
-pub use baton_sdk::{Builder, DEFAULT_SHUTDOWN_DEADLINE, Guard, InitError, ShutdownError, init};
+pub use baton_sdk::{
+    Builder, DEFAULT_SHUTDOWN_DEADLINE, Guard, InitError, ResourceDetector, ShutdownError, init,
+};
 #[cfg(feature = "axum")]
 pub use baton_tower::axum;
 pub use baton_tower::client;

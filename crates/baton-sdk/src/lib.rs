@@ -62,4 +62,4 @@ mod tls;
 pub mod waterfall;
 
 pub use error::{InitError, ShutdownError};
-pub use init::{Builder, DEFAULT_SHUTDOWN_DEADLINE, Guard, init};
+pub use init::{Builder, DEFAULT_SHUTDOWN_DEADLINE, Guard, ResourceDetector, init};

@@ -8,6 +8,7 @@ use opentelemetry::KeyValue;
 use opentelemetry::propagation::TextMapPropagator;
 use opentelemetry_sdk::trace::{ShouldSample, SpanExporter, SpanProcessor};
 
+use super::detect::ResourceDetector;
 use super::guard::Guard;
 use super::overrides::Overrides;
 use super::processor::BoxedProcessor;
@@ -126,6 +127,26 @@ impl Builder {
     /// Adds resource attributes, over any of the same keys in `OTEL_RESOURCE_ATTRIBUTES`.
     pub fn resource_attributes(mut self, attributes: impl IntoIterator<Item = KeyValue>) -> Self {
         self.overrides.attributes.extend(attributes);
+        self
+    }
+
+    /// Turns one resource detector off (all run by default). What each adds, and from
+    /// where, is on [`ResourceDetector`]; `OTEL_RESOURCE_ATTRIBUTES` and the builder's
+    /// attributes win over every detector anyway.
+    ///
+    /// ```
+    /// use baton_sdk::ResourceDetector;
+    ///
+    /// let guard = baton_sdk::Builder::from_env_map([("OTEL_TRACES_EXPORTER", "none")])
+    ///     .without_detector(ResourceDetector::Container)
+    ///     .without_detector(ResourceDetector::Kubernetes)
+    ///     .install_global(false)
+    ///     .build()?;
+    /// # drop(guard);
+    /// # Ok::<(), baton_sdk::InitError>(())
+    /// ```
+    pub fn without_detector(mut self, detector: ResourceDetector) -> Self {
+        self.overrides.detectors_off.push(detector);
         self
     }
 

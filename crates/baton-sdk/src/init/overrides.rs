@@ -7,6 +7,7 @@ use std::time::Duration;
 use opentelemetry::KeyValue;
 use opentelemetry_sdk::trace::ShouldSample;
 
+use super::detect::ResourceDetector;
 use super::processor::{BoxedProcessor, ExporterFactory};
 use super::propagator::SharedPropagator;
 use crate::env::Env;
@@ -34,6 +35,8 @@ pub(crate) struct Overrides {
     #[cfg(feature = "waterfall")]
     pub(crate) waterfall: Option<WaterfallExporter>,
     pub(crate) install_global: bool,
+    /// The resource detectors turned off.
+    pub(crate) detectors_off: Vec<ResourceDetector>,
     /// The TLS files every network exporter uses, over the `OTEL_EXPORTER_OTLP_*`
     /// certificate variables.
     #[cfg(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin"))]
@@ -58,6 +61,7 @@ impl Overrides {
             #[cfg(feature = "waterfall")]
             waterfall: None,
             install_global: true,
+            detectors_off: Vec::new(),
             #[cfg(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin"))]
             tls: TlsFiles::default(),
         }
@@ -81,6 +85,8 @@ impl fmt::Debug for Overrides {
         d.field("waterfall", &self.waterfall);
         #[cfg(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin"))]
         d.field("tls", &self.tls);
-        d.field("install_global", &self.install_global).finish()
+        d.field("detectors_off", &self.detectors_off)
+            .field("install_global", &self.install_global)
+            .finish()
     }
 }

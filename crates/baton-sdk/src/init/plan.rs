@@ -8,6 +8,7 @@ use baton_core::propagation::CompositePropagator;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::trace::{Sampler, ShouldSample};
 
+use super::detect;
 use super::overrides::Overrides;
 use super::processor::{BoxedProcessor, ExporterFactory};
 use super::propagator::SharedPropagator;
@@ -85,6 +86,7 @@ impl Plan {
             #[cfg(feature = "waterfall")]
             mut waterfall,
             install_global,
+            detectors_off,
             #[cfg(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin"))]
             tls,
         } = overrides;
@@ -122,7 +124,8 @@ impl Plan {
             service_version,
             attributes,
         };
-        let resource = resource::build(code, env::env_resource(&vars)?);
+        let detected = detect::detect(&vars, &detectors_off)?;
+        let resource = resource::build(code, env::env_resource(&vars)?, detected);
         let sampler = match sampler {
             Some(s) => s,
             None => Box::new(env::sampler(&mut vars)?),
