@@ -231,6 +231,28 @@ fn a_certificate_for_another_host_fails_exports_and_zipkin_checks_it_too() {
     );
 }
 
+#[test]
+fn an_expired_certificate_fails_exports_over_http() {
+    let ca = TestCa::new("expired");
+    let listener = TlsListener::start(&ca.expired_server("127.0.0.1"), None);
+    let ca_file = ca.ca_file();
+    let url = format!("https://{}", listener.addr());
+    let (failed, report) = export_failure(&[
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", &url),
+        ("OTEL_EXPORTER_OTLP_CERTIFICATE", ca_file.to_str().unwrap()),
+        ("OTEL_EXPORTER_OTLP_TIMEOUT", "2000"),
+    ]);
+    assert_eq!(failed, 100);
+    assert!(
+        report.contains(&format!("export to {url}/v1/traces failed")),
+        "{report}"
+    );
+    assert!(
+        report.contains("invalid peer certificate: certificate expired"),
+        "{report}"
+    );
+}
+
 /// The first failure is warned about on standard error, once: run in a child process
 /// (this same test binary) so its standard error can be read.
 #[test]

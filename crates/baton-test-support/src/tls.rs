@@ -91,16 +91,34 @@ impl TestCa {
         self.issue(name, ExtendedKeyUsagePurpose::ServerAuth)
     }
 
+    /// A server certificate for `name` that expired in 2020.
+    pub fn expired_server(&self, name: &str) -> Issued {
+        self.issue_with(name, ExtendedKeyUsagePurpose::ServerAuth, |params| {
+            params.not_before = rcgen::date_time_ymd(2019, 1, 1);
+            params.not_after = rcgen::date_time_ymd(2020, 1, 1);
+        })
+    }
+
     /// A client certificate for mTLS, its subject `name`.
     pub fn client(&self, name: &str) -> Issued {
         self.issue(name, ExtendedKeyUsagePurpose::ClientAuth)
     }
 
     fn issue(&self, name: &str, usage: ExtendedKeyUsagePurpose) -> Issued {
+        self.issue_with(name, usage, |_| {})
+    }
+
+    fn issue_with(
+        &self,
+        name: &str,
+        usage: ExtendedKeyUsagePurpose,
+        adjust: impl FnOnce(&mut CertificateParams),
+    ) -> Issued {
         let n = self.issued.fetch_add(1, Ordering::Relaxed);
         let mut params = CertificateParams::new(vec![name.to_owned()]).expect("params");
         params.distinguished_name.push(DnType::CommonName, name);
         params.extended_key_usages = vec![usage];
+        adjust(&mut params);
         let key = KeyPair::generate().expect("key");
         let cert = params.signed_by(&key, &self.issuer).expect("certificate");
         let issued = Issued {

@@ -428,7 +428,8 @@ mod tests {
             (OTEL_EXPORTER_OTLP_INSECURE, "true"),
         ];
         assert_eq!(endpoint(&insecure, Signal::Traces), "http://collector:4317");
-        // The per-signal flag wins; an explicit scheme always wins.
+        // The per-signal flag wins; an explicit scheme always wins (https: with tls).
+        #[cfg(feature = "tls")]
         let mixed = [
             grpc,
             (OTEL_EXPORTER_OTLP_ENDPOINT, "collector:4317"),
@@ -437,7 +438,9 @@ mod tests {
             (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, "https://t:4317"),
             (OTEL_EXPORTER_OTLP_TRACES_INSECURE, "true"),
         ];
+        #[cfg(feature = "tls")]
         assert_eq!(endpoint(&mixed, Signal::Traces), "https://t:4317");
+        #[cfg(feature = "tls")]
         assert_eq!(
             settings(&mixed, Signal::Metrics).unwrap().endpoint,
             "https://collector:4317"

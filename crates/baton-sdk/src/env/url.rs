@@ -32,3 +32,26 @@ pub(crate) fn check_url(var: &'static str, url: &str, example: &str) -> Result<(
         _ => Err(malformed()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_and_https_only() {
+        let check = |url| check_url("OTEL_EXPORTER_ZIPKIN_ENDPOINT", url, "http://z:9411");
+        assert!(check("http://z:9411/api/v2/spans").is_ok());
+        assert_eq!(
+            check("z:9411").unwrap_err().to_string(),
+            r#"OTEL_EXPORTER_ZIPKIN_ENDPOINT="z:9411": must be a URL with scheme http or https and a host, such as http://z:9411"#
+        );
+        #[cfg(feature = "tls")]
+        assert!(check("HTTPS://z:9411").is_ok());
+        #[cfg(not(feature = "tls"))]
+        assert_eq!(
+            check("https://z:9411").unwrap_err().to_string(),
+            r#"OTEL_EXPORTER_ZIPKIN_ENDPOINT="https://z:9411": needs the "tls" feature, which this build of baton-sdk leaves out (enable it on baton-sdk, or on baton, which forwards it)"#
+        );
+        assert!(is_https("HTTPS://z") && !is_https("http://z") && !is_https("https:"));
+    }
+}
