@@ -139,9 +139,11 @@ fn builder_paths_win_over_the_variables_and_are_named_in_errors() {
     );
 }
 
-/// Exports to `listener` with `pairs`, and returns what the guard reports: the failed
-/// exports and the shutdown error's text. Ending the spans must not wait for the export.
-fn export_failure(pairs: &[(&str, &str)]) -> (u64, String) {
+/// Exports 100 spans with `pairs` to a collector baton cannot trust, and checks what the
+/// guard reports: every span counted as lost, and the shutdown error naming `endpoint`
+/// and containing `reason` (rustls's words). Ending the spans must not wait for the export.
+#[track_caller]
+fn assert_export_fails(pairs: &[(&str, &str)], endpoint: &str, reason: &str) {
     let guard = Builder::from_env_map(env(pairs))
         .install_global(false)
         .metrics(false)
@@ -153,11 +155,31 @@ fn export_failure(pairs: &[(&str, &str)]) -> (u64, String) {
     }
     let ending = started.elapsed();
     let queues = guard.span_queues().to_vec();
-    let err = guard.shutdown().expect_err("the export cannot succeed");
-    let failed = queues[0].failed();
+    let report = guard
+        .shutdown()
+        .expect_err("the export cannot succeed")
+        .to_string();
     // Reported, not asserted as a limit: ending 100 spans only queues them.
-    eprintln!("100 spans ended in {ending:?} while the collector refused TLS");
-    (failed, err.to_string())
+    eprintln!("100 spans ended in {ending:?} while the collector's TLS failed");
+    assert_eq!(
+        queues[0].failed(),
+        100,
+        "every span counted as lost: {report}"
+    );
+    assert!(
+        report.contains(&format!("export to {endpoint} failed")),
+        "{report}"
+    );
+    assert!(report.contains(reason), "{reason}: {report}");
+}
+
+/// `OTEL_EXPORTER_OTLP_CERTIFICATE` and a short timeout, for `url`.
+fn trusting<'a>(ca: &'a str, url: &'a str) -> [(&'a str, &'a str); 3] {
+    [
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", url),
+        ("OTEL_EXPORTER_OTLP_CERTIFICATE", ca),
+        ("OTEL_EXPORTER_OTLP_TIMEOUT", "2000"),
+    ]
 }
 
 #[test]
@@ -165,27 +187,14 @@ fn an_unknown_ca_fails_exports_with_the_endpoint_and_the_reason() {
     let (server_ca, other_ca) = (TestCa::new("server"), TestCa::new("other"));
     let listener = TlsListener::start(&server_ca.server("127.0.0.1"), None);
     let other = other_ca.ca_file();
-    for protocol in ["grpc", "http/protobuf"] {
-        let url = format!("https://{}", listener.addr());
-        let (failed, report) = export_failure(&[
-            ("OTEL_EXPORTER_OTLP_ENDPOINT", &url),
-            ("OTEL_EXPORTER_OTLP_PROTOCOL", protocol),
-            ("OTEL_EXPORTER_OTLP_CERTIFICATE", other.to_str().unwrap()),
-            ("OTEL_EXPORTER_OTLP_TIMEOUT", "2000"),
-        ]);
-        assert_eq!(failed, 100, "{protocol}: every span counted as lost");
-        let endpoint = match protocol {
-            "grpc" => url.clone(),
-            _ => format!("{url}/v1/traces"),
-        };
-        assert!(
-            report.contains(&format!("export to {endpoint} failed")),
-            "{protocol}: {report}"
-        );
-        assert!(
-            report.contains("invalid peer certificate: UnknownIssuer"),
-            "{protocol}: {report}"
-        );
+    let url = format!("https://{}", listener.addr());
+    for (protocol, endpoint) in [
+        ("grpc", url.clone()),
+        ("http/protobuf", format!("{url}/v1/traces")),
+    ] {
+        let mut pairs = trusting(other.to_str().unwrap(), &url).to_vec();
+        pairs.push(("OTEL_EXPORTER_OTLP_PROTOCOL", protocol));
+        assert_export_fails(&pairs, &endpoint, "invalid peer certificate: UnknownIssuer");
     }
     assert_eq!(listener.handshakes(), 0);
     assert!(!listener.failures().is_empty());
@@ -197,37 +206,20 @@ fn a_certificate_for_another_host_fails_exports_and_zipkin_checks_it_too() {
     let listener = TlsListener::start(&ca.server("collector.example"), None);
     let ca_file = ca.ca_file();
     let url = format!("https://{}", listener.addr());
-    let (failed, report) = export_failure(&[
-        ("OTEL_EXPORTER_OTLP_ENDPOINT", &url),
-        ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
-        ("OTEL_EXPORTER_OTLP_CERTIFICATE", ca_file.to_str().unwrap()),
-        ("OTEL_EXPORTER_OTLP_TIMEOUT", "2000"),
-    ]);
-    assert_eq!(failed, 100);
-    assert!(
-        report.contains(&format!("export to {url} failed")),
-        "{report}"
-    );
-    assert!(
-        report.contains("certificate not valid for name \"127.0.0.1\""),
-        "{report}"
-    );
+    let mut pairs = trusting(ca_file.to_str().unwrap(), &url).to_vec();
+    pairs.push(("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"));
+    assert_export_fails(&pairs, &url, "certificate not valid for name \"127.0.0.1\"");
 
     // Zipkin over https, with the system's roots: the private CA is unknown to them.
     let zipkin = format!("{url}/api/v2/spans");
-    let (failed, report) = export_failure(&[
-        ("OTEL_TRACES_EXPORTER", "zipkin"),
-        ("OTEL_EXPORTER_ZIPKIN_ENDPOINT", &zipkin),
-        ("OTEL_EXPORTER_ZIPKIN_TIMEOUT", "2000"),
-    ]);
-    assert_eq!(failed, 100);
-    assert!(
-        report.contains(&format!("export to {zipkin} failed")),
-        "{report}"
-    );
-    assert!(
-        report.contains("invalid peer certificate: UnknownIssuer"),
-        "{report}"
+    assert_export_fails(
+        &[
+            ("OTEL_TRACES_EXPORTER", "zipkin"),
+            ("OTEL_EXPORTER_ZIPKIN_ENDPOINT", &zipkin),
+            ("OTEL_EXPORTER_ZIPKIN_TIMEOUT", "2000"),
+        ],
+        &zipkin,
+        "invalid peer certificate: UnknownIssuer",
     );
 }
 
@@ -237,19 +229,10 @@ fn an_expired_certificate_fails_exports_over_http() {
     let listener = TlsListener::start(&ca.expired_server("127.0.0.1"), None);
     let ca_file = ca.ca_file();
     let url = format!("https://{}", listener.addr());
-    let (failed, report) = export_failure(&[
-        ("OTEL_EXPORTER_OTLP_ENDPOINT", &url),
-        ("OTEL_EXPORTER_OTLP_CERTIFICATE", ca_file.to_str().unwrap()),
-        ("OTEL_EXPORTER_OTLP_TIMEOUT", "2000"),
-    ]);
-    assert_eq!(failed, 100);
-    assert!(
-        report.contains(&format!("export to {url}/v1/traces failed")),
-        "{report}"
-    );
-    assert!(
-        report.contains("invalid peer certificate: certificate expired"),
-        "{report}"
+    assert_export_fails(
+        &trusting(ca_file.to_str().unwrap(), &url),
+        &format!("{url}/v1/traces"),
+        "invalid peer certificate: certificate expired",
     );
 }
 
