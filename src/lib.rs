@@ -65,6 +65,10 @@
 //!   only the dependencies it needs (each turns `sdk` on). An `OTEL_*` variable that selects
 //!   one left out fails [`init`] with an error naming the variable, its value and the
 //!   feature. `default-features = false, features = ["sdk", "otlp-http"]` keeps one.
+//! - `tls` (default): `https://` endpoints for those exporters, with rustls (no OpenSSL),
+//!   the system's roots, a private CA and mTLS from `OTEL_EXPORTER_OTLP_*CERTIFICATE*` /
+//!   `..._CLIENT_KEY` (see `baton_sdk`'s "TLS"). Without it an https endpoint fails [`init`]
+//!   naming the feature.
 //! - `testing`: the test kit, `baton::testing`.
 //!
 //! # Propagation on its own: continue a trace from incoming headers
@@ -94,7 +98,9 @@ pub use baton_core::{conventions, propagation};
 #[cfg(feature = "testing")]
 pub use baton_sdk::testing;
 #[cfg(feature = "sdk")]
-pub use baton_sdk::{Builder, DEFAULT_SHUTDOWN_DEADLINE, Guard, InitError, ShutdownError, init};
+pub use baton_sdk::{
+    Builder, DEFAULT_SHUTDOWN_DEADLINE, Guard, InitError, ResourceDetector, ShutdownError, init,
+};
 #[cfg(feature = "axum")]
 pub use baton_tower::axum;
 pub use baton_tower::client;

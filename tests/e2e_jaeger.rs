@@ -5,6 +5,13 @@
 //! per request, parents, kinds, service names, status codes, `error.type`, resend counts,
 //! baggage downstream, the public endpoint's link — over OTLP/HTTP, OTLP/gRPC and Zipkin.
 //! The Zipkin path is compared span by span with the OTLP path for the same spans.
+//!
+//! Over TLS: Jaeger's receivers behind a certificate from a CA the test makes, the services
+//! configured through the environment alone (`baton::init()`): the CA file
+//! (`OTEL_EXPORTER_OTLP_CERTIFICATE`), mTLS (`..._CLIENT_CERTIFICATE` / `..._CLIENT_KEY`,
+//! Jaeger requiring client certificates), Zipkin over https trusting the system's roots
+//! (`SSL_CERT_FILE`), and an mTLS receiver refusing a service that has no client
+//! certificate.
 #![cfg(unix)]
 
 mod e2e_common;
@@ -12,8 +19,9 @@ mod e2e_common;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use baton_test_support::jaeger::Jaeger;
+use baton_test_support::jaeger::{Jaeger, ReceiverTls};
 use baton_test_support::otlp::Span;
+use baton_test_support::tls::TestCa;
 use e2e_common::flow;
 use e2e_common::services::run_scripted_flow;
 
@@ -53,6 +61,144 @@ fn otlp_grpc_traces_read_back_from_jaeger() {
         ("OTEL_METRICS_EXPORTER", "none"),
     ]);
     flow::check(&flow_spans(&jaeger), true, &linked);
+}
+
+/// A CA, and Jaeger's receivers behind a certificate it issued for 127.0.0.1; with `mtls`,
+/// Jaeger also requires client certificates from that CA.
+fn jaeger_tls(ca: &TestCa, mtls: bool) -> Jaeger {
+    let server = ca.server("127.0.0.1");
+    Jaeger::start_tls(&ReceiverTls {
+        cert: server.cert,
+        key: server.key,
+        client_ca: mtls.then(|| ca.ca_file()),
+    })
+}
+
+/// The flow exported over `protocol` to a Jaeger behind TLS (mTLS with `mtls`), configured
+/// by the OTEL_* environment alone, read back and checked as a whole.
+fn flow_over_tls(protocol: &str, mtls: bool) {
+    let ca = TestCa::new("jaeger");
+    let jaeger = jaeger_tls(&ca, mtls);
+    let endpoint = match protocol {
+        "grpc" => jaeger.otlp_grpc_url(),
+        _ => jaeger.otlp_http_url(),
+    };
+    assert!(endpoint.starts_with("https://"), "{endpoint}");
+    let ca_file = ca.ca_file();
+    let client = ca.client("baton-services");
+    let mut env = vec![
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str()),
+        ("OTEL_EXPORTER_OTLP_PROTOCOL", protocol),
+        ("OTEL_EXPORTER_OTLP_CERTIFICATE", ca_file.to_str().unwrap()),
+        ("OTEL_METRICS_EXPORTER", "none"),
+    ];
+    if mtls {
+        // The per-signal forms, which win over the generic ones.
+        env.push((
+            "OTEL_EXPORTER_OTLP_TRACES_CLIENT_CERTIFICATE",
+            client.cert.to_str().unwrap(),
+        ));
+        env.push((
+            "OTEL_EXPORTER_OTLP_CLIENT_KEY",
+            client.key.to_str().unwrap(),
+        ));
+    }
+    let linked = run_scripted_flow(&env);
+    let spans = flow_spans(&jaeger);
+    flow::check(&spans, true, &linked);
+    assert_gateway_attributes(&spans);
+}
+
+#[test]
+fn otlp_grpc_over_tls_with_a_private_ca_read_back_from_jaeger() {
+    flow_over_tls("grpc", false);
+}
+
+#[test]
+fn otlp_http_over_tls_with_a_private_ca_read_back_from_jaeger() {
+    flow_over_tls("http/protobuf", false);
+}
+
+#[test]
+fn otlp_grpc_over_mtls_read_back_from_jaeger() {
+    flow_over_tls("grpc", true);
+}
+
+#[test]
+fn otlp_http_over_mtls_read_back_from_jaeger() {
+    flow_over_tls("http/protobuf", true);
+}
+
+#[test]
+fn zipkin_over_https_trusting_the_system_roots_read_back_from_jaeger() {
+    let ca = TestCa::new("jaeger-zipkin");
+    let jaeger = jaeger_tls(&ca, false);
+    let zipkin = jaeger.zipkin_url();
+    assert!(zipkin.starts_with("https://"), "{zipkin}");
+    let ca_file = ca.ca_file();
+    // No OTEL_ variable names a CA for Zipkin: the system's roots are used, and
+    // SSL_CERT_FILE is how a system's roots are replaced (rustls-native-certs reads it).
+    let linked = run_scripted_flow(&[
+        ("OTEL_TRACES_EXPORTER", "zipkin"),
+        ("OTEL_EXPORTER_ZIPKIN_ENDPOINT", zipkin.as_str()),
+        ("SSL_CERT_FILE", ca_file.to_str().unwrap()),
+        ("OTEL_METRICS_EXPORTER", "none"),
+    ]);
+    let spans = flow_spans(&jaeger);
+    assert_eq!(spans.len(), flow::span_count(true));
+    // Over Zipkin the link is lost (see zipkin_and_otlp_give_jaeger_the_same_spans), so
+    // the tree is checked without it: one trace per request, every parent present.
+    let linked_spans: Vec<&Span> = spans.iter().filter(|s| s.trace_id == linked).collect();
+    assert!(
+        !linked_spans.is_empty(),
+        "the linked request's trace arrived"
+    );
+    for span in &spans {
+        assert!(
+            span.parent_span_id.is_empty()
+                || spans
+                    .iter()
+                    .any(|p| p.span_id == span.parent_span_id && p.trace_id == span.trace_id),
+            "{} {}: its parent arrived in the same trace",
+            span.service,
+            span.name
+        );
+    }
+}
+
+#[test]
+fn an_mtls_receiver_refuses_a_service_without_a_client_certificate() {
+    use baton::opentelemetry::trace::{Span as _, Tracer as _};
+    let ca = TestCa::new("jaeger-refuses");
+    let jaeger = jaeger_tls(&ca, true);
+    let endpoint = jaeger.otlp_grpc_url();
+    let ca_file = ca.ca_file();
+    let guard = baton::Builder::from_env_map([
+        ("OTEL_SERVICE_NAME", "no-client-cert"),
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str()),
+        ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+        ("OTEL_EXPORTER_OTLP_CERTIFICATE", ca_file.to_str().unwrap()),
+        ("OTEL_METRICS_EXPORTER", "none"),
+    ])
+    .install_global(false)
+    .build()
+    .unwrap();
+    let tracer = guard.tracer("refused");
+    tracer.start("GET /refused").end();
+    let lost = guard
+        .shutdown()
+        .expect_err("Jaeger requires a client certificate");
+    let traces = lost.traces().unwrap();
+    // Under TLS 1.3 the server refuses the missing certificate after the client's side of
+    // the handshake is done: the client sees either the server's alert or the connection
+    // it closed, whichever reaches it first.
+    assert!(
+        traces.contains(&format!("export to {endpoint} failed"))
+            && (traces.contains("received fatal alert: CertificateRequired")
+                || traces.contains("broken pipe")),
+        "{traces}"
+    );
+    assert!(jaeger.trace_ids("no-client-cert").is_empty());
 }
 
 /// The attributes Jaeger returns for the OK profile request's gateway spans, exactly, with

@@ -57,6 +57,7 @@ fn build_example() -> Result<PathBuf, String> {
         ("otlp-http", cfg!(feature = "otlp-http")),
         ("zipkin", cfg!(feature = "zipkin")),
         ("waterfall", cfg!(feature = "waterfall")),
+        ("tls", cfg!(feature = "tls")),
         ("testing", cfg!(feature = "testing")),
     ]
     .into_iter()

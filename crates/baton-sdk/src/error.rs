@@ -147,6 +147,7 @@ impl From<crate::exporter::ZipkinBuildError> for InitError {
         use crate::exporter::ZipkinBuildError;
         match e {
             ZipkinBuildError::Runtime(e) => InitError::Runtime(e),
+            ZipkinBuildError::Tls(e) => *e,
             other => InitError::Exporter {
                 exporter: "zipkin",
                 reason: other.to_string(),

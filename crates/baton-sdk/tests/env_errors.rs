@@ -117,22 +117,20 @@ fn env_exporter_selection() {
 #[test]
 fn env_otlp_endpoint_protocol_compression() {
     refused(
-        &[OTLP_GRPC, ("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4317")],
-        r#"OTEL_EXPORTER_OTLP_ENDPOINT="collector:4317": must be a URL with scheme http and a host, such as http://localhost:4318"#,
+        &[OTLP_GRPC, ("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318")],
+        r#"OTEL_EXPORTER_OTLP_ENDPOINT="collector:4318": must be a URL with scheme http or https and a host, such as http://localhost:4318"#,
     );
     refused(
         &[OTLP_GRPC, ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://")],
-        r#"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="http://": must be a URL with scheme http and a host, such as http://localhost:4318"#,
+        r#"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="http://": must be a URL with scheme http or https and a host, such as http://localhost:4318"#,
     );
     refused(
         &[
-            ("OTEL_METRICS_EXPORTER", "otlp"),
-            (
-                "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
-                "https://otlp.example.com/v1/metrics",
-            ),
+            OTLP_GRPC,
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "ftp://collector:4317"),
         ],
-        r#"OTEL_EXPORTER_OTLP_METRICS_ENDPOINT="https://otlp.example.com/v1/metrics": https is not supported yet: baton-sdk is built without TLS; send to a local collector over http://"#,
+        r#"OTEL_EXPORTER_OTLP_ENDPOINT="ftp://collector:4317": must be a URL with scheme http or https and a host, such as http://localhost:4318"#,
     );
     refused(
         &[OTLP_GRPC, ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json")],
@@ -239,7 +237,7 @@ fn env_zipkin() {
             ("OTEL_TRACES_EXPORTER", "zipkin"),
             ("OTEL_EXPORTER_ZIPKIN_ENDPOINT", "localhost:9411"),
         ],
-        r#"OTEL_EXPORTER_ZIPKIN_ENDPOINT="localhost:9411": must be a URL with scheme http and a host, such as http://localhost:9411/api/v2/spans"#,
+        r#"OTEL_EXPORTER_ZIPKIN_ENDPOINT="localhost:9411": must be a URL with scheme http or https and a host, such as http://localhost:9411/api/v2/spans"#,
     );
     refused(
         &[

@@ -141,3 +141,110 @@ fn env_console_metric_exporter_prints_a_summary() {
          baton.test.requests [{request}] sum {} value=3\n"
     );
 }
+
+/// Adds 3 and then 2 to a counter, an up-down counter and a histogram (one measurement
+/// each time), flushing after each, with `preference` set; returns, per instrument, the
+/// temporality and the values each of the two exports carried (for the histogram, its
+/// count).
+fn two_intervals(preference: &str) -> Vec<(&'static str, i32, Vec<f64>)> {
+    use baton_test_support::otlp::Metric;
+    let rx = Receiver::start();
+    let mut vars = grpc(&rx);
+    vars.push((
+        "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE",
+        preference.into(),
+    ));
+    // Only the flushes export.
+    vars.push(("OTEL_METRIC_EXPORT_INTERVAL", "600000".into()));
+    let guard = Builder::from_env_map(vars)
+        .install_global(false)
+        .build()
+        .unwrap();
+    let meter = opentelemetry::metrics::MeterProvider::meter(guard.meter_provider(), "t");
+    let counter = meter.u64_counter("t.counter").build();
+    let updown = meter.i64_up_down_counter("t.updown").build();
+    let histogram = meter.f64_histogram("t.histogram").build();
+    for n in [3, 2] {
+        counter.add(n, &[]);
+        updown.add(n as i64, &[]);
+        histogram.record(n as f64, &[]);
+        guard.meter_provider().force_flush().unwrap();
+    }
+    // The two flushes' exports (the receiver has stored each before answering it); the
+    // shutdown's own export would repeat cumulative values.
+    let metrics = rx.metrics();
+    guard.shutdown().unwrap();
+    let of = |name: &str| -> Vec<&Metric> { metrics.iter().filter(|m| m.name == name).collect() };
+    let series = |name: &'static str| {
+        let exports = of(name);
+        let temporality = exports[0].temporality;
+        assert!(exports.iter().all(|m| m.temporality == temporality));
+        (
+            name,
+            temporality,
+            exports.iter().flat_map(|m| m.sum_values.clone()).collect(),
+        )
+    };
+    let histogram = of("t.histogram");
+    let counts: Vec<f64> = histogram
+        .iter()
+        .map(|m| m.bucket_counts.iter().sum::<u64>() as f64)
+        .collect();
+    vec![
+        series("t.counter"),
+        series("t.updown"),
+        ("t.histogram", histogram[0].temporality, counts),
+    ]
+}
+
+#[test]
+fn env_metrics_temporality_preference_reaches_the_receiver() {
+    use baton_test_support::otlp::{CUMULATIVE, DELTA};
+    // Cumulative (the default): sums keep growing.
+    assert_eq!(
+        two_intervals("cumulative"),
+        [
+            ("t.counter", CUMULATIVE, vec![3.0, 5.0]),
+            ("t.updown", CUMULATIVE, vec![3.0, 5.0]),
+            ("t.histogram", CUMULATIVE, vec![1.0, 2.0]),
+        ]
+    );
+    // Delta: each interval starts again from zero.
+    assert_eq!(
+        two_intervals("delta"),
+        [
+            ("t.counter", DELTA, vec![3.0, 2.0]),
+            // The spec's delta preference keeps up-down counters cumulative.
+            ("t.updown", CUMULATIVE, vec![3.0, 5.0]),
+            ("t.histogram", DELTA, vec![1.0, 1.0]),
+        ]
+    );
+    // Low memory: delta for counters and histograms, cumulative for up-down counters.
+    assert_eq!(
+        two_intervals("LowMemory"),
+        [
+            ("t.counter", DELTA, vec![3.0, 2.0]),
+            ("t.updown", CUMULATIVE, vec![3.0, 5.0]),
+            ("t.histogram", DELTA, vec![1.0, 1.0]),
+        ]
+    );
+}
+
+#[test]
+fn env_metrics_temporality_preference_is_validated() {
+    let err = Builder::from_env_map(env(&[
+        ("OTEL_METRICS_EXPORTER", "otlp"),
+        ("OTEL_TRACES_EXPORTER", "none"),
+        (
+            "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE",
+            "weekly",
+        ),
+    ]))
+    .install_global(false)
+    .build()
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        r#"OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE="weekly": unknown temporality preference; expected cumulative, delta or lowmemory"#
+    );
+}

@@ -6,6 +6,10 @@
 //! flattened into the receiver's [`Span`], so the same tree assertions apply to what
 //! Jaeger stored as to what baton sent.
 //!
+//! [`Jaeger::start_tls`] puts TLS on every receiver (OTLP gRPC, OTLP HTTP, Zipkin) with a
+//! certificate the test issued ([`crate::tls::TestCa`]), and with a client CA, requires
+//! client certificates it issued (mTLS); the query API stays plain HTTP on loopback.
+//!
 //! A missing Go toolchain fails the start with the script's message: no test is skipped
 //! because Jaeger is absent.
 
@@ -55,9 +59,38 @@ fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// TLS on Jaeger's receivers: the server certificate and key (PEM), and the CA that client
+/// certificates must chain to, for mTLS.
+#[derive(Clone, Debug)]
+pub struct ReceiverTls {
+    /// The receivers' certificate (PEM), issued for `127.0.0.1`.
+    pub cert: PathBuf,
+    /// Its private key (PEM).
+    pub key: PathBuf,
+    /// With it, a client certificate is required and must chain to this CA (PEM).
+    pub client_ca: Option<PathBuf>,
+}
+
+impl ReceiverTls {
+    /// The `tls:` block of one receiver's server settings, indented under it.
+    fn yaml(&self, indent: usize) -> String {
+        let pad = " ".repeat(indent);
+        let mut out = format!(
+            "\n{pad}tls:\n{pad}  cert_file: {}\n{pad}  key_file: {}",
+            self.cert.display(),
+            self.key.display()
+        );
+        if let Some(ca) = &self.client_ca {
+            out.push_str(&format!("\n{pad}  client_ca_file: {}", ca.display()));
+        }
+        out
+    }
+}
+
 /// A running Jaeger; stopped (killed) when dropped.
 pub struct Jaeger {
     child: Child,
+    scheme: &'static str,
     otlp_grpc: SocketAddr,
     otlp_http: SocketAddr,
     zipkin: SocketAddr,
@@ -90,7 +123,10 @@ fn config(
     zipkin: SocketAddr,
     query: SocketAddr,
     query_grpc: SocketAddr,
+    tls: Option<&ReceiverTls>,
 ) -> String {
+    let tls = |indent| tls.map(|t| t.yaml(indent)).unwrap_or_default();
+    let (grpc_tls, http_tls, zipkin_tls) = (tls(8), tls(8), tls(4));
     format!(
         "service:
   extensions: [jaeger_storage, jaeger_query]
@@ -122,11 +158,11 @@ receivers:
   otlp:
     protocols:
       grpc:
-        endpoint: {otlp_grpc}
+        endpoint: {otlp_grpc}{grpc_tls}
       http:
-        endpoint: {otlp_http}
+        endpoint: {otlp_http}{http_tls}
   zipkin:
-    endpoint: {zipkin}
+    endpoint: {zipkin}{zipkin_tls}
 exporters:
   jaeger_storage_exporter:
     trace_storage: memstore
@@ -138,6 +174,16 @@ impl Jaeger {
     /// Builds Jaeger if needed, starts it on free loopback ports, and waits (up to 30 s)
     /// until its query API answers.
     pub fn start() -> Self {
+        Self::start_with(None)
+    }
+
+    /// [`start`](Self::start), every receiver behind TLS (and mTLS, given a client CA):
+    /// the receivers' URLs are then `https://`.
+    pub fn start_tls(tls: &ReceiverTls) -> Self {
+        Self::start_with(Some(tls))
+    }
+
+    fn start_with(tls: Option<&ReceiverTls>) -> Self {
         let binary = binary();
         let [otlp_grpc, otlp_http, zipkin, query, query_grpc] = free_ports::<5>();
         let dir = std::env::temp_dir().join(format!(
@@ -149,7 +195,7 @@ impl Jaeger {
         let config_path = dir.join("config.yaml");
         std::fs::write(
             &config_path,
-            config(otlp_grpc, otlp_http, zipkin, query, query_grpc),
+            config(otlp_grpc, otlp_http, zipkin, query, query_grpc, tls),
         )
         .expect("write Jaeger's config");
         let log = std::fs::File::create(dir.join("jaeger.log")).expect("Jaeger's log file");
@@ -163,6 +209,7 @@ impl Jaeger {
             .unwrap_or_else(|e| panic!("could not start {}: {e}", binary.display()));
         let mut jaeger = Jaeger {
             child,
+            scheme: if tls.is_some() { "https" } else { "http" },
             otlp_grpc,
             otlp_http,
             zipkin,
@@ -195,19 +242,19 @@ impl Jaeger {
         std::fs::read_to_string(self.dir.join("jaeger.log")).unwrap_or_default()
     }
 
-    /// The OTLP/gRPC endpoint, `http://127.0.0.1:<port>`.
+    /// The OTLP/gRPC endpoint, `http://127.0.0.1:<port>` (`https://` behind TLS).
     pub fn otlp_grpc_url(&self) -> String {
-        format!("http://{}", self.otlp_grpc)
+        format!("{}://{}", self.scheme, self.otlp_grpc)
     }
 
     /// The OTLP/HTTP endpoint (base URL: exporters append `/v1/traces`).
     pub fn otlp_http_url(&self) -> String {
-        format!("http://{}", self.otlp_http)
+        format!("{}://{}", self.scheme, self.otlp_http)
     }
 
     /// The Zipkin v2 spans endpoint, `http://127.0.0.1:<port>/api/v2/spans`.
     pub fn zipkin_url(&self) -> String {
-        format!("http://{}/api/v2/spans", self.zipkin)
+        format!("{}://{}/api/v2/spans", self.scheme, self.zipkin)
     }
 
     /// The ids of the traces Jaeger holds for `service` (at most 1,000), from the query API.

@@ -10,6 +10,7 @@
 //! - [`zipkin`]: a Zipkin receiver (`POST /api/v2/spans`, JSON);
 //! - [`loopback`]: a port that refuses connections, a collector that hangs, runtimes and
 //!   axum servers on 127.0.0.1;
+//! - [`tls`]: a private CA per test, the certificates it issues, and a TLS listener;
 //! - [`wait`]: bounded, polling waits for plain `#[test]` functions.
 //!
 //! Every server runs on a Tokio runtime of its own, so a test can block (as
@@ -23,5 +24,6 @@ mod http_request;
 pub mod jaeger;
 pub mod loopback;
 pub mod otlp;
+pub mod tls;
 pub mod wait;
 pub mod zipkin;

@@ -17,6 +17,10 @@ mod reader;
 mod resource;
 mod sampler;
 mod source;
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+mod temporality;
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin"))]
+mod tls;
 #[cfg(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin"))]
 mod url;
 mod vars;
@@ -33,6 +37,12 @@ pub(crate) use reader::{ReaderSettings, reader_settings};
 pub(crate) use resource::{EnvResource, env_resource};
 pub(crate) use sampler::sampler;
 pub(crate) use source::{Env, MapEnv, ProcessEnv};
+#[cfg(feature = "tls")]
+pub(crate) use tls::TlsFile;
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin"))]
+pub(crate) use tls::TlsFiles;
+#[cfg(all(feature = "zipkin", feature = "tls"))]
+pub(crate) use url::is_https;
 pub(crate) use vars::Vars;
 #[cfg(feature = "zipkin")]
 pub(crate) use zipkin::zipkin_exporter;

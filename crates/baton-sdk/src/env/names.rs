@@ -38,6 +38,42 @@ pub(crate) const OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: &str = "OTEL_EXPORTER_OTLP_
 #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
 pub(crate) const OTEL_EXPORTER_OTLP_METRICS_COMPRESSION: &str =
     "OTEL_EXPORTER_OTLP_METRICS_COMPRESSION";
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+pub(crate) const OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: &str =
+    "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE";
+
+// TLS, per signal and generic.
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+pub(crate) const OTEL_EXPORTER_OTLP_CERTIFICATE: &str = "OTEL_EXPORTER_OTLP_CERTIFICATE";
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+pub(crate) const OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: &str =
+    "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE";
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+pub(crate) const OTEL_EXPORTER_OTLP_CLIENT_KEY: &str = "OTEL_EXPORTER_OTLP_CLIENT_KEY";
+#[cfg(feature = "otlp-grpc")]
+pub(crate) const OTEL_EXPORTER_OTLP_INSECURE: &str = "OTEL_EXPORTER_OTLP_INSECURE";
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+pub(crate) const OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE: &str =
+    "OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE";
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+pub(crate) const OTEL_EXPORTER_OTLP_TRACES_CLIENT_CERTIFICATE: &str =
+    "OTEL_EXPORTER_OTLP_TRACES_CLIENT_CERTIFICATE";
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+pub(crate) const OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY: &str =
+    "OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY";
+#[cfg(feature = "otlp-grpc")]
+pub(crate) const OTEL_EXPORTER_OTLP_TRACES_INSECURE: &str = "OTEL_EXPORTER_OTLP_TRACES_INSECURE";
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+pub(crate) const OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE: &str =
+    "OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE";
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+pub(crate) const OTEL_EXPORTER_OTLP_METRICS_CLIENT_CERTIFICATE: &str =
+    "OTEL_EXPORTER_OTLP_METRICS_CLIENT_CERTIFICATE";
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+pub(crate) const OTEL_EXPORTER_OTLP_METRICS_CLIENT_KEY: &str =
+    "OTEL_EXPORTER_OTLP_METRICS_CLIENT_KEY";
+#[cfg(feature = "otlp-grpc")]
+pub(crate) const OTEL_EXPORTER_OTLP_METRICS_INSECURE: &str = "OTEL_EXPORTER_OTLP_METRICS_INSECURE";
 
 #[cfg(feature = "zipkin")]
 pub(crate) const OTEL_EXPORTER_ZIPKIN_ENDPOINT: &str = "OTEL_EXPORTER_ZIPKIN_ENDPOINT";

@@ -1,15 +1,19 @@
-//! `OTEL_EXPORTER_OTLP_*`: endpoint, protocol, headers, timeout and compression, each with
-//! its per-signal form (`OTEL_EXPORTER_OTLP_TRACES_*`, `OTEL_EXPORTER_OTLP_METRICS_*`),
-//! which wins over the generic one.
+//! `OTEL_EXPORTER_OTLP_*`: endpoint, protocol, headers, timeout, compression, the TLS files
+//! and (for gRPC) `INSECURE`, each with its per-signal form (`OTEL_EXPORTER_OTLP_TRACES_*`,
+//! `OTEL_EXPORTER_OTLP_METRICS_*`), which wins over the generic one.
 
 use std::time::Duration;
 
 use super::kv::parse_pairs;
 use super::names::*;
-use super::url::check_url;
+use opentelemetry_sdk::metrics::Temporality;
+
+use super::temporality::temporality;
+use super::tls::{TlsFiles, TlsVars, tls_files};
+use super::url::{check_url, is_https};
 use super::vars::{Millis, Vars};
 use crate::error::InitError;
-use crate::exporter::otlp::{Compression, OtlpSettings, Protocol};
+use crate::exporter::otlp::{Compression, OtlpSettings, Protocol, TlsClient};
 
 /// The signal whose exporter is being configured.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,6 +30,9 @@ struct SignalVars {
     headers: &'static str,
     timeout: &'static str,
     compression: &'static str,
+    #[cfg(feature = "otlp-grpc")]
+    insecure: &'static str,
+    tls: TlsVars,
     #[cfg(feature = "otlp-http")]
     path: &'static str,
 }
@@ -39,6 +46,22 @@ impl Signal {
                 headers: OTEL_EXPORTER_OTLP_TRACES_HEADERS,
                 timeout: OTEL_EXPORTER_OTLP_TRACES_TIMEOUT,
                 compression: OTEL_EXPORTER_OTLP_TRACES_COMPRESSION,
+                #[cfg(feature = "otlp-grpc")]
+                insecure: OTEL_EXPORTER_OTLP_TRACES_INSECURE,
+                tls: TlsVars {
+                    certificate: [
+                        OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE,
+                        OTEL_EXPORTER_OTLP_CERTIFICATE,
+                    ],
+                    client_certificate: [
+                        OTEL_EXPORTER_OTLP_TRACES_CLIENT_CERTIFICATE,
+                        OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE,
+                    ],
+                    client_key: [
+                        OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY,
+                        OTEL_EXPORTER_OTLP_CLIENT_KEY,
+                    ],
+                },
                 #[cfg(feature = "otlp-http")]
                 path: "v1/traces",
             },
@@ -48,6 +71,22 @@ impl Signal {
                 headers: OTEL_EXPORTER_OTLP_METRICS_HEADERS,
                 timeout: OTEL_EXPORTER_OTLP_METRICS_TIMEOUT,
                 compression: OTEL_EXPORTER_OTLP_METRICS_COMPRESSION,
+                #[cfg(feature = "otlp-grpc")]
+                insecure: OTEL_EXPORTER_OTLP_METRICS_INSECURE,
+                tls: TlsVars {
+                    certificate: [
+                        OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE,
+                        OTEL_EXPORTER_OTLP_CERTIFICATE,
+                    ],
+                    client_certificate: [
+                        OTEL_EXPORTER_OTLP_METRICS_CLIENT_CERTIFICATE,
+                        OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE,
+                    ],
+                    client_key: [
+                        OTEL_EXPORTER_OTLP_METRICS_CLIENT_KEY,
+                        OTEL_EXPORTER_OTLP_CLIENT_KEY,
+                    ],
+                },
                 #[cfg(feature = "otlp-http")]
                 path: "v1/metrics",
             },
@@ -58,36 +97,19 @@ impl Signal {
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 const EXAMPLE: &str = "http://localhost:4318";
 
-/// Reads the settings for one signal.
-pub(crate) fn otlp_settings(vars: &Vars<'_>, signal: Signal) -> Result<OtlpSettings, InitError> {
+/// Reads the settings for one signal; `code` holds the TLS files the builder names, which
+/// win over the variables.
+pub(crate) fn otlp_settings(
+    vars: &mut Vars<'_>,
+    signal: Signal,
+    code: &TlsFiles,
+) -> Result<OtlpSettings, InitError> {
     let names = signal.vars();
     let protocol = match vars.first(&[names.protocol, OTEL_EXPORTER_OTLP_PROTOCOL])? {
         None => DEFAULT_PROTOCOL,
         Some((var, value)) => protocol(var, &value)?,
     };
-    let endpoint = match vars.get(names.endpoint)? {
-        Some(url) => {
-            check_url(names.endpoint, &url, EXAMPLE)?;
-            url
-        }
-        None => match vars.get(OTEL_EXPORTER_OTLP_ENDPOINT)? {
-            Some(base) => {
-                check_url(OTEL_EXPORTER_OTLP_ENDPOINT, &base, EXAMPLE)?;
-                match protocol {
-                    #[cfg(feature = "otlp-grpc")]
-                    Protocol::Grpc => base,
-                    #[cfg(feature = "otlp-http")]
-                    Protocol::HttpProtobuf => join(&base, names.path),
-                }
-            }
-            None => match protocol {
-                #[cfg(feature = "otlp-grpc")]
-                Protocol::Grpc => "http://localhost:4317".to_owned(),
-                #[cfg(feature = "otlp-http")]
-                Protocol::HttpProtobuf => join("http://localhost:4318", names.path),
-            },
-        },
-    };
+    let (endpoint_var, endpoint) = endpoint(vars, &names, protocol)?;
     let headers = match vars.first(&[names.headers, OTEL_EXPORTER_OTLP_HEADERS])? {
         None => Vec::new(),
         Some((var, value)) => headers(var, &value)?,
@@ -112,13 +134,100 @@ pub(crate) fn otlp_settings(vars: &Vars<'_>, signal: Signal) -> Result<OtlpSetti
             }
         },
     };
+    let files = tls_files(vars, names.tls)?.overridden_by(code);
+    let tls = transport_security(vars, endpoint_var, &endpoint, files)?;
+    let temporality = match signal {
+        Signal::Metrics => temporality(vars)?,
+        Signal::Traces => Temporality::Cumulative,
+    };
     Ok(OtlpSettings {
         protocol,
         endpoint,
         headers,
         timeout,
         compression,
+        tls,
+        temporality,
     })
+}
+
+/// The endpoint and the variable it came from (`None` for the default). A gRPC endpoint
+/// without a scheme is https unless `..._INSECURE` is `true`, as the specification says;
+/// an explicit scheme always wins.
+fn endpoint(
+    vars: &mut Vars<'_>,
+    names: &SignalVars,
+    protocol: Protocol,
+) -> Result<(Option<&'static str>, String), InitError> {
+    let given = vars.first(&[names.endpoint, OTEL_EXPORTER_OTLP_ENDPOINT])?;
+    let Some((var, url)) = given else {
+        return Ok((
+            None,
+            match protocol {
+                #[cfg(feature = "otlp-grpc")]
+                Protocol::Grpc => "http://localhost:4317".to_owned(),
+                #[cfg(feature = "otlp-http")]
+                Protocol::HttpProtobuf => join("http://localhost:4318", names.path),
+            },
+        ));
+    };
+    #[cfg(feature = "otlp-grpc")]
+    let url = if protocol == Protocol::Grpc && !url.contains("://") {
+        let insecure = match vars.first(&[names.insecure, OTEL_EXPORTER_OTLP_INSECURE])? {
+            Some((insecure_var, _)) => vars.flag(insecure_var)?,
+            None => false,
+        };
+        let scheme = if insecure { "http" } else { "https" };
+        format!("{scheme}://{url}")
+    } else {
+        url
+    };
+    #[cfg(not(feature = "otlp-grpc"))]
+    let _ = &vars;
+    check_url(var, &url, EXAMPLE)?;
+    let url = match protocol {
+        #[cfg(feature = "otlp-http")]
+        Protocol::HttpProtobuf if var == OTEL_EXPORTER_OTLP_ENDPOINT => join(&url, names.path),
+        _ => url,
+    };
+    Ok((Some(var), url))
+}
+
+/// The TLS client for an https endpoint, its files read and checked; files named for an
+/// http endpoint are not used, and a warning says so.
+fn transport_security(
+    vars: &mut Vars<'_>,
+    endpoint_var: Option<&'static str>,
+    endpoint: &str,
+    files: TlsFiles,
+) -> Result<TlsClient, InitError> {
+    if !is_https(endpoint) {
+        if let Some(file) = [&files.ca, &files.client_cert, &files.client_key]
+            .into_iter()
+            .flatten()
+            .next()
+        {
+            vars.warn(format!(
+                "{}={:?} is not used: the endpoint {endpoint} ({}) is not https",
+                file.source,
+                file.path,
+                endpoint_var.unwrap_or("the default")
+            ));
+        }
+        return Ok(None);
+    }
+    #[cfg(feature = "tls")]
+    return Ok(Some(std::sync::Arc::new(crate::tls::Tls::load(
+        files, endpoint,
+    )?)));
+    // check_url refuses https without the feature; this is for the default endpoint,
+    // which is http, so it is never reached.
+    #[cfg(not(feature = "tls"))]
+    Err(InitError::not_compiled(
+        endpoint_var.unwrap_or(OTEL_EXPORTER_OTLP_ENDPOINT),
+        endpoint,
+        "tls",
+    ))
 }
 
 /// The protocol when no variable names one: the spec's `http/protobuf`, or `grpc` in a
@@ -193,7 +302,7 @@ mod tests {
 
     fn settings(pairs: &[(&str, &str)], signal: Signal) -> Result<OtlpSettings, InitError> {
         let env = MapEnv::of(pairs);
-        otlp_settings(&Vars::new(&env), signal)
+        otlp_settings(&mut Vars::new(&env), signal, &TlsFiles::default())
     }
 
     #[test]
@@ -257,6 +366,8 @@ mod tests {
                 headers: vec![("b".into(), "2".into())],
                 timeout: Duration::from_secs(2),
                 compression: Compression::Gzip,
+                tls: None,
+                temporality: Temporality::Cumulative,
             }
         );
         let m = settings(&env, Signal::Metrics).unwrap();
@@ -268,6 +379,8 @@ mod tests {
                 headers: vec![("a".into(), "1".into())],
                 timeout: Duration::from_secs(1),
                 compression: Compression::None,
+                tls: None,
+                temporality: Temporality::Cumulative,
             }
         );
     }
@@ -285,12 +398,7 @@ mod tests {
         );
         assert_eq!(
             err(&[(OTEL_EXPORTER_OTLP_ENDPOINT, "localhost:4318")]),
-            r#"OTEL_EXPORTER_OTLP_ENDPOINT="localhost:4318": must be a URL with scheme http and a host, such as http://localhost:4318"#
-        );
-        assert!(
-            err(&[(OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, "https://x")]).starts_with(
-                r#"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="https://x": https is not supported yet"#
-            )
+            r#"OTEL_EXPORTER_OTLP_ENDPOINT="localhost:4318": must be a URL with scheme http or https and a host, such as http://localhost:4318"#
         );
         assert_eq!(
             err(&[(OTEL_EXPORTER_OTLP_COMPRESSION, "zstd")]),
@@ -307,6 +415,62 @@ mod tests {
         assert_eq!(
             err(&[(OTEL_EXPORTER_OTLP_TIMEOUT, "10s")]),
             r#"OTEL_EXPORTER_OTLP_TIMEOUT="10s": must be a whole number of milliseconds, at most 2147483647 (0 means no limit)"#
+        );
+    }
+
+    #[test]
+    fn a_grpc_endpoint_without_a_scheme_is_https_unless_insecure() {
+        let grpc = (OTEL_EXPORTER_OTLP_PROTOCOL, "grpc");
+        let endpoint = |pairs: &[(&str, &str)], signal| settings(pairs, signal).unwrap().endpoint;
+        let insecure = [
+            grpc,
+            (OTEL_EXPORTER_OTLP_ENDPOINT, "collector:4317"),
+            (OTEL_EXPORTER_OTLP_INSECURE, "true"),
+        ];
+        assert_eq!(endpoint(&insecure, Signal::Traces), "http://collector:4317");
+        // The per-signal flag wins; an explicit scheme always wins (https: with tls).
+        #[cfg(feature = "tls")]
+        let mixed = [
+            grpc,
+            (OTEL_EXPORTER_OTLP_ENDPOINT, "collector:4317"),
+            (OTEL_EXPORTER_OTLP_INSECURE, "true"),
+            (OTEL_EXPORTER_OTLP_METRICS_INSECURE, "false"),
+            (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, "https://t:4317"),
+            (OTEL_EXPORTER_OTLP_TRACES_INSECURE, "true"),
+        ];
+        #[cfg(feature = "tls")]
+        assert_eq!(endpoint(&mixed, Signal::Traces), "https://t:4317");
+        #[cfg(feature = "tls")]
+        assert_eq!(
+            settings(&mixed, Signal::Metrics).unwrap().endpoint,
+            "https://collector:4317"
+        );
+        // Over HTTP a scheme is required.
+        assert_eq!(
+            settings(
+                &[(OTEL_EXPORTER_OTLP_ENDPOINT, "collector:4318")],
+                Signal::Traces
+            )
+            .unwrap_err()
+            .to_string(),
+            r#"OTEL_EXPORTER_OTLP_ENDPOINT="collector:4318": must be a URL with scheme http or https and a host, such as http://localhost:4318"#
+        );
+    }
+
+    #[test]
+    fn tls_files_for_an_http_endpoint_are_not_used_and_a_warning_says_so() {
+        let env = MapEnv::of(&[
+            (OTEL_EXPORTER_OTLP_ENDPOINT, "http://c:4318"),
+            (OTEL_EXPORTER_OTLP_CERTIFICATE, "/nonexistent/ca.pem"),
+        ]);
+        let mut vars = Vars::new(&env);
+        let s = otlp_settings(&mut vars, Signal::Traces, &TlsFiles::default()).unwrap();
+        assert_eq!(s.tls, None);
+        assert_eq!(
+            vars.into_warnings(),
+            [
+                r#"OTEL_EXPORTER_OTLP_CERTIFICATE="/nonexistent/ca.pem" is not used: the endpoint http://c:4318/v1/traces (OTEL_EXPORTER_OTLP_ENDPOINT) is not https"#
+            ]
         );
     }
 

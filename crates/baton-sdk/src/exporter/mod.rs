@@ -31,6 +31,8 @@
 //! (`OTEL_EXPORTER_OTLP_TIMEOUT`, `OTEL_EXPORTER_ZIPKIN_TIMEOUT`).
 
 mod console_metrics;
+#[cfg(any(feature = "otlp-http", feature = "zipkin"))]
+pub(crate) mod http_client;
 #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
 pub(crate) mod otlp;
 #[cfg(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin"))]

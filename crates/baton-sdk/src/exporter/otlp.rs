@@ -5,8 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use opentelemetry_otlp::{ExporterBuildError, MetricExporter, SpanExporter, WithExportConfig};
+use opentelemetry_sdk::metrics::Temporality;
 
 use super::runtime::ExportRuntime;
+pub(crate) use super::status::LastError;
 
 /// The OTLP transport: only those this build has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,39 +39,58 @@ pub(crate) struct OtlpSettings {
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) timeout: Duration,
     pub(crate) compression: Compression,
+    /// The TLS client for an https endpoint; `None` for http.
+    pub(crate) tls: TlsClient,
+    /// The metric exporter's temporality preference (cumulative for traces, unused).
+    pub(crate) temporality: Temporality,
 }
 
+/// The TLS client an exporter gets: `None` for an http endpoint.
+#[cfg(feature = "tls")]
+pub(crate) type TlsClient = Option<Arc<crate::tls::Tls>>;
+/// Without the `tls` feature every endpoint is http.
+#[cfg(not(feature = "tls"))]
+pub(crate) type TlsClient = Option<std::convert::Infallible>;
+
 impl OtlpSettings {
-    /// An OTLP span exporter with these settings.
+    /// An OTLP span exporter with these settings, and where its HTTP client keeps why a
+    /// request failed (nothing over gRPC, whose errors carry their reason).
     pub(crate) fn span_exporter(
         &self,
         runtime: &Arc<ExportRuntime>,
-    ) -> Result<SpanExporter, ExporterBuildError> {
+    ) -> Result<(SpanExporter, LastError), ExporterBuildError> {
         // tonic's channel spawns its worker task when it is created.
         let _entered = runtime.enter();
         let builder = SpanExporter::builder();
-        match self.protocol {
+        let last = LastError::default();
+        let exporter = match self.protocol {
             #[cfg(feature = "otlp-grpc")]
             Protocol::Grpc => grpc::configure(builder.with_tonic(), self).build(),
             #[cfg(feature = "otlp-http")]
-            Protocol::HttpProtobuf => http_protobuf::configure(builder.with_http(), self).build(),
-        }
+            Protocol::HttpProtobuf => {
+                http_protobuf::configure(builder.with_http(), self, &last)?.build()
+            }
+        }?;
+        Ok((exporter, last))
     }
 
-    /// An OTLP metric exporter with these settings (cumulative temporality, the OTLP
-    /// default).
+    /// An OTLP metric exporter with these settings and their temporality preference.
     pub(crate) fn metric_exporter(
         &self,
         runtime: &Arc<ExportRuntime>,
-    ) -> Result<MetricExporter, ExporterBuildError> {
+    ) -> Result<(MetricExporter, LastError), ExporterBuildError> {
         let _entered = runtime.enter();
-        let builder = MetricExporter::builder();
-        match self.protocol {
+        let builder = MetricExporter::builder().with_temporality(self.temporality);
+        let last = LastError::default();
+        let exporter = match self.protocol {
             #[cfg(feature = "otlp-grpc")]
             Protocol::Grpc => grpc::configure(builder.with_tonic(), self).build(),
             #[cfg(feature = "otlp-http")]
-            Protocol::HttpProtobuf => http_protobuf::configure(builder.with_http(), self).build(),
-        }
+            Protocol::HttpProtobuf => {
+                http_protobuf::configure(builder.with_http(), self, &last)?.build()
+            }
+        }?;
+        Ok((exporter, last))
     }
 
     /// The settings both transports share.
@@ -96,6 +117,11 @@ mod grpc {
         let builder = settings
             .common(builder, opentelemetry_otlp::Protocol::Grpc)
             .with_metadata(metadata(settings));
+        #[cfg(feature = "tls")]
+        let builder = match &settings.tls {
+            Some(tls) => builder.with_tls_config(tls.tonic_config()),
+            None => builder,
+        };
         match settings.compression {
             Compression::Gzip => builder.with_compression(opentelemetry_otlp::Compression::Gzip),
             Compression::None => builder,
@@ -119,21 +145,36 @@ mod grpc {
 
 #[cfg(feature = "otlp-http")]
 mod http_protobuf {
-    use opentelemetry_otlp::WithHttpConfig;
+    use opentelemetry_otlp::{ExporterBuildError, WithHttpConfig};
 
+    use super::LastError;
     use super::{Compression, OtlpSettings};
+    use crate::exporter::http_client::Reporting;
 
     /// The HTTP/protobuf settings, for spans and metrics alike.
     pub(super) fn configure<B: super::WithExportConfig + WithHttpConfig>(
         builder: B,
         settings: &OtlpSettings,
-    ) -> B {
+        last: &LastError,
+    ) -> Result<B, ExporterBuildError> {
+        let client = crate::exporter::http_client::client(
+            settings.timeout,
+            #[cfg(feature = "tls")]
+            settings.tls.as_deref(),
+        )
+        .map_err(|e| {
+            ExporterBuildError::InternalFailure(format!("the HTTP client could not be built: {e}"))
+        })?;
         let builder = settings
             .common(builder, opentelemetry_otlp::Protocol::HttpBinary)
-            .with_headers(settings.headers.iter().cloned().collect());
-        match settings.compression {
+            .with_headers(settings.headers.iter().cloned().collect())
+            .with_http_client(Reporting {
+                client,
+                last: last.clone(),
+            });
+        Ok(match settings.compression {
             Compression::Gzip => builder.with_compression(opentelemetry_otlp::Compression::Gzip),
             Compression::None => builder,
-        }
+        })
     }
 }

@@ -24,7 +24,7 @@ use pin_project_lite::pin_project;
 use tokio::runtime::Handle;
 use tokio::sync::oneshot;
 
-use super::status::ExportStatus;
+use super::status::{ExportStatus, LastError};
 
 /// A handle on the export thread's runtime. The thread stops when the last handle drops.
 #[derive(Debug)]
@@ -111,9 +111,40 @@ pub(crate) struct OnRuntime<E> {
     runtime: Arc<ExportRuntime>,
     timeout: Duration,
     status: Option<Arc<ExportStatus>>,
+    endpoint: Option<String>,
+    detail: LastError,
 }
 
 impl<E> OnRuntime<E> {
+    /// Failures name `endpoint`, so a warning says which collector failed, and add the
+    /// reason `detail` kept, when the exporter's own message leaves it out.
+    pub(crate) fn naming(mut self, endpoint: &str, detail: LastError) -> Self {
+        self.endpoint = Some(endpoint.to_owned());
+        self.detail = detail;
+        self
+    }
+
+    /// `result`, its failure prefixed with the endpoint, and recorded.
+    fn outcome(&self, result: OTelSdkResult) -> OTelSdkResult {
+        let detail = self.detail.take();
+        let result = match (result, &self.endpoint) {
+            (Err(OTelSdkError::InternalFailure(why)), Some(endpoint)) => {
+                let why = match detail {
+                    Some(d) if !why.contains(&d) => format!("{why}: {d}"),
+                    _ => why,
+                };
+                Err(OTelSdkError::InternalFailure(format!(
+                    "export to {endpoint} failed: {why}"
+                )))
+            }
+            (result, _) => result,
+        };
+        if let Some(status) = &self.status {
+            status.record(&result);
+        }
+        result
+    }
+
     /// `inner` on `runtime`, each export limited to `timeout` and its outcome recorded in
     /// `status`.
     pub(crate) fn new(
@@ -127,6 +158,8 @@ impl<E> OnRuntime<E> {
             runtime,
             timeout,
             status,
+            endpoint: None,
+            detail: LastError::default(),
         }
     }
 }
@@ -147,10 +180,7 @@ impl<E: SpanExporter> SpanExporter for OnRuntime<E> {
             .runtime
             .run(async move { within(self.timeout, self.inner.export(batch)).await })
             .await;
-        if let Some(status) = &self.status {
-            status.record(&result);
-        }
-        result
+        self.outcome(result)
     }
 
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
@@ -174,10 +204,7 @@ impl<E: PushMetricExporter> PushMetricExporter for OnRuntime<E> {
             .runtime
             .run(async move { within(self.timeout, self.inner.export(metrics)).await })
             .await;
-        if let Some(status) = &self.status {
-            status.record(&result);
-        }
-        result
+        self.outcome(result)
     }
 
     fn force_flush(&self) -> OTelSdkResult {

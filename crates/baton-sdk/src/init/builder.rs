@@ -8,6 +8,7 @@ use opentelemetry::KeyValue;
 use opentelemetry::propagation::TextMapPropagator;
 use opentelemetry_sdk::trace::{ShouldSample, SpanExporter, SpanProcessor};
 
+use super::detect::ResourceDetector;
 use super::guard::Guard;
 use super::overrides::Overrides;
 use super::processor::BoxedProcessor;
@@ -69,8 +70,9 @@ impl Builder {
     /// that comes from somewhere else (a file, flags).
     ///
     /// One leak remains: `opentelemetry-otlp` itself also reads
-    /// `OTEL_EXPORTER_OTLP_{,TRACES_,METRICS_}HEADERS`, `..._COMPRESSION` and
-    /// `..._INSECURE` from the process environment. Headers found there are added (a
+    /// `OTEL_EXPORTER_OTLP_{,TRACES_,METRICS_}HEADERS` and `..._COMPRESSION` from the
+    /// process environment (it reads `..._INSECURE` too, but baton always hands it an
+    /// endpoint with its scheme, which wins). Headers found there are added (a
     /// header set here keeps its value only if the process environment does not name it
     /// too), and process-level compression applies when the map asks for none. Nothing
     /// else is read from the process.
@@ -125,6 +127,26 @@ impl Builder {
     /// Adds resource attributes, over any of the same keys in `OTEL_RESOURCE_ATTRIBUTES`.
     pub fn resource_attributes(mut self, attributes: impl IntoIterator<Item = KeyValue>) -> Self {
         self.overrides.attributes.extend(attributes);
+        self
+    }
+
+    /// Turns one resource detector off (all run by default). What each adds, and from
+    /// where, is on [`ResourceDetector`]; `OTEL_RESOURCE_ATTRIBUTES` and the builder's
+    /// attributes win over every detector anyway.
+    ///
+    /// ```
+    /// use baton_sdk::ResourceDetector;
+    ///
+    /// let guard = baton_sdk::Builder::from_env_map([("OTEL_TRACES_EXPORTER", "none")])
+    ///     .without_detector(ResourceDetector::Container)
+    ///     .without_detector(ResourceDetector::Kubernetes)
+    ///     .install_global(false)
+    ///     .build()?;
+    /// # drop(guard);
+    /// # Ok::<(), baton_sdk::InitError>(())
+    /// ```
+    pub fn without_detector(mut self, detector: ResourceDetector) -> Self {
+        self.overrides.detectors_off.push(detector);
         self
     }
 
@@ -214,6 +236,38 @@ impl Builder {
     #[cfg(feature = "waterfall")]
     pub fn waterfall(mut self, waterfall: WaterfallExporter) -> Self {
         self.overrides.waterfall = Some(waterfall);
+        self
+    }
+
+    /// The PEM file of the CA certificates that verify an https collector, over
+    /// `OTEL_EXPORTER_OTLP_CERTIFICATE` and its per-signal forms; for the Zipkin exporter
+    /// too. With a CA file only its certificates are trusted; without one, the system's
+    /// roots (see the crate docs, "TLS"). Read when the endpoint is https; a file that
+    /// cannot be read or holds no certificate fails [`build`](Self::build) naming this
+    /// method and the path.
+    #[cfg(feature = "tls")]
+    pub fn tls_certificate(mut self, path: impl Into<String>) -> Self {
+        self.overrides
+            .tls
+            .set_ca("Builder::tls_certificate", path.into());
+        self
+    }
+
+    /// The client certificate (PEM, the chain from the leaf) and its private key (PEM:
+    /// PKCS#8, PKCS#1 or SEC1) for mTLS, over `OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE` /
+    /// `..._CLIENT_KEY` and their per-signal forms; for the Zipkin exporter too. A key
+    /// that is not the certificate's fails [`build`](Self::build).
+    #[cfg(feature = "tls")]
+    pub fn tls_client_identity(
+        mut self,
+        certificate: impl Into<String>,
+        key: impl Into<String>,
+    ) -> Self {
+        self.overrides.tls.set_identity(
+            "Builder::tls_client_identity",
+            certificate.into(),
+            key.into(),
+        );
         self
     }
 

@@ -105,15 +105,18 @@ fn trace_processor(
         #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
         TraceTarget::Otlp(settings) => {
             let rt = runtime.get()?;
-            let exporter = settings.span_exporter(&rt).map_err(|e| otlp_error(&e))?;
-            let exporter = OnRuntime::new(exporter, rt, batch.timeout(), None);
+            let (exporter, detail) = settings.span_exporter(&rt).map_err(|e| otlp_error(&e))?;
+            let exporter = OnRuntime::new(exporter, rt, batch.timeout(), None)
+                .naming(&settings.endpoint, detail);
             BatchProcessor::new(exporter, batch)
         }
         #[cfg(feature = "zipkin")]
         TraceTarget::Zipkin(builder) => {
             let rt = runtime.get()?;
+            let endpoint = builder.endpoint_url().to_owned();
             let exporter: ZipkinExporter = builder.build()?;
-            let exporter = OnRuntime::new(exporter, rt, batch.timeout(), None);
+            let exporter = OnRuntime::new(exporter, rt, batch.timeout(), None)
+                .naming(&endpoint, Default::default());
             BatchProcessor::new(exporter, batch)
         }
         #[cfg(feature = "waterfall")]
@@ -157,8 +160,9 @@ fn with_reader(
         #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
         MetricTarget::Otlp(settings) => {
             let rt = runtime.get()?;
-            let exporter = settings.metric_exporter(&rt).map_err(|e| otlp_error(&e))?;
-            let exporter = OnRuntime::new(exporter, rt, reader.timeout, Some(status.clone()));
+            let (exporter, detail) = settings.metric_exporter(&rt).map_err(|e| otlp_error(&e))?;
+            let exporter = OnRuntime::new(exporter, rt, reader.timeout, Some(status.clone()))
+                .naming(&settings.endpoint, detail);
             metering.with_reader(
                 PeriodicReader::builder(exporter)
                     .with_interval(reader.interval)

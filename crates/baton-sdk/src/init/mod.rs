@@ -1,6 +1,7 @@
 //! Setting the SDK up in one call: [`init`] and [`Builder`], returning a [`Guard`].
 
 mod builder;
+mod detect;
 mod guard;
 mod install;
 mod overrides;
@@ -12,6 +13,7 @@ mod shutdown;
 mod warn;
 
 pub use builder::{Builder, DEFAULT_SHUTDOWN_DEADLINE};
+pub use detect::ResourceDetector;
 pub use guard::Guard;
 
 use crate::error::InitError;

@@ -7,9 +7,12 @@ use std::time::Duration;
 use opentelemetry::KeyValue;
 use opentelemetry_sdk::trace::ShouldSample;
 
+use super::detect::ResourceDetector;
 use super::processor::{BoxedProcessor, ExporterFactory};
 use super::propagator::SharedPropagator;
 use crate::env::Env;
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin"))]
+use crate::env::TlsFiles;
 use crate::sampler::AdaptiveSampler;
 #[cfg(feature = "waterfall")]
 use crate::waterfall::WaterfallExporter;
@@ -32,6 +35,12 @@ pub(crate) struct Overrides {
     #[cfg(feature = "waterfall")]
     pub(crate) waterfall: Option<WaterfallExporter>,
     pub(crate) install_global: bool,
+    /// The resource detectors turned off.
+    pub(crate) detectors_off: Vec<ResourceDetector>,
+    /// The TLS files every network exporter uses, over the `OTEL_EXPORTER_OTLP_*`
+    /// certificate variables.
+    #[cfg(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin"))]
+    pub(crate) tls: TlsFiles,
 }
 
 impl Overrides {
@@ -52,6 +61,9 @@ impl Overrides {
             #[cfg(feature = "waterfall")]
             waterfall: None,
             install_global: true,
+            detectors_off: Vec::new(),
+            #[cfg(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin"))]
+            tls: TlsFiles::default(),
         }
     }
 }
@@ -71,6 +83,10 @@ impl fmt::Debug for Overrides {
             .field("deadline", &self.deadline);
         #[cfg(feature = "waterfall")]
         d.field("waterfall", &self.waterfall);
-        d.field("install_global", &self.install_global).finish()
+        #[cfg(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin"))]
+        d.field("tls", &self.tls);
+        d.field("detectors_off", &self.detectors_off)
+            .field("install_global", &self.install_global)
+            .finish()
     }
 }

@@ -8,6 +8,7 @@ use baton_core::propagation::CompositePropagator;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::trace::{Sampler, ShouldSample};
 
+use super::detect;
 use super::overrides::Overrides;
 use super::processor::{BoxedProcessor, ExporterFactory};
 use super::propagator::SharedPropagator;
@@ -23,6 +24,15 @@ use crate::exporter::otlp::OtlpSettings;
 use crate::sampler::AdaptiveSampler;
 #[cfg(feature = "waterfall")]
 use crate::waterfall::WaterfallExporter;
+
+/// The TLS files the builder names (nothing to name without a network exporter).
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin"))]
+type Tls = crate::env::TlsFiles;
+#[cfg(not(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin")))]
+type Tls = NoTls;
+/// What a build without network exporters has in place of TLS files.
+#[cfg(not(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin")))]
+struct NoTls;
 
 /// Where spans go.
 pub(crate) enum TraceTarget {
@@ -76,7 +86,12 @@ impl Plan {
             #[cfg(feature = "waterfall")]
             mut waterfall,
             install_global,
+            detectors_off,
+            #[cfg(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin"))]
+            tls,
         } = overrides;
+        #[cfg(not(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin")))]
+        let tls = NoTls;
         let mut vars = Vars::new(&*env);
         let disabled = vars.flag(OTEL_SDK_DISABLED)?;
         // OTEL_SDK_DISABLED leaves propagation alone, as the spec says.
@@ -109,7 +124,8 @@ impl Plan {
             service_version,
             attributes,
         };
-        let resource = resource::build(code, env::env_resource(&vars)?);
+        let detected = detect::detect(&vars, &detectors_off)?;
+        let resource = resource::build(code, env::env_resource(&vars)?, detected);
         let sampler = match sampler {
             Some(s) => s,
             None => Box::new(env::sampler(&mut vars)?),
@@ -119,9 +135,9 @@ impl Plan {
         if exporters.is_empty() {
             for kind in env::trace_exporters(&vars)? {
                 #[cfg(feature = "waterfall")]
-                let target = trace_target(kind, &vars, &mut waterfall)?;
+                let target = trace_target(kind, &mut vars, &tls, &mut waterfall)?;
                 #[cfg(not(feature = "waterfall"))]
-                let target = trace_target(kind, &vars)?;
+                let target = trace_target(kind, &mut vars, &tls)?;
                 traces.push(target);
             }
         } else {
@@ -140,7 +156,7 @@ impl Plan {
         let mut metric_targets = Vec::new();
         if metrics {
             for kind in env::metric_exporters(&vars)? {
-                metric_targets.push(metric_target(kind, &vars)?);
+                metric_targets.push(metric_target(kind, &mut vars, &tls)?);
             }
         }
         let reader = if metric_targets.is_empty() {
@@ -171,18 +187,22 @@ impl Plan {
 /// the builder, if any, replaces the one `console` would create.
 fn trace_target(
     kind: TraceExporterKind,
-    vars: &Vars<'_>,
+    vars: &mut Vars<'_>,
+    tls: &Tls,
     #[cfg(feature = "waterfall")] waterfall: &mut Option<WaterfallExporter>,
 ) -> Result<TraceTarget, InitError> {
-    let _ = vars;
+    let _ = (&vars, tls);
     match kind {
         #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
         TraceExporterKind::Otlp => Ok(TraceTarget::Otlp(env::otlp_settings(
             vars,
             env::Signal::Traces,
+            tls,
         )?)),
         #[cfg(feature = "zipkin")]
-        TraceExporterKind::Zipkin => Ok(TraceTarget::Zipkin(env::zipkin_exporter(vars)?)),
+        TraceExporterKind::Zipkin => Ok(TraceTarget::Zipkin(
+            env::zipkin_exporter(vars)?.tls_files(tls),
+        )),
         #[cfg(feature = "waterfall")]
         TraceExporterKind::Console => Ok(TraceTarget::Console(
             waterfall.take().unwrap_or_else(WaterfallExporter::stdout),
@@ -191,13 +211,18 @@ fn trace_target(
 }
 
 /// Where the environment sends metrics, for one exporter it names.
-fn metric_target(kind: MetricExporterKind, vars: &Vars<'_>) -> Result<MetricTarget, InitError> {
-    let _ = vars;
+fn metric_target(
+    kind: MetricExporterKind,
+    vars: &mut Vars<'_>,
+    tls: &Tls,
+) -> Result<MetricTarget, InitError> {
+    let _ = (&vars, tls);
     match kind {
         #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
         MetricExporterKind::Otlp => Ok(MetricTarget::Otlp(env::otlp_settings(
             vars,
             env::Signal::Metrics,
+            tls,
         )?)),
         MetricExporterKind::Console => Ok(MetricTarget::Console),
     }

@@ -1,13 +1,12 @@
 //! The resource every span and metric carries: service name and version, the attributes from
-//! code and from `OTEL_RESOURCE_ATTRIBUTES`, SDK information, and what is cheap to know
-//! about the host and the process.
-
-use std::sync::OnceLock;
+//! code and from `OTEL_RESOURCE_ATTRIBUTES`, SDK information, and what the detectors found
+//! (see `detect`).
 
 use opentelemetry::KeyValue;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::resource::TelemetryResourceDetector;
 
+use super::detect::executable_name;
 use crate::env::EnvResource;
 
 const SERVICE_NAME: &str = "service.name";
@@ -24,8 +23,8 @@ pub(crate) struct CodeResource {
 /// [`Builder::service_name`](crate::Builder::service_name), `service.name` among the
 /// builder's attributes, `OTEL_SERVICE_NAME`, `service.name` in
 /// `OTEL_RESOURCE_ATTRIBUTES`, then `unknown_service:<executable name>`. Other attributes:
-/// builder over `OTEL_RESOURCE_ATTRIBUTES` over the detectors.
-pub(crate) fn build(code: CodeResource, env: EnvResource) -> Resource {
+/// builder over `OTEL_RESOURCE_ATTRIBUTES` over the `detected` attributes.
+pub(crate) fn build(code: CodeResource, env: EnvResource, detected: Vec<KeyValue>) -> Resource {
     let service_name = code
         .service_name
         .or_else(|| find(&code.attributes, SERVICE_NAME))
@@ -34,7 +33,7 @@ pub(crate) fn build(code: CodeResource, env: EnvResource) -> Resource {
         .unwrap_or_else(default_service_name);
     let mut builder = Resource::builder_empty()
         .with_detector(Box::new(TelemetryResourceDetector))
-        .with_attributes(host_and_process())
+        .with_attributes(detected)
         .with_attributes(env.attributes)
         .with_attributes(code.attributes);
     if let Some(version) = code.service_version {
@@ -57,49 +56,6 @@ fn default_service_name() -> String {
         Some(exe) => format!("unknown_service:{exe}"),
         None => "unknown_service".to_owned(),
     }
-}
-
-fn host_and_process() -> Vec<KeyValue> {
-    let mut attributes = vec![KeyValue::new("process.pid", i64::from(std::process::id()))];
-    if let Some(exe) = executable_name() {
-        attributes.push(KeyValue::new("process.executable.name", exe.to_owned()));
-    }
-    if let Some(host) = host_name() {
-        attributes.push(KeyValue::new("host.name", host.to_owned()));
-    }
-    attributes
-}
-
-fn executable_name() -> Option<&'static str> {
-    static NAME: OnceLock<Option<String>> = OnceLock::new();
-    NAME.get_or_init(|| {
-        let path = std::env::current_exe()
-            .ok()
-            .or_else(|| std::env::args_os().next().map(Into::into))?;
-        Some(path.file_name()?.to_string_lossy().into_owned())
-    })
-    .as_deref()
-}
-
-/// The host name from the kernel (Linux), `/etc/hostname`, or `HOSTNAME`/`COMPUTERNAME`;
-/// no system call and no dependency.
-fn host_name() -> Option<&'static str> {
-    static NAME: OnceLock<Option<String>> = OnceLock::new();
-    NAME.get_or_init(|| {
-        let from_file = |path: &str| std::fs::read_to_string(path).ok();
-        let from_env = |name: &str| std::env::var(name).ok();
-        [
-            from_file("/proc/sys/kernel/hostname"),
-            from_file("/etc/hostname"),
-            from_env("HOSTNAME"),
-            from_env("COMPUTERNAME"),
-        ]
-        .into_iter()
-        .flatten()
-        .map(|name| name.trim().to_owned())
-        .find(|name| !name.is_empty())
-    })
-    .as_deref()
 }
 
 #[cfg(test)]
@@ -135,9 +91,16 @@ mod tests {
             (code(None, None), env(None, Some("d")), "d"),
         ];
         for (code, env, want) in cases {
-            assert_eq!(get(&build(code, env), SERVICE_NAME).as_deref(), Some(want));
+            assert_eq!(
+                get(&build(code, env, Vec::new()), SERVICE_NAME).as_deref(),
+                Some(want)
+            );
         }
-        let fallback = get(&build(code(None, None), env(None, None)), SERVICE_NAME).unwrap();
+        let fallback = get(
+            &build(code(None, None), env(None, None), Vec::new()),
+            SERVICE_NAME,
+        )
+        .unwrap();
         assert!(fallback.starts_with("unknown_service:"), "{fallback}");
     }
 
@@ -154,9 +117,18 @@ mod tests {
                 attributes: vec![
                     KeyValue::new("deployment.environment.name", "dev"),
                     KeyValue::new("team", "core"),
+                    KeyValue::new("host.name", "from-env"),
                 ],
             },
+            vec![
+                KeyValue::new("host.name", "detected"),
+                KeyValue::new("process.pid", i64::from(std::process::id())),
+                KeyValue::new("container.id", "detected"),
+            ],
         );
+        // The environment wins over a detector.
+        assert_eq!(get(&r, "host.name").as_deref(), Some("from-env"));
+        assert_eq!(get(&r, "container.id").as_deref(), Some("detected"));
         assert_eq!(get(&r, "service.version").as_deref(), Some("1.2.3"));
         assert_eq!(
             get(&r, "deployment.environment.name").as_deref(),
@@ -173,6 +145,5 @@ mod tests {
             r.get(&Key::from_static_str("process.pid")),
             Some(opentelemetry::Value::I64(i64::from(std::process::id())))
         );
-        assert!(get(&r, "process.executable.name").is_some());
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
-use opentelemetry_proto::tonic::metrics::v1::metric;
+use opentelemetry_proto::tonic::metrics::v1::{NumberDataPoint, metric, number_data_point};
 
 use crate::decode::attributes;
 
@@ -29,6 +29,25 @@ pub struct Metric {
     pub bucket_counts: Vec<u64>,
     /// How many data points it carried.
     pub points: usize,
+    /// The aggregation temporality of a sum or histogram: [`DELTA`] or [`CUMULATIVE`]
+    /// (`0` for a gauge).
+    pub temporality: i32,
+    /// The values of a sum's data points, in order (integers as `f64`).
+    pub sum_values: Vec<f64>,
+}
+
+/// [`Metric::temporality`] of a delta sum or histogram.
+pub const DELTA: i32 = 1;
+/// [`Metric::temporality`] of a cumulative sum or histogram.
+pub const CUMULATIVE: i32 = 2;
+
+/// One number data point's value.
+fn number(point: &NumberDataPoint) -> f64 {
+    match point.value {
+        Some(number_data_point::Value::AsDouble(d)) => d,
+        Some(number_data_point::Value::AsInt(i)) => i as f64,
+        None => f64::NAN,
+    }
 }
 
 /// Every metric of an export request, flattened, in the order the request holds them.
@@ -56,6 +75,14 @@ pub(super) fn flatten(request: &ExportMetricsServiceRequest) -> Vec<Metric> {
                 Some(metric::Data::Gauge(g)) => ("gauge", vec![], vec![], g.data_points.len()),
                 _ => ("other", vec![], vec![], 0),
             };
+            let (temporality, sum_values) = match &m.data {
+                Some(metric::Data::Histogram(h)) => (h.aggregation_temporality, vec![]),
+                Some(metric::Data::Sum(s)) => (
+                    s.aggregation_temporality,
+                    s.data_points.iter().map(number).collect(),
+                ),
+                _ => (0, vec![]),
+            };
             out.push(Metric {
                 name: m.name.clone(),
                 unit: m.unit.clone(),
@@ -66,6 +93,8 @@ pub(super) fn flatten(request: &ExportMetricsServiceRequest) -> Vec<Metric> {
                 bounds,
                 bucket_counts,
                 points,
+                temporality,
+                sum_values,
             });
         }
     }

@@ -74,7 +74,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 pub use export::{Export, METRICS_GRPC_PATH, Origin, Signal, TRACES_GRPC_PATH};
-pub use metric::Metric;
+pub use metric::{CUMULATIVE, DELTA, Metric};
 pub use span::{CLIENT, GRPC_TRANSPORT, HTTP_TRANSPORT, INTERNAL, SERVER, STATUS_ERROR, Span};
 use store::Store;
 

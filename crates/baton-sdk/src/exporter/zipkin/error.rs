@@ -21,6 +21,9 @@ pub enum ZipkinBuildError {
     },
     /// The background thread that drives network exporters could not be started.
     Runtime(std::io::Error),
+    /// A TLS file named for the https endpoint cannot be used: the error names where the
+    /// path came from and the path.
+    Tls(Box<crate::InitError>),
 }
 
 impl fmt::Display for ZipkinBuildError {
@@ -33,6 +36,7 @@ impl fmt::Display for ZipkinBuildError {
                 write!(f, "could not set up the HTTP client: {reason}")
             }
             ZipkinBuildError::Runtime(e) => write!(f, "could not start baton's export thread: {e}"),
+            ZipkinBuildError::Tls(e) => e.fmt(f),
         }
     }
 }

@@ -19,6 +19,7 @@ use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::{SpanData, SpanExporter};
 
 use super::runtime::ExportRuntime;
+use crate::env::TlsFiles;
 pub use error::ZipkinBuildError;
 
 /// The collector URL used when none is given: a Zipkin server on this machine.
@@ -57,6 +58,7 @@ pub struct ZipkinExporter {
 pub struct ZipkinExporterBuilder {
     endpoint: String,
     timeout: Duration,
+    tls: TlsFiles,
 }
 
 impl ZipkinExporter {
@@ -65,6 +67,7 @@ impl ZipkinExporter {
         ZipkinExporterBuilder {
             endpoint: DEFAULT_ZIPKIN_ENDPOINT.to_owned(),
             timeout: Duration::from_secs(10),
+            tls: TlsFiles::default(),
         }
     }
 }
@@ -82,6 +85,42 @@ impl ZipkinExporterBuilder {
         self
     }
 
+    /// For an https endpoint, the PEM file of the CA certificates that verify the
+    /// collector, instead of the system's roots (feature `tls`).
+    #[cfg(feature = "tls")]
+    pub fn tls_certificate(mut self, path: impl Into<String>) -> Self {
+        self.tls
+            .set_ca("ZipkinExporterBuilder::tls_certificate", path.into());
+        self
+    }
+
+    /// For an https endpoint, the client certificate (PEM) and its private key (PEM) that
+    /// authenticate baton to the collector (mTLS; feature `tls`).
+    #[cfg(feature = "tls")]
+    pub fn tls_client_identity(
+        mut self,
+        certificate: impl Into<String>,
+        key: impl Into<String>,
+    ) -> Self {
+        self.tls.set_identity(
+            "ZipkinExporterBuilder::tls_client_identity",
+            certificate.into(),
+            key.into(),
+        );
+        self
+    }
+
+    /// The TLS files `init`'s builder names, for each one not set here.
+    pub(crate) fn tls_files(mut self, files: &TlsFiles) -> Self {
+        self.tls = files.clone().overridden_by(&self.tls);
+        self
+    }
+
+    /// The endpoint.
+    pub(crate) fn endpoint_url(&self) -> &str {
+        &self.endpoint
+    }
+
     /// Builds the exporter (and starts the export thread if none is running).
     pub fn build(self) -> Result<ZipkinExporter, ZipkinBuildError> {
         if let Err(e) = self.endpoint.parse::<http::Uri>() {
@@ -90,12 +129,21 @@ impl ZipkinExporterBuilder {
                 reason: e.to_string(),
             });
         }
-        let client = reqwest::Client::builder()
-            .timeout(self.timeout)
-            .build()
-            .map_err(|e| ZipkinBuildError::HttpClient {
-                reason: e.to_string(),
-            })?;
+        #[cfg(feature = "tls")]
+        let tls = if crate::env::is_https(&self.endpoint) {
+            Some(
+                crate::tls::Tls::load(self.tls.clone(), &self.endpoint)
+                    .map_err(|e| ZipkinBuildError::Tls(Box::new(e)))?,
+            )
+        } else {
+            None
+        };
+        let client = super::http_client::client(
+            self.timeout,
+            #[cfg(feature = "tls")]
+            tls.as_ref(),
+        )
+        .map_err(|reason| ZipkinBuildError::HttpClient { reason })?;
         Ok(ZipkinExporter {
             client,
             endpoint: self.endpoint,
@@ -119,7 +167,12 @@ impl SpanExporter for ZipkinExporter {
             .runtime
             .run(async move { request.send().await })
             .await
-            .map_err(|e| OTelSdkError::InternalFailure(format!("zipkin export failed: {e}")))?;
+            .map_err(|e| {
+                OTelSdkError::InternalFailure(format!(
+                    "zipkin export failed: {}",
+                    super::http_client::chain(&e)
+                ))
+            })?;
         let status = response.status();
         if status.is_success() {
             Ok(())
