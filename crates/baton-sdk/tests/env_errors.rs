@@ -326,3 +326,13 @@ fn env_empty_values_are_unset() {
     assert!(guard.warnings().is_empty());
     assert!(!guard.is_disabled());
 }
+
+#[test]
+fn env_known_methods_with_a_bad_entry() {
+    // The layers fall back to the default list with a warning; through init the list is
+    // refused, so a typo is found at start-up.
+    refused(
+        &[("OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS", "GET,POST,BAD METHOD")],
+        r#"OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS="GET,POST,BAD METHOD": "BAD METHOD" is not an HTTP method; expected a comma-separated list such as "GET,POST,PURGE""#,
+    );
+}

@@ -10,6 +10,7 @@
 mod batch;
 mod exporters;
 mod kv;
+mod methods;
 pub(crate) mod names;
 #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
 mod otlp;
@@ -33,6 +34,7 @@ pub(crate) use exporters::{
 };
 #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
 pub(crate) use otlp::{Signal, otlp_settings};
+pub(crate) use methods::check_known_methods;
 pub(crate) use reader::{ReaderSettings, reader_settings};
 pub(crate) use resource::{EnvResource, env_resource};
 pub(crate) use sampler::sampler;

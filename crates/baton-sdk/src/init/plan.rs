@@ -124,6 +124,7 @@ impl Plan {
             service_version,
             attributes,
         };
+        env::check_known_methods(&vars)?;
         let detected = detect::detect(&vars, &detectors_off)?;
         let resource = resource::build(code, env::env_resource(&vars)?, detected);
         let sampler = match sampler {

@@ -32,7 +32,7 @@ impl Config {
             filter: None,
             public: None,
             namer: None,
-            known_methods: KnownMethods::from_env().unwrap_or_default(),
+            known_methods: KnownMethods::from_env_or_warn(),
             scheme: "http",
             server_timing: false,
             traceresponse: false,

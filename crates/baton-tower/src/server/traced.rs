@@ -3,10 +3,9 @@
 //! gets (captured headers, the trace returned to the caller).
 
 use baton_core::exchange::{Outcome, ServerExchange};
-use baton_core::propagation::format_traceparent;
+use baton_core::propagation::format_traceparent_in;
 use http::header::HeaderName;
 use http::{HeaderMap, HeaderValue, Response};
-use opentelemetry::trace::TraceContextExt;
 use std::sync::Arc;
 
 use super::config::Config;
@@ -70,8 +69,8 @@ impl InFlight for TracedRequest {
 /// Returns the trace to the caller: `server-timing: trace;desc=<traceparent>` and/or
 /// `traceresponse: <traceparent>`, naming the server span. Baggage is never echoed.
 fn echo_trace(config: &Config, exchange: &ServerExchange, headers: &mut HeaderMap) {
-    let span = exchange.context().span();
-    let Some(traceparent) = format_traceparent(span.span_context()) else {
+    // From the context, so the caller's `random-trace-id` flag is returned too.
+    let Some(traceparent) = format_traceparent_in(exchange.context()) else {
         return;
     };
     if config.server_timing
