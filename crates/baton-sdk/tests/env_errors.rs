@@ -332,7 +332,22 @@ fn env_known_methods_with_a_bad_entry() {
     // The layers fall back to the default list with a warning; through init the list is
     // refused, so a typo is found at start-up.
     refused(
-        &[("OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS", "GET,POST,BAD METHOD")],
+        &[(
+            "OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS",
+            "GET,POST,BAD METHOD",
+        )],
         r#"OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS="GET,POST,BAD METHOD": "BAD METHOD" is not an HTTP method; expected a comma-separated list such as "GET,POST,PURGE""#,
+    );
+}
+
+#[test]
+fn env_attribute_and_span_limits() {
+    refused(
+        &[("OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT", "-1")],
+        r#"OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT="-1": must be a whole number between 0 and 4294967295"#,
+    );
+    refused(
+        &[("OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", "1k")],
+        r#"OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT="1k": must be a whole number between 0 and 1073741824"#,
     );
 }

@@ -152,3 +152,87 @@ fn otlp_grpc_per_signal_endpoints_headers_and_protocols() {
         "metrics"
     );
 }
+
+/// Text that gzip cannot shrink, so the receiver's limit applies to its full size.
+fn incompressible(bytes: usize, seed: u64) -> String {
+    let mut x = seed | 1;
+    (0..bytes)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            char::from(b'a' + (x % 26) as u8)
+        })
+        .collect()
+}
+
+/// A receiver that refuses gRPC messages over 4 MiB (a collector's default), one batch of
+/// 112 spans of which 12 carry 400 KB each (about 4.8 MB in all): the batch goes out in
+/// parts under the limit, so every normal span arrives, and the huge ones too.
+#[test]
+fn a_few_huge_spans_do_not_cost_the_normal_ones_their_export() {
+    use baton_test_support::otlp::Options;
+    use opentelemetry::KeyValue;
+    use opentelemetry::trace::{Span as _, Tracer as _};
+
+    let rx = Receiver::with(Options {
+        keep_exports: true,
+        max_grpc_message: Some(4 << 20),
+        ..Options::default()
+    });
+    let guard = Builder::from_env_map(env(&[
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", &rx.grpc_url()),
+        ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+        ("OTEL_METRICS_EXPORTER", "none"),
+        ("OTEL_SERVICE_NAME", "users"),
+        // Everything in one batch, sent at shutdown.
+        ("OTEL_BSP_SCHEDULE_DELAY", "600000"),
+    ]))
+    .install_global(false)
+    .build()
+    .unwrap();
+    let tracer = guard.tracer("baton-test");
+    for i in 0..112u64 {
+        let huge = i % 9 == 4 && i < 9 * 12;
+        let mut span = tracer.start(if huge { "huge" } else { "normal" });
+        if huge {
+            span.set_attribute(KeyValue::new("payload", incompressible(400_000, i)));
+        }
+        span.end();
+    }
+    guard.shutdown().unwrap();
+    let spans = rx.wait_for_spans(112);
+    let count = |name: &str| spans.iter().filter(|s| s.name == name).count();
+    assert_eq!((count("normal"), count("huge")), (100, 12));
+    assert!(rx.trace_exports() >= 2, "the batch was split");
+}
+
+/// The limits come from baton's env layer (so `from_env_map` sees them): two attributes
+/// kept of four, each string cut to five bytes, as exported.
+#[test]
+fn span_limits_from_the_environment_apply() {
+    use opentelemetry::KeyValue;
+    use opentelemetry::trace::{Span as _, Tracer as _};
+
+    let rx = Receiver::start();
+    let guard = Builder::from_env_map(env(&[
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", &rx.grpc_url()),
+        ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+        ("OTEL_METRICS_EXPORTER", "none"),
+        ("OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT", "2"),
+        ("OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", "5"),
+    ]))
+    .install_global(false)
+    .build()
+    .unwrap();
+    let mut span = guard.tracer("baton-test").start("limited");
+    for key in ["a", "b", "c", "d"] {
+        span.set_attribute(KeyValue::new(key, "abcdefgh"));
+    }
+    span.end();
+    guard.shutdown().unwrap();
+    let spans = rx.wait_for_spans(1);
+    let attributes = &spans[0].attributes;
+    assert_eq!(attributes.len(), 2, "{attributes:?}");
+    assert!(attributes.values().all(|v| v == "abcde"), "{attributes:?}");
+}

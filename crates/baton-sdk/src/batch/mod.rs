@@ -39,6 +39,7 @@
 //! ```
 
 pub(crate) mod block_on;
+mod limit;
 mod metrics;
 mod options;
 mod stats;
@@ -57,7 +58,7 @@ use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::{Span, SpanData, SpanExporter, SpanProcessor};
 
 pub(crate) use metrics::register as register_metrics;
-pub use options::BatchOptions;
+pub use options::{BatchOptions, DEFAULT_MAX_EXPORT_BYTES};
 pub use stats::QueueStats;
 use warning::DropWarning;
 use worker::{Control, Worker};
@@ -110,6 +111,9 @@ impl BatchProcessor {
             batch_size: options.max_export_batch_size,
             delay: options.delay(),
             export_timeout: options.export_timeout,
+            max_export_bytes: options.max_export_bytes,
+            max_value_length: options.max_value_length,
+            carry: None,
             warning,
         };
         let _ = std::thread::Builder::new()

@@ -16,7 +16,15 @@ pub struct BatchOptions {
     /// the terminal), and a processor built by hand uses the specification's 5 s.
     scheduled_delay: Option<Duration>,
     pub(super) export_timeout: Duration,
+    /// The most bytes (estimated) in one export.
+    pub(super) max_export_bytes: usize,
+    /// String attribute values are cut to this many bytes before export.
+    pub(super) max_value_length: Option<usize>,
 }
+
+/// The default bound on one export's size: 3 MiB, under the 4 MiB an OTLP/gRPC collector
+/// accepts by default, with room for the encoding's overhead.
+pub const DEFAULT_MAX_EXPORT_BYTES: usize = 3 * 1024 * 1024;
 
 impl Default for BatchOptions {
     fn default() -> Self {
@@ -25,6 +33,8 @@ impl Default for BatchOptions {
             max_export_batch_size: 512,
             scheduled_delay: None,
             export_timeout: Duration::from_secs(30),
+            max_export_bytes: DEFAULT_MAX_EXPORT_BYTES,
+            max_value_length: None,
         }
     }
 }
@@ -74,6 +84,24 @@ impl BatchOptions {
     #[cfg(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin"))]
     pub(crate) fn timeout(&self) -> Duration {
         self.export_timeout
+    }
+
+    /// The most bytes one export may carry, estimated from the spans' text (default
+    /// [`DEFAULT_MAX_EXPORT_BYTES`]): a batch is cut short when the next span would pass it,
+    /// so a few huge spans cannot make a receiver refuse a whole batch of normal ones. A
+    /// span larger than this on its own is exported alone.
+    pub fn max_export_bytes(mut self, bytes: usize) -> Self {
+        self.max_export_bytes = bytes.max(1);
+        self
+    }
+
+    /// Cuts string attribute values (of spans, events and links) to `bytes`, on the export
+    /// thread (`OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT`, `OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT`;
+    /// default: no limit, as in the specification — baton's layers cap the values a peer
+    /// controls at their source).
+    pub fn attribute_value_length_limit(mut self, bytes: Option<usize>) -> Self {
+        self.max_value_length = bytes;
+        self
     }
 
     /// How long one export may take before it is abandoned, whatever the exporter

@@ -303,6 +303,9 @@ fn spans_left_at_the_shutdown_deadline_are_counted_as_such() {
         batch_size: 1,
         delay: Duration::from_secs(3600),
         export_timeout: Duration::from_secs(30),
+        max_export_bytes: DEFAULT_MAX_EXPORT_BYTES,
+        max_value_length: None,
+        carry: None,
         warning,
     };
     std::thread::spawn(move || worker.run());
@@ -525,5 +528,66 @@ fn a_hanging_export_is_abandoned_after_the_export_timeout() {
         "1 export failed since start, their data is lost (the last failure: no answer within \
          100ms); exports succeeded again afterwards"
     );
+    processor.shutdown().unwrap();
+}
+
+fn with_attribute(name: &'static str, bytes: usize) -> SpanData {
+    let mut span = span_data(name);
+    span.attributes
+        .push(KeyValue::new("blob", "x".repeat(bytes)));
+    span
+}
+
+/// A batch is cut where the next span would pass the byte bound: the huge spans go out in
+/// exports of their own and the normal spans are not held hostage by them.
+#[test]
+fn exports_are_bounded_in_bytes() {
+    let exporter = Recorder::default();
+    let options = BatchOptions::default().max_export_bytes(20_000);
+    let processor = BatchProcessor::new(exporter.clone(), options);
+    processor.on_end(span_data("a"));
+    processor.on_end(with_attribute("huge1", 15_000));
+    processor.on_end(with_attribute("huge2", 15_000));
+    processor.on_end(span_data("b"));
+    processor.on_end(with_attribute("alone", 50_000));
+    processor.on_end(span_data("c"));
+    processor.force_flush().unwrap();
+    assert_eq!(
+        exporter.state().batches,
+        [
+            vec!["a", "huge1"],
+            vec!["huge2", "b"],
+            vec!["alone"],
+            vec!["c"]
+        ],
+        "a span larger than the bound goes alone"
+    );
+    processor.shutdown().unwrap();
+}
+
+#[derive(Clone, Debug, Default)]
+struct Lengths(Arc<Mutex<Vec<usize>>>);
+
+impl SpanExporter for Lengths {
+    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        let mut lengths = self.0.lock().unwrap();
+        for span in batch {
+            for kv in &span.attributes {
+                lengths.push(kv.value.as_str().len());
+            }
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn string_values_are_cut_to_the_value_length_limit() {
+    let exporter = Lengths::default();
+    let options = BatchOptions::default().attribute_value_length_limit(Some(100));
+    let processor = BatchProcessor::new(exporter.clone(), options);
+    processor.on_end(with_attribute("long", 5_000));
+    processor.on_end(with_attribute("short", 40));
+    processor.force_flush().unwrap();
+    assert_eq!(*exporter.0.lock().unwrap(), [100, 40]);
     processor.shutdown().unwrap();
 }

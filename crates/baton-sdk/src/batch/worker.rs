@@ -11,6 +11,7 @@ use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::{SpanData, SpanExporter};
 
 use super::block_on::block_on_until;
+use super::limit;
 use super::stats::QueueStats;
 use super::warning::DropWarning;
 
@@ -37,6 +38,13 @@ pub(super) struct Worker<E> {
     /// Each export is abandoned after this (`OTEL_BSP_EXPORT_TIMEOUT`), whatever the
     /// exporter: the thread must come back to the queue.
     pub(super) export_timeout: Duration,
+    /// The most bytes (estimated) in one export.
+    pub(super) max_export_bytes: usize,
+    /// String attribute values are cut to this many bytes.
+    pub(super) max_value_length: Option<usize>,
+    /// A span taken off the queue that did not fit in the last batch: the next one starts
+    /// with it (still counted as queued).
+    pub(super) carry: Option<SpanData>,
     pub(super) warning: DropWarning,
 }
 
@@ -120,12 +128,17 @@ impl<E: SpanExporter> Worker<E> {
         progress
     }
 
+    /// The next span waiting: the one carried over from the last batch, or the queue's.
+    fn next_span(&mut self) -> Option<SpanData> {
+        self.carry.take().or_else(|| self.spans.try_recv().ok())
+    }
+
     /// Spans still queued when shutdown ran out of time: dropped, and counted as lost to
     /// the deadline. (They are the oldest in the queue; any that arrive after them ended
     /// after shutdown, see [`drop_late_spans`](Self::drop_late_spans).)
     fn drop_left_at_deadline(&mut self) {
         for _ in 0..self.stats.queued() {
-            if self.spans.try_recv().is_err() {
+            if self.next_span().is_none() {
                 break;
             }
             self.stats.dequeue();
@@ -136,7 +149,7 @@ impl<E: SpanExporter> Worker<E> {
     /// Spans that passed the processor's shutdown check just before it closed and arrived
     /// after the final export: dropped, and counted as ending after shutdown.
     fn drop_late_spans(&mut self) {
-        while self.spans.try_recv().is_ok() {
+        while self.next_span().is_some() {
             self.stats.dequeue();
             self.stats.drop_after_shutdown();
         }
@@ -171,14 +184,22 @@ impl<E: SpanExporter> Worker<E> {
     /// export timeout, or at `until` if that comes first.
     fn export_batch(&mut self, until: Option<Instant>) -> (usize, OTelSdkResult) {
         let mut batch = Vec::with_capacity(self.batch_size.min(self.stats.queued()));
+        let mut bytes = 0;
         while batch.len() < self.batch_size {
-            match self.spans.try_recv() {
-                Ok(span) => {
-                    self.stats.dequeue();
-                    batch.push(span);
-                }
-                Err(_) => break,
+            let Some(mut span) = self.next_span() else {
+                break;
+            };
+            if let Some(limit) = self.max_value_length {
+                limit::cut_values(&mut span, limit);
             }
+            let size = limit::encoded_size(&span);
+            if !batch.is_empty() && bytes + size > self.max_export_bytes {
+                self.carry = Some(span);
+                break;
+            }
+            bytes += size;
+            self.stats.dequeue();
+            batch.push(span);
         }
         let sent = batch.len();
         if sent == 0 {

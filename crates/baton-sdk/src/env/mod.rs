@@ -10,6 +10,7 @@
 mod batch;
 mod exporters;
 mod kv;
+mod limits;
 mod methods;
 pub(crate) mod names;
 #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
@@ -32,9 +33,10 @@ pub(crate) use batch::batch_options;
 pub(crate) use exporters::{
     MetricExporterKind, TraceExporterKind, metric_exporters, trace_exporters,
 };
+pub(crate) use limits::limits;
+pub(crate) use methods::check_known_methods;
 #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
 pub(crate) use otlp::{Signal, otlp_settings};
-pub(crate) use methods::check_known_methods;
 pub(crate) use reader::{ReaderSettings, reader_settings};
 pub(crate) use resource::{EnvResource, env_resource};
 pub(crate) use sampler::sampler;

@@ -116,6 +116,24 @@ impl<'a> Vars<'a> {
         }))
     }
 
+    /// A limit: a whole number from 0 to `max` (0 is meaningful: nothing kept).
+    pub(crate) fn limit(&self, name: &'static str, max: usize) -> Result<Option<usize>, InitError> {
+        let Some(value) = self.get(name)? else {
+            return Ok(None);
+        };
+        parse_number(&value)
+            .and_then(|n| usize::try_from(n).ok())
+            .filter(|&n| n <= max)
+            .map(Some)
+            .ok_or_else(|| {
+                InitError::invalid(
+                    name,
+                    &value,
+                    format!("must be a whole number between 0 and {max}"),
+                )
+            })
+    }
+
     /// A positive count no larger than `max`.
     pub(crate) fn count(&self, name: &'static str, max: usize) -> Result<Option<usize>, InitError> {
         let Some(value) = self.get(name)? else {

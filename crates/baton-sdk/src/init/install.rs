@@ -55,6 +55,7 @@ pub(crate) fn install(plan: Plan) -> Result<Guard, InitError> {
 
     let mut tracing = SdkTracerProvider::builder()
         .with_resource(plan.resource.clone())
+        .with_span_limits(plan.span_limits)
         .with_sampler(plan.sampler);
     for processor in plan.processors {
         tracing = tracing.with_span_processor(processor);

@@ -24,6 +24,7 @@ use crate::exporter::otlp::OtlpSettings;
 use crate::sampler::AdaptiveSampler;
 #[cfg(feature = "waterfall")]
 use crate::waterfall::WaterfallExporter;
+use opentelemetry_sdk::trace::SpanLimits;
 
 /// The TLS files the builder names (nothing to name without a network exporter).
 #[cfg(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin"))]
@@ -62,6 +63,8 @@ pub(crate) struct Plan {
     pub(crate) processors: Vec<BoxedProcessor>,
     pub(crate) traces: Vec<TraceTarget>,
     pub(crate) batch: BatchOptions,
+    /// The span limits from `OTEL_SPAN_*_LIMIT` / `OTEL_ATTRIBUTE_COUNT_LIMIT`.
+    pub(crate) span_limits: SpanLimits,
     pub(crate) metrics: Vec<MetricTarget>,
     pub(crate) reader: Option<ReaderSettings>,
     pub(crate) deadline: Duration,
@@ -111,6 +114,7 @@ impl Plan {
                 processors: Vec::new(),
                 traces: Vec::new(),
                 batch: BatchOptions::default(),
+                span_limits: SpanLimits::default(),
                 metrics: Vec::new(),
                 reader: None,
                 deadline,
@@ -148,11 +152,13 @@ impl Plan {
         if let Some(w) = waterfall {
             traces.push(TraceTarget::Console(w));
         }
+        let limits = env::limits(&vars)?;
         let batch = if traces.is_empty() {
             BatchOptions::default()
         } else {
             env::batch_options(&mut vars)?
-        };
+        }
+        .attribute_value_length_limit(limits.value_length);
 
         let mut metric_targets = Vec::new();
         if metrics {
@@ -175,6 +181,7 @@ impl Plan {
             processors,
             traces,
             batch,
+            span_limits: limits.spans,
             metrics: metric_targets,
             reader,
             deadline,

@@ -18,7 +18,6 @@ use opentelemetry_proto::tonic::collector::trace::v1::{
 use tonic::codec::CompressionEncoding;
 use tonic::{Request, Response, Status};
 
-use super::MAX_MESSAGE;
 use super::export::{METRICS_GRPC_PATH, Origin, TRACES_GRPC_PATH};
 use super::span::GRPC_TRANSPORT;
 use super::store::Store;
@@ -73,17 +72,18 @@ pub(super) fn serve(
     runtime: &tokio::runtime::Runtime,
     listener: tokio::net::TcpListener,
     store: Arc<Store>,
+    max_message: usize,
 ) {
     let router = tonic::transport::Server::builder()
         .add_service(
             TraceServiceServer::new(Services(store.clone()))
                 .accept_compressed(CompressionEncoding::Gzip)
-                .max_decoding_message_size(MAX_MESSAGE),
+                .max_decoding_message_size(max_message),
         )
         .add_service(
             MetricsServiceServer::new(Services(store))
                 .accept_compressed(CompressionEncoding::Gzip)
-                .max_decoding_message_size(MAX_MESSAGE),
+                .max_decoding_message_size(max_message),
         );
     let incoming = tonic::transport::server::TcpIncoming::from(listener);
     runtime.spawn(router.serve_with_incoming(incoming));

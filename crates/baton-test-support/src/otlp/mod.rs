@@ -100,6 +100,9 @@ pub struct Options {
     /// carried (resource, scope, span, event and link attributes, names, status messages,
     /// trace state, metric names and point attributes) appears in it verbatim.
     pub keep_raw: bool,
+    /// The largest gRPC export accepted, as a collector's `max_recv_msg_size_mib` (64 MiB
+    /// when `None`); larger ones are refused with `RESOURCE_EXHAUSTED`, nothing kept.
+    pub max_grpc_message: Option<usize>,
 }
 
 /// A running receiver (stops when dropped).
@@ -142,8 +145,9 @@ impl Receiver {
         };
         let (grpc_listener, grpc) = bind(options.grpc_addr, "gRPC");
         let (http_listener, http) = bind(options.http_addr, "HTTP");
+        let max_grpc = options.max_grpc_message.unwrap_or(MAX_MESSAGE);
         let store = Arc::new(Store::new(options));
-        grpc::serve(&runtime, grpc_listener, store.clone());
+        grpc::serve(&runtime, grpc_listener, store.clone(), max_grpc);
         http::serve(&runtime, http_listener, store.clone());
         Receiver {
             grpc,
