@@ -65,6 +65,8 @@ pub(super) struct Recorder<B: MetricBase> {
     body_bytes: u64,
     /// Scrubs URLs out of error messages (a reference count at most: see [`UrlRedactor`]).
     redactor: UrlRedactor,
+    /// The response has no body whatever its status (a `HEAD` request's).
+    pub(super) no_body: bool,
     done: bool,
 }
 
@@ -97,6 +99,7 @@ impl<B: MetricBase> Recorder<B> {
             error: None,
             body_bytes: 0,
             redactor: redactor.clone(),
+            no_body: false,
             done: false,
         }
     }
@@ -155,6 +158,14 @@ impl<B: MetricBase> Recorder<B> {
             return;
         }
         self.done = true;
+        // A response without a body (to `HEAD`, or 1xx, 204, 304) is complete once its
+        // head is out: servers drop such a body unpolled.
+        let outcome = match outcome {
+            Outcome::Dropped if self.no_body || self.status.is_some_and(forbids_body) => {
+                Outcome::Completed
+            }
+            outcome => outcome,
+        };
         let end = SystemTime::now();
         let exception = matches!(outcome, Outcome::ServiceError | Outcome::BodyError(_));
         let cancelled = matches!(outcome, Outcome::Dropped);
@@ -253,6 +264,11 @@ impl<B: MetricBase> Drop for Recorder<B> {
         };
         self.finish(outcome);
     }
+}
+
+/// Whether a response with status `code` never carries a body (RFC 9110, 6.4.1).
+fn forbids_body(code: u16) -> bool {
+    (100..200).contains(&code) || code == 204 || code == 304
 }
 
 /// An error message as exchanges record it: URLs redacted as in `url.full` (error texts

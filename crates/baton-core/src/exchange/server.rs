@@ -42,8 +42,6 @@ use crate::conventions::{
 /// [`Outcome::Panicked`] while unwinding).
 pub struct ServerExchange {
     state: State,
-    /// A `HEAD` request: its response never has a body to send.
-    head: bool,
 }
 
 /// What an exchange has to do at its end.
@@ -144,7 +142,6 @@ impl ServerExchange {
             if metrics.is_none() {
                 return ServerExchange {
                     state: State::Inert(parent),
-                    head: false,
                 };
             }
             parent
@@ -167,17 +164,19 @@ impl ServerExchange {
             .body_sizes()
             .then(|| request_body_size(request.headers))
             .flatten();
+        let mut rec = Recorder::new(
+            Side::Server,
+            cx,
+            start,
+            protocol,
+            request_body_size,
+            &settings.redactor,
+            metrics,
+        );
+        // A `HEAD` request's response never has a body to send.
+        rec.no_body = request.method.value == "HEAD";
         ServerExchange {
-            head: request.method.value == "HEAD",
-            state: State::Live(Recorder::new(
-                Side::Server,
-                cx,
-                start,
-                protocol,
-                request_body_size,
-                &settings.redactor,
-                metrics,
-            )),
+            state: State::Live(rec),
         }
     }
 
@@ -230,29 +229,8 @@ impl ServerExchange {
     /// or 304 — is complete once its head is out: servers drop its body unpolled, so
     /// [`Outcome::Dropped`] after its head counts as [`Outcome::Completed`].
     pub fn finish(&mut self, outcome: Outcome) {
-        let State::Live(rec) = &mut self.state else {
-            return;
-        };
-        let bodyless = self.head || rec.status.is_some_and(forbids_body);
-        let outcome = match outcome {
-            Outcome::Dropped if bodyless => Outcome::Completed,
-            outcome => outcome,
-        };
-        rec.finish(outcome);
-    }
-}
-
-impl Drop for ServerExchange {
-    /// Finishes an unfinished exchange here rather than in its recorder, so that a bodyless
-    /// response dropped unpolled counts as complete (see [`finish`](Self::finish)).
-    fn drop(&mut self) {
-        if !std::thread::panicking() {
-            self.finish(Outcome::Dropped);
+        if let State::Live(rec) = &mut self.state {
+            rec.finish(outcome);
         }
     }
-}
-
-/// Whether a response with status `code` never carries a body (RFC 9110, 6.4.1).
-fn forbids_body(code: u16) -> bool {
-    (100..200).contains(&code) || code == 204 || code == 304
 }
