@@ -30,6 +30,14 @@ if [ ${#targets[@]} -eq 0 ]; then
     mapfile -t targets < <(fuzz list)
 fi
 
+# Build every target first, outside the timed runs: a cold build of the fuzz workspace
+# (sanitizer flags, so nothing is shared with the main target dir) takes minutes, and the
+# per-target timeout below is meant for the run alone.
+echo "== building ${#targets[@]} fuzz targets"
+for target in "${targets[@]}"; do
+    fuzz build "$target"
+done
+
 for target in "${targets[@]}"; do
     mkdir -p "corpus/$target"
     seeds=()
