@@ -23,6 +23,8 @@
 //! - `axum`: route templates from axum's `MatchedPath`, peer addresses from `ConnectInfo`,
 //!   and the [`axum::RequestTrace`] extractor.
 //! - `hyper-util`: `error.type` for hyper-util's client errors (`connect`, `timeout`).
+//! - `tonic`: `network.peer.address` / `port` on tonic servers' spans (from tonic's
+//!   `TcpConnectInfo`).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "axum")]

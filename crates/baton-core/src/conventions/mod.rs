@@ -38,6 +38,7 @@
 
 pub mod attributes;
 pub mod metrics;
+pub mod rpc;
 
 mod address;
 mod client;
