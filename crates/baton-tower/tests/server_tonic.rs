@@ -6,7 +6,7 @@ mod common;
 mod grpc_echo;
 
 use common::{Telemetry, attr};
-use grpc_echo::{Echo, EchoClient, Msg};
+use grpc_echo::{EchoClient, Msg};
 use opentelemetry::Value;
 use opentelemetry::trace::{SpanKind, Status};
 use opentelemetry_sdk::trace::SpanData;
@@ -16,35 +16,12 @@ use tonic::transport::Channel;
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_client::HealthClient;
 
-/// A tonic server with the health service, [`Echo`] and a plain HTTP route (`GET /plain`,
-/// HTTP/1.1 accepted), behind `t`'s layer.
 async fn serve(t: &Telemetry) -> SocketAddr {
-    let (reporter, health) = tonic_health::server::health_reporter();
-    reporter
-        .set_serving::<tonic_health::pb::health_server::HealthServer<tonic_health::server::HealthService>>()
-        .await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = tonic::service::Routes::new(health)
-        .add_service(Echo)
-        .into_axum_router()
-        .route("/plain", axum::routing::get(|| async { "plain" }));
-    tokio::spawn(
-        tonic::transport::Server::builder()
-            .accept_http1(true)
-            .layer(t.layer())
-            .add_routes(tonic::service::Routes::from(router))
-            .serve_with_incoming(tonic::transport::server::TcpIncoming::from(listener)),
-    );
-    addr
+    grpc_echo::serve(t.layer()).await
 }
 
 async fn channel(addr: SocketAddr) -> Channel {
-    tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
-        .unwrap()
-        .connect()
-        .await
-        .unwrap()
+    grpc_echo::channel(addr).await
 }
 
 /// The attributes of a gRPC server span, sorted, without the peer's (ephemeral) port.

@@ -10,9 +10,12 @@
 //! - `Bidi`: echoes every message.
 #![allow(dead_code)]
 
+use baton_tower::server::ServerLayer;
 use http::uri::PathAndQuery;
+use opentelemetry_sdk::trace::SdkTracer;
 use std::convert::Infallible;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::time::Duration;
 use tokio_stream::wrappers::ReceiverStream;
@@ -247,4 +250,35 @@ where
             )
             .await
     }
+}
+
+/// A tonic server with the health service, [`Echo`] and a plain HTTP route (`GET /plain`,
+/// HTTP/1.1 accepted), behind `layer`.
+pub async fn serve(layer: ServerLayer<SdkTracer>) -> SocketAddr {
+    let (reporter, health) = tonic_health::server::health_reporter();
+    reporter
+        .set_serving::<tonic_health::pb::health_server::HealthServer<tonic_health::server::HealthService>>()
+        .await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = tonic::service::Routes::new(health)
+        .add_service(Echo)
+        .into_axum_router()
+        .route("/plain", axum::routing::get(|| async { "plain" }));
+    tokio::spawn(
+        tonic::transport::Server::builder()
+            .accept_http1(true)
+            .layer(layer)
+            .add_routes(tonic::service::Routes::from(router))
+            .serve_with_incoming(tonic::transport::server::TcpIncoming::from(listener)),
+    );
+    addr
+}
+
+pub async fn channel(addr: SocketAddr) -> tonic::transport::Channel {
+    tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap()
 }
