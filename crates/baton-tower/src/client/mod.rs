@@ -39,7 +39,7 @@ mod response;
 mod service;
 
 pub use attempts::{Attempts, CountAttempts, CountAttemptsLayer};
-pub use baton_core::exchange::HostPredicate;
+pub use baton_core::exchange::{ClientTracing, HostPredicate};
 pub use grpc::{GrpcClientLayer, GrpcClientService, GrpcTargetError};
 pub use layer::ClientLayer;
 pub use response::{ClientBody, ClientFuture};
