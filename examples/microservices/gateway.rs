@@ -26,6 +26,7 @@ pub fn router(service: Service) -> Router {
         .route("/profile/{id}", get(profile))
         .route("/inventory", get(inventory))
         .route("/report", get(report))
+        .route("/stock", get(stock))
         .with_state(service)
         .layer(layer)
 }
@@ -88,6 +89,19 @@ async fn inventory(State(service): State<Service>) -> StatusCode {
         .client
         .get(format!("{}/inventory", service.peers.users))
         .with_extension(UrlTemplate::new("/inventory"))
+        .send()
+        .await
+    {
+        Ok(r) => StatusCode::from_u16(r.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY),
+        Err(_) => StatusCode::BAD_GATEWAY,
+    }
+}
+
+async fn stock(State(service): State<Service>) -> StatusCode {
+    match service
+        .client
+        .get(format!("{}/stock", service.peers.users))
+        .with_extension(UrlTemplate::new("/stock"))
         .send()
         .await
     {
