@@ -5,7 +5,6 @@
 use http::HeaderMap;
 use opentelemetry::{Context, KeyValue};
 use std::borrow::Cow;
-use std::time::SystemTime;
 
 use super::record::Flavour;
 use super::server_request::{ServerRequest, ServerSettings, push_server_address};
@@ -48,10 +47,15 @@ fn method(path: &str, attributes: &mut Vec<KeyValue>) -> (Cow<'static, str>, Key
     }
 }
 
-/// When the call's `grpc-timeout` (if any) runs out.
-fn deadline(headers: &HeaderMap, start: SystemTime) -> Option<SystemTime> {
-    let timeout = rpc::parse_grpc_timeout(headers.get("grpc-timeout")?.as_bytes())?;
-    start.checked_add(timeout)
+/// The call's `grpc-timeout` in milliseconds (at least 1; 0 when there is none; at most
+/// `u32::MAX`, 49 days).
+fn deadline_ms(headers: &HeaderMap) -> u32 {
+    headers
+        .get("grpc-timeout")
+        .and_then(|v| rpc::parse_grpc_timeout(v.as_bytes()))
+        .map_or(0, |t| {
+            u32::try_from(t.as_millis()).unwrap_or(u32::MAX).max(1)
+        })
 }
 
 /// A gRPC server call: `rpc.system.name`, `rpc.method` (`rpc.method_original`),
@@ -61,7 +65,6 @@ pub(super) fn server_opening(
     request: &ServerRequest<'_>,
     proxy: &ProxyHeaders<'_>,
     settings: &ServerSettings,
-    start: SystemTime,
 ) -> Opening<[KeyValue; 2]> {
     let system = KeyValue::new(rpc::RPC_SYSTEM_NAME, GRPC);
     let mut attributes = Vec::with_capacity(6);
@@ -74,7 +77,7 @@ pub(super) fn server_opening(
         base: [system, method_kv],
         last: None,
         flavour: Flavour::Grpc {
-            deadline: deadline(request.headers, start),
+            deadline_ms: deadline_ms(request.headers),
         },
     }
 }
@@ -109,10 +112,7 @@ pub struct GrpcClientRequest<'a> {
 
 /// A gRPC client call: `rpc.system.name`, `rpc.method`, `server.address`,
 /// `server.port`; the metrics keep all four.
-pub(super) fn client_opening(
-    request: &GrpcClientRequest<'_>,
-    start: SystemTime,
-) -> Opening<Vec<KeyValue>> {
+pub(super) fn client_opening(request: &GrpcClientRequest<'_>) -> Opening<Vec<KeyValue>> {
     let mut attributes = Vec::with_capacity(5);
     attributes.push(KeyValue::new(rpc::RPC_SYSTEM_NAME, GRPC));
     let (name, _) = method(request.path, &mut attributes);
@@ -131,7 +131,7 @@ pub(super) fn client_opening(
         base,
         last: None,
         flavour: Flavour::Grpc {
-            deadline: deadline(request.headers, start),
+            deadline_ms: deadline_ms(request.headers),
         },
     }
 }

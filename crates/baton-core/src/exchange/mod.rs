@@ -19,6 +19,8 @@
 mod client;
 mod client_tracing;
 mod grpc;
+#[cfg(test)]
+mod grpc_tests;
 mod host;
 mod inject;
 mod intern;

@@ -51,16 +51,23 @@ pub(super) trait MetricBase: AsRef<[KeyValue]> + IntoIterator<Item = KeyValue> {
 impl<B: AsRef<[KeyValue]> + IntoIterator<Item = KeyValue>> MetricBase for B {}
 
 /// Which conventions an exchange follows: HTTP's, or the RPC conventions for gRPC
-/// (v1.44.0), where `status` holds the gRPC code and the end is told by `grpc-status`.
+/// (v1.44.0), where `status` holds the gRPC code and the end is told by `grpc-status`;
+/// with what each needs that the other does not. (One field for both, as large as the
+/// HTTP one alone: the futures and bodies that carry an exchange are moved by value, and
+/// every byte is copied on every move.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Flavour {
     /// The HTTP conventions: `status` is the HTTP status code.
-    Http,
+    Http {
+        /// For `http.server.request.body.size`, when it is recorded.
+        request_body_size: Option<u64>,
+    },
     /// The gRPC conventions: `status` is the gRPC code; a call still unfinished when its
     /// `grpc-timeout` deadline has passed ends `DEADLINE_EXCEEDED`.
     Grpc {
-        /// When the call's `grpc-timeout` runs out.
-        deadline: Option<SystemTime>,
+        /// When the call's `grpc-timeout` runs out, in milliseconds after the start (0:
+        /// no timeout).
+        deadline_ms: u32,
     },
 }
 
@@ -80,8 +87,6 @@ pub(super) struct Recorder<B: MetricBase> {
     metrics: Option<(Arc<HttpMetrics>, MetricAttributes<B>)>,
     pub(super) status: Option<u16>,
     pub(super) protocol: Option<&'static str>,
-    /// For `http.{side}.request.body.size`, when it is recorded.
-    request_body_size: Option<u64>,
     /// Boxed: errors are rare, and the futures and bodies that carry an exchange are moved
     /// by value. For gRPC, also the `grpc-message` of an error status (its type unused).
     error: Option<Box<(ErrorType, String)>>,
@@ -94,21 +99,19 @@ pub(super) struct Recorder<B: MetricBase> {
 impl<B: MetricBase> Recorder<B> {
     /// Takes over the exchange whose span is in `cx`, and counts it as active (with `active_requests` on). (Everything
     /// is passed in, so the exchange is built once where it is returned, not moved.)
-    #[allow(clippy::too_many_arguments, reason = "built once, in place")]
     pub(super) fn new(
         side: Side,
         flavour: Flavour,
         cx: Context,
         start: SystemTime,
         protocol: Option<&'static str>,
-        request_body_size: Option<u64>,
         redactor: &UrlRedactor,
         metrics: Option<(&Arc<HttpMetrics>, MetricAttributes<B>)>,
     ) -> Self {
         let metrics = metrics.map(|(m, attributes)| {
             // `http.{side}.active_requests` counts HTTP requests only: the RPC conventions
             // have no such metric.
-            if let (Some(active), Flavour::Http) = (&m.active, flavour) {
+            if let (Some(active), Flavour::Http { .. }) = (&m.active, flavour) {
                 active.add(1, attributes.base.as_ref());
             }
             (Arc::clone(m), attributes)
@@ -121,7 +124,6 @@ impl<B: MetricBase> Recorder<B> {
             metrics,
             status: None,
             protocol,
-            request_body_size,
             error: None,
             body_bytes: 0,
             redactor: redactor.clone(),
@@ -189,10 +191,18 @@ impl<B: MetricBase> Recorder<B> {
             },
             (None, _) => GrpcCode::Unknown,
         };
+        // Within a millisecond counts as passed: a server's deadline timer (tonic's, outside
+        // the layers) starts a little before the span does.
+        let elapsed = end.duration_since(self.start).unwrap_or_default();
+        let slack = std::time::Duration::from_millis(1);
         match self.flavour {
-            Flavour::Grpc {
-                deadline: Some(deadline),
-            } if code != GrpcCode::Ok && end >= deadline => GrpcCode::DeadlineExceeded,
+            Flavour::Grpc { deadline_ms }
+                if deadline_ms > 0
+                    && code != GrpcCode::Ok
+                    && elapsed + slack >= std::time::Duration::from_millis(deadline_ms.into()) =>
+            {
+                GrpcCode::DeadlineExceeded
+            }
             _ => code,
         }
     }
@@ -295,6 +305,7 @@ impl<B: MetricBase> Recorder<B> {
     /// body-size histograms, `with_body_size_metrics`), on a client
     /// `network.protocol.version` (a server knew it at the start; a client learns it from
     /// the response), and `error.type`. gRPC: `rpc.response.status_code` and `error.type`.
+    #[inline(always)]
     fn end_attributes(&self, error_type: Option<ErrorType>) -> [Option<KeyValue>; 3] {
         let error = error_type.map(|e| KeyValue::new(attr::ERROR_TYPE, e.as_str()));
         if self.flavour.is_grpc() {
@@ -399,7 +410,13 @@ impl<B: MetricBase> Recorder<B> {
         if let Some(h) = &m.response_size {
             h.record(self.body_bytes, &attrs);
         }
-        if let (Some(h), Some(size)) = (&m.request_size, self.request_body_size) {
+        if let (
+            Some(h),
+            Flavour::Http {
+                request_body_size: Some(size),
+            },
+        ) = (&m.request_size, self.flavour)
+        {
             h.record(size, &attrs);
         }
     }

@@ -117,7 +117,7 @@ impl ServerExchange {
         let proxy = ProxyHeaders::read(request.headers);
         // gRPC is always a POST: other methods never look at the content type.
         let opening = if request.method.value == "POST" && is_grpc_request(request.headers) {
-            grpc::server_opening(request, &proxy, settings, start)
+            grpc::server_opening(request, &proxy, settings)
         } else {
             http_opening(request, &proxy, settings)
         };
@@ -167,6 +167,10 @@ impl ServerExchange {
         let request_body_size = (settings.metrics.body_sizes() && !grpc)
             .then(|| request_body_size(request.headers))
             .flatten();
+        let flavour = match flavour {
+            Flavour::Http { .. } => Flavour::Http { request_body_size },
+            grpc => grpc,
+        };
         ServerExchange {
             head: request.method.value == "HEAD",
             state: State::Live(Recorder::new(
@@ -175,7 +179,6 @@ impl ServerExchange {
                 cx,
                 start,
                 protocol,
-                request_body_size,
                 &settings.redactor,
                 metrics,
             )),
@@ -267,7 +270,9 @@ impl Drop for ServerExchange {
 }
 
 /// The HTTP conventions' start: the method, `url.scheme` and `http.route` (kept for the
-/// metrics too), and the attributes of [`span_attributes`].
+/// metrics too), and the attributes of [`span_attributes`]. Inlined: the opening is built
+/// in place in `start`, not returned by copy (the hot path of every HTTP request).
+#[inline(always)]
 fn http_opening(
     request: &ServerRequest<'_>,
     proxy: &ProxyHeaders<'_>,
@@ -292,7 +297,9 @@ fn http_opening(
         attributes,
         base: [method, scheme],
         last: route,
-        flavour: Flavour::Http,
+        flavour: Flavour::Http {
+            request_body_size: None,
+        },
     }
 }
 
