@@ -7,10 +7,9 @@ mod common;
 mod grpc_echo;
 
 use baton_core::exchange::ClientTracing;
-use baton_core::propagation::{CompositePropagator, PropagatorKind};
 use baton_tower::client::{GrpcClientLayer, GrpcClientService};
 use common::{Telemetry, attr};
-use grpc_echo::{EchoClient, Msg};
+use grpc_echo::{EchoClient, Msg, client_tracing};
 use opentelemetry::Value;
 use opentelemetry::trace::{SpanKind, Status};
 use opentelemetry_sdk::trace::{SdkTracer, SpanData};
@@ -20,16 +19,6 @@ use tonic::Code;
 use tonic::transport::Channel;
 
 type Traced = GrpcClientService<Channel, SdkTracer>;
-
-fn tracing(t: &Telemetry) -> ClientTracing<SdkTracer> {
-    ClientTracing::new()
-        .propagator(CompositePropagator::new([
-            PropagatorKind::TraceContext,
-            PropagatorKind::Baggage,
-        ]))
-        .meter_provider(&t.meter_provider)
-        .tracer_provider(&t.tracer_provider)
-}
 
 /// A traced client for the endpoint `http://{addr}` (connected lazily, so a server that
 /// is down fails the call, not the setup).
@@ -103,7 +92,7 @@ fn client_durations(t: &Telemetry) -> Vec<Vec<String>> {
 async fn unary_calls_carry_the_target_and_the_context_through_metadata() {
     let t = Telemetry::new();
     let addr = grpc_echo::serve(t.layer()).await;
-    let mut echo = client(tracing(&t), addr);
+    let mut echo = client(client_tracing(&t), addr);
     let reply = echo
         .unary(tonic::Request::new(Msg::new(Code::Ok, "hi", 0)))
         .await
@@ -192,7 +181,10 @@ async fn unary_calls_carry_the_target_and_the_context_through_metadata() {
 async fn the_allow_list_decides_whether_the_context_travels() {
     let t = Telemetry::new();
     let addr = grpc_echo::serve(t.layer()).await;
-    let mut refused = client(tracing(&t).propagate_to(|h: &str| h == "elsewhere"), addr);
+    let mut refused = client(
+        client_tracing(&t).propagate_to(|h: &str| h == "elsewhere"),
+        addr,
+    );
     refused
         .unary(tonic::Request::new(Msg::new(Code::Ok, "a", 0)))
         .await
@@ -218,7 +210,10 @@ async fn the_allow_list_decides_whether_the_context_travels() {
 }
 
 fn client_for_host(t: &Telemetry, addr: SocketAddr) -> EchoClient<Traced> {
-    client(tracing(t).propagate_to(|h: &str| h == "127.0.0.1"), addr)
+    client(
+        client_tracing(t).propagate_to(|h: &str| h == "127.0.0.1"),
+        addr,
+    )
 }
 
 #[tokio::test]
@@ -227,7 +222,7 @@ async fn a_server_that_is_down_is_unavailable() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     drop(listener);
-    let mut echo = client(tracing(&t), addr);
+    let mut echo = client(client_tracing(&t), addr);
     let err = echo
         .unary(tonic::Request::new(Msg::new(Code::Ok, "x", 0)))
         .await
@@ -265,7 +260,7 @@ async fn a_server_that_is_down_is_unavailable() {
 async fn a_call_past_its_deadline_is_deadline_exceeded_on_both_sides() {
     let t = Telemetry::new();
     let addr = grpc_echo::serve(t.layer()).await;
-    let mut echo = client(tracing(&t), addr);
+    let mut echo = client(client_tracing(&t), addr);
     // The handler sleeps 2 s; the call allows 100 ms (grpc-timeout: tonic's server stops
     // the handler when it runs out).
     let mut request = tonic::Request::new(Msg::new(Code::Ok, "slow", 2000));
@@ -299,7 +294,7 @@ async fn a_call_past_its_deadline_is_deadline_exceeded_on_both_sides() {
 async fn a_stream_the_client_cancels_is_cancelled() {
     let t = Telemetry::new();
     let addr = grpc_echo::serve(t.layer()).await;
-    let mut echo = client(tracing(&t), addr);
+    let mut echo = client(client_tracing(&t), addr);
     // count 0: the server streams until the client goes away.
     let mut stream = echo
         .server_stream(tonic::Request::new(Msg::new(Code::Ok, "tick", 0)))
@@ -334,7 +329,7 @@ async fn a_stream_the_client_cancels_is_cancelled() {
 async fn client_streaming_and_bidi_calls_end_at_their_trailers() {
     let t = Telemetry::new();
     let addr = grpc_echo::serve(t.layer()).await;
-    let mut echo = client(tracing(&t), addr);
+    let mut echo = client(client_tracing(&t), addr);
     let three = vec![Msg::new(Code::Ok, "a", 1); 3];
     let reply = echo.client_stream(three.clone()).await.unwrap();
     assert_eq!(reply.into_inner().count, 3);

@@ -19,12 +19,10 @@
 mod common;
 mod grpc_echo;
 
-use baton_core::exchange::ClientTracing;
-use baton_core::propagation::{CompositePropagator, PropagatorKind};
 use baton_test_support::otlp::{CLIENT, Receiver, SERVER, Span};
 use baton_tower::client::GrpcClientLayer;
 use common::Telemetry;
-use grpc_echo::{EchoClient, Msg};
+use grpc_echo::{EchoClient, Msg, client_tracing};
 use opentelemetry::trace::SpanKind;
 use opentelemetry_sdk::trace::SpanData;
 use std::collections::BTreeMap;
@@ -114,16 +112,6 @@ impl Drop for GoServer {
     }
 }
 
-fn tracing(t: &Telemetry) -> ClientTracing<opentelemetry_sdk::trace::SdkTracer> {
-    ClientTracing::new()
-        .propagator(CompositePropagator::new([
-            PropagatorKind::TraceContext,
-            PropagatorKind::Baggage,
-        ]))
-        .meter_provider(&t.meter_provider)
-        .tracer_provider(&t.tracer_provider)
-}
-
 /// A Rust span's attributes as text, without the peer's ephemeral port.
 fn rust_attrs(span: &SpanData) -> BTreeMap<String, String> {
     span.attributes
@@ -155,7 +143,7 @@ fn a_traced_tonic_client_calls_a_go_otelgrpc_server() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let endpoint: http::Uri = format!("http://{}", go.addr).parse().unwrap();
-        let layer = GrpcClientLayer::new(tracing(&t), &endpoint).unwrap();
+        let layer = GrpcClientLayer::new(client_tracing(&t), &endpoint).unwrap();
         let channel = tonic::transport::Endpoint::from(endpoint).connect_lazy();
         let mut echo = EchoClient::new(tower::Layer::layer(&layer, channel));
         let reply = echo

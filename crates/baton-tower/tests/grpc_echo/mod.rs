@@ -282,3 +282,17 @@ pub async fn channel(addr: SocketAddr) -> tonic::transport::Channel {
         .await
         .unwrap()
 }
+
+/// A gRPC client's tracing recording into `t`, with W3C trace context and baggage.
+pub fn client_tracing(
+    t: &crate::common::Telemetry,
+) -> baton_core::exchange::ClientTracing<SdkTracer> {
+    use baton_core::propagation::{CompositePropagator, PropagatorKind};
+    baton_core::exchange::ClientTracing::new()
+        .propagator(CompositePropagator::new([
+            PropagatorKind::TraceContext,
+            PropagatorKind::Baggage,
+        ]))
+        .meter_provider(&t.meter_provider)
+        .tracer_provider(&t.tracer_provider)
+}
