@@ -372,3 +372,44 @@ fn an_endpoint_without_a_host_is_refused_by_name() {
         "gRPC endpoint `/just/a/path` names no host (expected scheme://host[:port])"
     );
 }
+
+#[tokio::test]
+async fn a_plain_http_request_through_the_channel_gets_an_http_span_with_the_endpoint() {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let t = Telemetry::new();
+    let addr = grpc_echo::serve(t.layer()).await;
+    let endpoint: http::Uri = format!("http://{addr}").parse().unwrap();
+    let layer = GrpcClientLayer::new(client_tracing(&t), &endpoint).unwrap();
+    let channel = tonic::transport::Endpoint::from(endpoint).connect_lazy();
+    let traced = tower::Layer::layer(&layer, channel);
+    let request = http::Request::get("/plain")
+        .body(tonic::body::Body::empty())
+        .unwrap();
+    let response = traced.oneshot(request).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(&body[..], b"plain");
+
+    let spans = t.wait_for_spans(2).await;
+    let client = of_kind(&spans, SpanKind::Client)[0];
+    let server = of_kind(&spans, SpanKind::Server)[0];
+    assert_eq!(client.name, "GET");
+    let port = addr.port().to_string();
+    let full = format!("http://127.0.0.1:{port}/plain");
+    let mut expected = vec![
+        ("http.request.method".to_owned(), "GET".to_owned()),
+        ("http.response.status_code".to_owned(), "200".to_owned()),
+        ("network.protocol.version".to_owned(), "2".to_owned()),
+        ("server.address".to_owned(), "127.0.0.1".to_owned()),
+        ("server.port".to_owned(), port),
+        ("url.full".to_owned(), full),
+    ];
+    expected.sort();
+    assert_eq!(sorted(client), expected);
+    assert_parent(server, client);
+    assert_eq!(
+        attr(server, "http.request.method"),
+        Some(Value::from("GET"))
+    );
+}
