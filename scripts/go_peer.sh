@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the Go interop peer (tests/go_peer: OpenTelemetry Go with otelhttp, used by
-# tests/e2e_go_interop.rs) with the machine's Go toolchain, and prints the binary's path.
+# Builds the Go interop peer (tests/go_peer: OpenTelemetry Go with otelhttp and otelgrpc,
+# used by tests/e2e_go_interop.rs and crates/baton-tower/tests/interop_go_grpc.rs) with the machine's Go toolchain, and prints the binary's path.
 #
 #     scripts/go_peer.sh            # build if needed; prints .../baton/go_peer/<hash>/go_peer
 #

@@ -15,7 +15,8 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r tests/interop/requirements.txt
 
-# The Go peer of the interop tests (OpenTelemetry Go with otelhttp, from the Go module proxy),
+# The Go peer of the interop tests (OpenTelemetry Go with otelhttp and otelgrpc, from the Go
+# module proxy),
 # built once and cached outside the repository; fails, naming what to install, without Go.
 scripts/go_peer.sh >/dev/null
 

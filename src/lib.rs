@@ -59,6 +59,8 @@
 //!   `ConnectInfo`, and the [`axum::RequestTrace`] extractor.
 //! - `reqwest` (default): the reqwest-middleware middleware, [`reqwest`].
 //! - `hyper-util`: `error.type` (`connect`, `timeout`) for hyper-util client errors.
+//! - `tonic`: `network.peer.*` on tonic servers' spans, and `error.type` for tonic's
+//!   transport errors (gRPC itself is traced without it, by the RPC conventions).
 //! - `sdk` (default): [`init`], [`Builder`], [`Guard`] and [`sdk`]. Without it baton pulls
 //!   no SDK, and the layers record through the providers the application installs.
 //! - `otlp-grpc`, `otlp-http`, `zipkin`, `waterfall` (all default): the exporters, each with

@@ -10,6 +10,8 @@ mod auth;
 mod db;
 #[path = "../examples/microservices/gateway.rs"]
 mod gateway;
+#[path = "../examples/microservices/stock.rs"]
+mod stock;
 #[path = "../examples/microservices/support.rs"]
 mod support;
 #[path = "../examples/microservices/users.rs"]
@@ -85,7 +87,8 @@ fn scripted_flow_arrives_at_the_otlp_receiver_as_connected_traces() {
             guard.tracer_provider().clone(),
             guard.meter_provider().clone(),
             peers.clone(),
-        );
+        )
+        .expect("the example's peers are valid URLs");
         if name == "users" {
             with_tracing = install_tracing(guard.tracer_provider());
         }

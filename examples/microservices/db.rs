@@ -28,6 +28,8 @@ pub fn router(service: Service) -> Router {
             service,
             flaky_calls: Arc::default(),
         })
+        // The gRPC service on the same port (HTTP/2), under the same layer.
+        .merge(crate::stock::routes())
         .layer(layer)
 }
 

@@ -26,6 +26,7 @@ pub fn router(service: Service) -> Router {
         .route("/profile/{id}", get(profile))
         .route("/inventory", get(inventory))
         .route("/report", get(report))
+        .route("/stock", get(stock))
         .with_state(service)
         .layer(layer)
 }
@@ -84,23 +85,23 @@ async fn profile(
 }
 
 async fn inventory(State(service): State<Service>) -> StatusCode {
-    match service
-        .client
-        .get(format!("{}/inventory", service.peers.users))
-        .with_extension(UrlTemplate::new("/inventory"))
-        .send()
-        .await
-    {
-        Ok(r) => StatusCode::from_u16(r.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY),
-        Err(_) => StatusCode::BAD_GATEWAY,
-    }
+    relay(&service, "/inventory").await
+}
+
+async fn stock(State(service): State<Service>) -> StatusCode {
+    relay(&service, "/stock").await
 }
 
 async fn report(State(service): State<Service>) -> StatusCode {
+    relay(&service, "/report").await
+}
+
+/// `GET {users}{path}`, answered with users' status.
+async fn relay(service: &Service, path: &'static str) -> StatusCode {
     match service
         .client
-        .get(format!("{}/report", service.peers.users))
-        .with_extension(UrlTemplate::new("/report"))
+        .get(format!("{}{path}", service.peers.users))
+        .with_extension(UrlTemplate::new(path))
         .send()
         .await
     {

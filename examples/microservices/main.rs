@@ -1,4 +1,5 @@
-//! The example microservices: `gateway` → `auth`, `users` → `db`, traced end to end.
+//! The example microservices: `gateway` → `auth`, `users` → `db` (over HTTP, and once over
+//! gRPC: `shop.Stock/Check`), traced end to end.
 //!
 //! ```sh
 //! cargo run --example microservices                 # start all four, run the script, draw the traces, exit
@@ -14,6 +15,7 @@ mod auth;
 mod db;
 mod gateway;
 mod script;
+mod stock;
 mod support;
 mod users;
 
@@ -132,7 +134,7 @@ async fn all_in_one(serve_forever: bool) -> Result<(), String> {
             guard.tracer_provider().clone(),
             guard.meter_provider().clone(),
             peers.clone(),
-        );
+        )?;
         if name == "users" {
             install_tracing(guard.tracer_provider());
         }
@@ -181,7 +183,7 @@ async fn single(name: &str, port: u16, peers: Peers) -> Result<(), String> {
         guard.tracer_provider().clone(),
         guard.meter_provider().clone(),
         peers,
-    );
+    )?;
     if name == "users" {
         install_tracing(guard.tracer_provider());
     }

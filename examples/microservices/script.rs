@@ -10,7 +10,7 @@ struct Step {
     expect: u16,
 }
 
-const STEPS: [Step; 6] = [
+const STEPS: [Step; 7] = [
     Step {
         what: "a user's profile",
         path: "/profile/42",
@@ -44,6 +44,12 @@ const STEPS: [Step; 6] = [
     Step {
         what: "a slow endpoint",
         path: "/report",
+        token: "",
+        expect: 200,
+    },
+    Step {
+        what: "stock, over gRPC to db",
+        path: "/stock",
         token: "",
         expect: 200,
     },

@@ -49,15 +49,19 @@ pub struct Service {
     pub tracer_provider: SdkTracerProvider,
     pub meter_provider: SdkMeterProvider,
     pub client: ClientWithMiddleware,
+    /// The gRPC client for db's `shop.Stock` (traced by the RPC conventions).
+    pub stock: crate::stock::StockClient,
     pub peers: Peers,
 }
 
 impl Service {
+    /// The service's client and telemetry; fails when `peers.db` is not an
+    /// `http://host:port` URL.
     pub fn new(
         tracer_provider: SdkTracerProvider,
         meter_provider: SdkMeterProvider,
         peers: Peers,
-    ) -> Self {
+    ) -> Result<Self, String> {
         // Retries first, then tracing: one client span per attempt.
         let policy = ExponentialBackoff::builder()
             .retry_bounds(Duration::from_millis(10), Duration::from_millis(50))
@@ -72,12 +76,18 @@ impl Service {
             .with(retry)
             .with(tracing)
             .build();
-        Service {
+        let grpc_tracing = baton::client::ClientTracing::new()
+            .propagator(propagator())
+            .tracer_provider(&tracer_provider)
+            .meter_provider(&meter_provider);
+        let stock = crate::stock::StockClient::new(&peers.db, grpc_tracing)?;
+        Ok(Service {
             tracer_provider,
             meter_provider,
             client,
+            stock,
             peers,
-        }
+        })
     }
 
     /// The server layer for this service.

@@ -19,6 +19,7 @@ pub fn router(service: Service) -> Router {
         .route("/users/{id}", get(user))
         .route("/inventory", get(inventory))
         .route("/report", get(report))
+        .route("/stock", get(stock))
         .with_state(service)
         .layer(layer)
 }
@@ -79,6 +80,16 @@ async fn inventory(State(service): State<Service>) -> StatusCode {
         Ok(r) if r.status().is_success() => StatusCode::OK,
         _ => StatusCode::BAD_GATEWAY,
     }
+}
+
+/// Asks db over gRPC (the example's one gRPC hop).
+async fn stock(State(service): State<Service>) -> Result<Json<Value>, StatusCode> {
+    let count = service
+        .stock
+        .check("apple")
+        .await
+        .map_err(|_| StatusCode::BAD_GATEWAY)?;
+    Ok(Json(json!({ "sku": "apple", "count": count })))
 }
 
 async fn report() -> &'static str {

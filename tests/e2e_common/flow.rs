@@ -1,6 +1,6 @@
 //! The example's scripted flow (examples/microservices/script.rs) plus one request from a
 //! caller that sends its own `traceparent`, and what the receiver must hold afterwards:
-//! seven traces, each drawn exactly.
+//! eight traces, each drawn exactly.
 
 use std::collections::BTreeMap;
 
@@ -59,7 +59,7 @@ const LOAD_PROFILE_SPANS: usize = 4;
 /// How many spans the flow produces (the `tracing` span `load_profile` only when the
 /// test could install tracing-opentelemetry).
 pub fn span_count(with_tracing: bool) -> usize {
-    let all = 13 + 9 + 12 + 3 + 10 + 3 + 13;
+    let all = 13 + 9 + 12 + 3 + 10 + 3 + 5 + 13;
     if with_tracing {
         all
     } else {
@@ -135,6 +135,16 @@ const REPORT_SLOW: &str = "
         users SERVER GET /report 200
 ";
 
+/// The gRPC hop: users asks db over gRPC (`shop.Stock/Check`); both spans follow the RPC
+/// conventions (no HTTP status code; their attributes are checked in `check`).
+const STOCK_GRPC: &str = "
+    gateway SERVER GET /stock 200
+      gateway CLIENT GET /stock 200
+        users SERVER GET /stock 200
+          users CLIENT shop.Stock/Check
+            db SERVER shop.Stock/Check
+";
+
 fn without_tracing(tree: &str, with_tracing: bool) -> String {
     tree.lines()
         .filter(|l| with_tracing || !l.contains("load_profile"))
@@ -144,7 +154,7 @@ fn without_tracing(tree: &str, with_tracing: bool) -> String {
 
 /// Checks everything the flow must have produced, given every span received:
 ///
-/// - exactly seven traces, one per request, each with one root (the gateway's `SERVER`
+/// - exactly eight traces, one per request, each with one root (the gateway's `SERVER`
 ///   span) and every other span's parent in the same trace: one trace id across all
 ///   services per request, no orphans;
 /// - each trace's exact tree: parents, span kinds, `service.name` of each span's resource,
@@ -166,7 +176,7 @@ pub fn check(spans: &[Span], with_tracing: bool, linked_trace_id: &str) {
     let traces = by_trace(spans);
     assert_eq!(
         traces.len(),
-        7,
+        8,
         "one trace per request; received:\n{}",
         render_all(spans)
     );
@@ -214,13 +224,14 @@ pub fn check(spans: &[Span], with_tracing: bool, linked_trace_id: &str) {
         );
     }
 
-    let expected: [(&str, &str); 7] = [
+    let expected: [(&str, &str); 8] = [
         ("/profile/42 200", PROFILE_OK),
         ("/profile/7 404", PROFILE_NOT_FOUND),
         ("/profile/13 500", PROFILE_DB_FAILS),
         ("/profile/42 401", PROFILE_BAD_TOKEN),
         ("/inventory 200", INVENTORY_RETRIED),
         ("/report 200", REPORT_SLOW),
+        ("/stock 200", STOCK_GRPC),
         ("/profile/42 200 linked", PROFILE_OK),
     ];
     let keys: Vec<&String> = seen.keys().collect();
@@ -228,6 +239,7 @@ pub fn check(spans: &[Span], with_tracing: bool, linked_trace_id: &str) {
     wanted.sort_unstable();
     assert_eq!(keys, wanted, "the requests the traces are for");
 
+    check_grpc_hop(&seen["/stock 200"]);
     for (key, tree) in expected {
         let spans = &seen[key];
         assert_tree(key, spans, &without_tracing(tree, with_tracing));
@@ -242,4 +254,35 @@ pub fn check(spans: &[Span], with_tracing: bool, linked_trace_id: &str) {
             );
         }
     }
+}
+
+/// The gRPC hop's two spans by the RPC conventions v1.44.0: the same method, `OK`, the
+/// client's `server.*` naming db, no HTTP attribute.
+fn check_grpc_hop(spans: &[Span]) {
+    let client = one(spans, "users' gRPC CLIENT span", |s| {
+        s.service == "users" && s.name == "shop.Stock/Check"
+    });
+    let server = one(spans, "db's gRPC SERVER span", |s| {
+        s.service == "db" && s.name == "shop.Stock/Check"
+    });
+    for span in [client, server] {
+        assert_eq!(span.attr("rpc.system.name"), Some("grpc"), "{span:?}");
+        assert_eq!(
+            span.attr("rpc.method"),
+            Some("shop.Stock/Check"),
+            "{span:?}"
+        );
+        assert_eq!(
+            span.attr("rpc.response.status_code"),
+            Some("OK"),
+            "{span:?}"
+        );
+        assert_eq!(span.attr("error.type"), None, "{span:?}");
+        assert!(
+            span.attributes.keys().all(|k| !k.starts_with("http.")),
+            "{span:?}"
+        );
+    }
+    assert_eq!(client.attr("server.address"), Some("127.0.0.1"));
+    assert_eq!(client.attr("server.port"), server.attr("server.port"));
 }

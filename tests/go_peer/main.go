@@ -1,5 +1,6 @@
 // Command go_peer is an OpenTelemetry Go service for baton's end-to-end interop tests:
-// the OpenTelemetry Go SDK with otelhttp on its server and its client, exporting over
+// the OpenTelemetry Go SDK with otelhttp (and, for gRPC, otelgrpc) on its server and its
+// client, exporting over
 // OTLP/HTTP, with the propagators OTEL_PROPAGATORS names (through autoprop: tracecontext,
 // baggage, b3, b3multi, jaeger, ...).
 //
@@ -7,6 +8,8 @@
 //	go_peer call [--count N] [--baggage K=V,...] URL
 //	                                      GET URL N times, each request a new trace
 //	go_peer sample                        print the SDK sampler's decision for trace ids on stdin
+//	go_peer grpc-serve                    serve baton.test.Echo/Unary over gRPC under otelgrpc
+//	go_peer grpc-call [--code N] ADDR     call baton.test.Echo/Unary at ADDR under otelgrpc
 //
 // Telemetry follows the OTEL_* environment as the Go SDK reads it: OTEL_SERVICE_NAME and
 // OTEL_RESOURCE_ATTRIBUTES, OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG,
@@ -31,6 +34,10 @@ func main() {
 		err = call(os.Args[2:])
 	case "sample":
 		err = sample(os.Stdin, os.Stdout)
+	case "grpc-serve":
+		err = grpcServe(os.Args[2:])
+	case "grpc-call":
+		err = grpcCall(os.Args[2:])
 	default:
 		fail(usage)
 	}
@@ -39,7 +46,7 @@ func main() {
 	}
 }
 
-const usage = "usage: go_peer serve [--upstream URL] | call [--count N] [--baggage K=V,...] URL | sample"
+const usage = "usage: go_peer serve [--upstream URL] | call [--count N] [--baggage K=V,...] URL | sample | grpc-serve | grpc-call [--code N] ADDR"
 
 func fail(message string) {
 	fmt.Fprintln(os.Stderr, message)

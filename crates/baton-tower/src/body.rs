@@ -94,6 +94,8 @@ where
                 Some(Ok(frame)) => {
                     if let Some(data) = frame.data_ref() {
                         state.add_body_bytes(bytes::Buf::remaining(data) as u64);
+                    } else if let Some(trailers) = frame.trailers_ref() {
+                        state.on_trailers(trailers);
                     }
                     // hyper stops polling a body that says it has ended: end the span now.
                     if inner.is_end_stream() {

@@ -8,7 +8,8 @@ use std::error::Error;
 type BoxError = Box<dyn Error + Send + Sync>;
 
 /// Classifies an inner service's error: tower's boxed errors (timeouts included), I/O
-/// errors and, with the `hyper-util` feature, hyper-util's client errors are understood
+/// errors and, with the `hyper-util` and `tonic` features, hyper-util's client errors and
+/// tonic's transport errors are understood
 /// (`timeout`, `connect`, else `_OTHER`, described by their message); any other type is
 /// named by its type name, as `error.type` and as the message. The exchange redacts and
 /// cuts the message.
@@ -23,7 +24,7 @@ pub(crate) fn classify<E: 'static>(error: &E) -> (ErrorType, String) {
     } else if let Some(e) = any.downcast_ref::<std::io::Error>() {
         Some(e)
     } else {
-        hyper_util_error(any)
+        hyper_util_error(any).or_else(|| tonic_error(any))
     };
     match as_error {
         Some(e) => (classify_error(e), e.to_string()),
@@ -42,6 +43,18 @@ fn hyper_util_error(any: &dyn Any) -> Option<&(dyn Error + 'static)> {
 
 #[cfg(not(feature = "hyper-util"))]
 fn hyper_util_error(_: &dyn Any) -> Option<&(dyn Error + 'static)> {
+    None
+}
+
+/// A tonic channel's error (its source chain names the I/O error of a failed connect).
+#[cfg(feature = "tonic")]
+fn tonic_error(any: &dyn Any) -> Option<&(dyn Error + 'static)> {
+    any.downcast_ref::<tonic::transport::Error>()
+        .map(|e| e as &(dyn Error + 'static))
+}
+
+#[cfg(not(feature = "tonic"))]
+fn tonic_error(_: &dyn Any) -> Option<&(dyn Error + 'static)> {
     None
 }
 

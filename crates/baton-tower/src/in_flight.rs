@@ -21,6 +21,8 @@ pub trait InFlight: sealed::Sealed {
     fn on_error<E: 'static>(&mut self, error: &E);
     /// `n` more response body bytes passed.
     fn add_body_bytes(&mut self, n: u64);
+    /// The response trailers passed (gRPC's `grpc-status` is there).
+    fn on_trailers(&mut self, trailers: &http::HeaderMap);
     /// The exchange ended (once; later calls do nothing).
     fn finish(&mut self, outcome: Outcome);
 }
@@ -30,7 +32,15 @@ impl sealed::Sealed for ClientExchange {}
 /// The client side: the exchange itself.
 impl InFlight for ClientExchange {
     fn on_response<B>(&mut self, response: &mut Response<B>) {
-        ClientExchange::on_response(self, response.status().as_u16(), response.version());
+        if self.is_grpc() {
+            self.on_grpc_response(response.status().as_u16(), response.headers());
+        } else {
+            ClientExchange::on_response(self, response.status().as_u16(), response.version());
+        }
+    }
+
+    fn on_trailers(&mut self, trailers: &http::HeaderMap) {
+        ClientExchange::on_trailers(self, trailers);
     }
 
     fn on_error<E: 'static>(&mut self, error: &E) {

@@ -4,6 +4,10 @@
 //!   servers, ended when the response body has been sent, with HTTP server metrics.
 //! - [`client::ClientLayer`]: one `CLIENT` span per attempt for any tower HTTP client
 //!   (hyper-util), trace headers injected, with HTTP client metrics.
+//! - gRPC: `ServerLayer` traces a request with content-type `application/grpc` by the RPC
+//!   semantic conventions v1.44.0 (span named `package.Service/Method`, status from
+//!   `grpc-status` in the trailers, `rpc.server.call.duration`);
+//!   [`client::GrpcClientLayer`] does the same for the calls a tonic channel sends.
 //!
 //! The layers use only the OpenTelemetry API: install an SDK (for example with `baton`'s
 //! init) or pass providers to the builders.
@@ -21,8 +25,10 @@
 //! # Feature flags
 //!
 //! - `axum`: route templates from axum's `MatchedPath`, peer addresses from `ConnectInfo`,
-//!   and the [`axum::RequestTrace`] extractor.
+//!   and the `axum::RequestTrace` extractor.
 //! - `hyper-util`: `error.type` for hyper-util's client errors (`connect`, `timeout`).
+//! - `tonic`: `network.peer.address` / `port` on tonic servers' spans (from tonic's
+//!   `TcpConnectInfo`).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "axum")]

@@ -40,6 +40,7 @@
 pub mod attributes;
 pub mod limits;
 pub mod metrics;
+pub mod rpc;
 
 mod address;
 mod client;

@@ -7,9 +7,10 @@ use opentelemetry::trace::{SpanBuilder, SpanKind, TraceContextExt, Tracer};
 use opentelemetry::{Context, KeyValue, Value};
 use std::time::SystemTime;
 
+use super::grpc::{GrpcClientRequest, Opening, client_opening};
 use super::metrics::{MetricsSource, Side};
 use super::outcome::Outcome;
-use super::record::{MetricAttributes, Recorder};
+use super::record::{Flavour, MetricAttributes, Recorder};
 use crate::conventions::{
     ClientUrl, ErrorType, KnownMethods, UrlRedactor, UrlTemplate, attributes as attr, http_scheme,
     protocol_version, span_name, start_attributes,
@@ -132,22 +133,119 @@ impl ClientExchange {
             .map(|m| (m, metric_attributes(&attributes, request.url, template)));
 
         let name = span_name(&method, template.map(|t| t.0.as_ref()));
+        let span = (
+            name,
+            attributes,
+            Flavour::Http {
+                request_body_size: None,
+            },
+        );
+        Self::begin(tracer, parent, start, span, metrics, settings)
+    }
+
+    /// Starts the `CLIENT` span named `name` with `attributes`, and the recorder (inlined
+    /// into both starts, so nothing is copied on the way).
+    #[inline(always)]
+    fn begin<T>(
+        tracer: &T,
+        parent: &Context,
+        start: SystemTime,
+        (name, attributes, flavour): (std::borrow::Cow<'static, str>, Vec<KeyValue>, Flavour),
+        metrics: Option<(
+            &std::sync::Arc<super::HttpMetrics>,
+            MetricAttributes<Vec<KeyValue>>,
+        )>,
+        settings: &ClientSettings,
+    ) -> Self
+    where
+        T: Tracer,
+        T::Span: Send + Sync + 'static,
+    {
         let builder = SpanBuilder::from_name(name)
             .with_kind(SpanKind::Client)
             .with_start_time(start)
             .with_attributes(attributes);
         let cx = parent.with_span(tracer.build_with_context(builder, parent));
-        ClientExchange {
-            rec: Recorder::new(
-                Side::Client,
-                cx,
-                start,
-                None,
-                None,
-                &settings.redactor,
-                metrics,
-            ),
+        let rec = Recorder::new(
+            Side::Client,
+            flavour,
+            cx,
+            start,
+            None,
+            &settings.redactor,
+            metrics,
+        );
+        ClientExchange { rec }
+    }
+
+    /// Starts a gRPC call's span by the RPC conventions (v1.44.0): `CLIENT`, named
+    /// `rpc.method` (`grpc` for `_OTHER`), with `rpc.system.name`, `rpc.method`,
+    /// `server.address` and `server.port`; the end sets `rpc.response.status_code` from
+    /// `grpc-status` (every code but `OK` an error) and records `rpc.client.call.duration`.
+    ///
+    /// ```
+    /// use baton_core::exchange::{ClientExchange, ClientSettings, GrpcClientRequest, Outcome};
+    /// use opentelemetry::{trace::noop::NoopTracer, Context};
+    ///
+    /// let (headers, extensions) = (http::HeaderMap::new(), http::Extensions::new());
+    /// let request = GrpcClientRequest { path: "/pkg.Echo/Say", headers: &headers, host: "echo.internal", port: Some(50051), extensions: &extensions };
+    /// let mut exchange = ClientExchange::start_grpc(&NoopTracer::new(), &Context::new(), request, &ClientSettings::default());
+    /// exchange.on_grpc_response(200, &http::HeaderMap::new());
+    /// exchange.finish(Outcome::Completed);
+    /// ```
+    pub fn start_grpc<T>(
+        tracer: &T,
+        parent: &Context,
+        request: GrpcClientRequest<'_>,
+        settings: &ClientSettings,
+    ) -> Self
+    where
+        T: Tracer,
+        T::Span: Send + Sync + 'static,
+    {
+        let start = SystemTime::now();
+        let Opening {
+            name,
+            attributes,
+            base,
+            last,
+            flavour,
+        } = client_opening(&request);
+        let metrics = settings
+            .metrics
+            .shared()
+            .map(|m| (m, MetricAttributes { base, last }));
+        Self::begin(
+            tracer,
+            parent,
+            start,
+            (name, attributes, flavour),
+            metrics,
+            settings,
+        )
+    }
+
+    /// Whether this is a gRPC call ([`start_grpc`](Self::start_grpc)).
+    pub fn is_grpc(&self) -> bool {
+        self.rec.flavour.is_grpc()
+    }
+
+    /// A gRPC call's response head: `grpc-status` in it (a trailers-only response) ends
+    /// the call's status; a status other than 200 without one gives the code gRPC infers
+    /// from it. For an HTTP attempt, the same as [`on_response`](Self::on_response)
+    /// without a version.
+    pub fn on_grpc_response(&mut self, status: u16, headers: &http::HeaderMap) {
+        if self.rec.flavour.is_grpc() {
+            self.rec.grpc_head(status, headers);
+        } else {
+            self.rec.status = Some(status);
         }
+    }
+
+    /// The response trailers arrived: for a gRPC call, `grpc-status` (and
+    /// `grpc-message`) in them are its end; ignored for HTTP.
+    pub fn on_trailers(&mut self, trailers: &http::HeaderMap) {
+        self.rec.grpc_trailers(trailers);
     }
 
     /// The context holding the attempt's span: inject it into the request, attach it while

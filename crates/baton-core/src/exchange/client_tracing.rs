@@ -10,6 +10,7 @@ use opentelemetry::trace::{Tracer, TracerProvider};
 use std::sync::Arc;
 
 use super::client::{ClientExchange, ClientRequest, ClientSettings};
+use super::grpc::GrpcClientRequest;
 use super::host::{HostPredicate, PropagationPolicy};
 use super::metrics::{MetricsSource, Side};
 use super::source::{GlobalTracer, PropagatorSource, scope};
@@ -231,13 +232,19 @@ where
     /// (separate, so a layer can describe the request with borrows of it and then write
     /// its headers).
     pub fn start(&self, request: ClientRequest<'_>) -> (ClientExchange, Propagation) {
-        let parent = request
-            .extensions
-            .get::<Context>()
-            .cloned()
-            .unwrap_or_else(Context::current);
+        let parent = parent(request.extensions);
         let (trace, baggage) = self.config.policy.allows(request.url.host.unwrap_or(""));
         let exchange = ClientExchange::start(&self.tracer, &parent, request, &self.config.settings);
+        (exchange, Propagation { trace, baggage })
+    }
+
+    /// Starts a gRPC call (see [`ClientExchange::start_grpc`]): parent as in
+    /// [`start`](Self::start), the propagation policy decided for the target's host.
+    pub fn start_grpc(&self, request: GrpcClientRequest<'_>) -> (ClientExchange, Propagation) {
+        let parent = parent(request.extensions);
+        let (trace, baggage) = self.config.policy.allows(request.host);
+        let exchange =
+            ClientExchange::start_grpc(&self.tracer, &parent, request, &self.config.settings);
         (exchange, Propagation { trace, baggage })
     }
 
@@ -251,6 +258,15 @@ where
             headers,
         );
     }
+}
+
+/// The parent of a client span: the [`Context`] in the request's extensions, or the
+/// current one.
+fn parent(extensions: &http::Extensions) -> Context {
+    extensions
+        .get::<Context>()
+        .cloned()
+        .unwrap_or_else(Context::current)
 }
 
 /// What a request may carry to its host, as [`ClientTracing::start`] decided: trace

@@ -44,6 +44,10 @@ pub struct HttpMetrics {
     pub duration: Histogram<f64>,
     /// `http.{side}.active_requests`, when asked for.
     pub active: Option<UpDownCounter<i64>>,
+    /// `rpc.{side}.call.duration`, seconds: the duration of gRPC calls (RPC conventions
+    /// v1.44.0), with the same buckets. Created with the HTTP instruments, recorded only
+    /// when a call is gRPC.
+    pub rpc_duration: Histogram<f64>,
     /// `http.server.request.body.size`, when body sizes are on. Never created on a
     /// client: a client layer does not see how large the body it sends is (reqwest and
     /// hyper set `Content-Length` below the layers).
@@ -55,6 +59,16 @@ pub struct HttpMetrics {
 impl HttpMetrics {
     /// Creates the instruments from `meter`.
     pub fn new(meter: &Meter, side: Side, instruments: Instruments) -> Self {
+        let (rpc_duration, rpc_description) = match side {
+            Side::Server => (
+                crate::conventions::rpc::RPC_SERVER_CALL_DURATION,
+                "Measures the duration of an incoming Remote Procedure Call (RPC).",
+            ),
+            Side::Client => (
+                crate::conventions::rpc::RPC_CLIENT_CALL_DURATION,
+                "Measures the duration of an outgoing Remote Procedure Call (RPC).",
+            ),
+        };
         let (duration, active, request_size, response_size, who) = match side {
             Side::Server => (
                 names::HTTP_SERVER_REQUEST_DURATION,
@@ -86,6 +100,12 @@ impl HttpMetrics {
                 .with_unit(names::UNIT_SECONDS)
                 .with_description(format!("Duration of HTTP {who} requests."))
                 .with_boundaries(names::DURATION_BUCKETS.to_vec())
+                .build(),
+            rpc_duration: meter
+                .f64_histogram(rpc_duration)
+                .with_unit(names::UNIT_SECONDS)
+                .with_description(rpc_description)
+                .with_boundaries(crate::conventions::rpc::DURATION_BUCKETS.to_vec())
                 .build(),
             active: instruments.active_requests.then(|| {
                 meter

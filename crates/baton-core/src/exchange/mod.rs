@@ -18,6 +18,9 @@
 
 mod client;
 mod client_tracing;
+mod grpc;
+#[cfg(test)]
+mod grpc_tests;
 mod host;
 mod inject;
 mod intern;
@@ -32,6 +35,7 @@ mod tests;
 
 pub use client::{ClientExchange, ClientRequest, ClientSettings};
 pub use client_tracing::{ClientTracing, Propagation};
+pub use grpc::GrpcClientRequest;
 pub use host::{HostPredicate, PropagationPolicy};
 pub use inject::injection_context;
 pub use intern::Interner;

@@ -17,6 +17,7 @@
 //! [`ServerExchange`]: super::ServerExchange
 //! [`ClientExchange`]: super::ClientExchange
 
+use http::HeaderMap;
 use opentelemetry::trace::{Status, TraceContextExt};
 use opentelemetry::{Context, KeyValue};
 use smallvec::SmallVec;
@@ -26,6 +27,7 @@ use std::time::SystemTime;
 
 use super::metrics::{HttpMetrics, Side};
 use super::outcome::Outcome;
+use crate::conventions::rpc::{self, GrpcCode};
 use crate::conventions::{
     ErrorType, UrlRedactor, attributes as attr, client_status, server_status,
 };
@@ -48,19 +50,45 @@ pub(super) trait MetricBase: AsRef<[KeyValue]> + IntoIterator<Item = KeyValue> {
 
 impl<B: AsRef<[KeyValue]> + IntoIterator<Item = KeyValue>> MetricBase for B {}
 
+/// Which conventions an exchange follows: HTTP's, or the RPC conventions for gRPC
+/// (v1.44.0), where `status` holds the gRPC code and the end is told by `grpc-status`;
+/// with what each needs that the other does not. (One field for both, as large as the
+/// HTTP one alone: the futures and bodies that carry an exchange are moved by value, and
+/// every byte is copied on every move.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Flavour {
+    /// The HTTP conventions: `status` is the HTTP status code.
+    Http {
+        /// For `http.server.request.body.size`, when it is recorded.
+        request_body_size: Option<u64>,
+    },
+    /// The gRPC conventions: `status` is the gRPC code; a call still unfinished when its
+    /// `grpc-timeout` deadline has passed ends `DEADLINE_EXCEEDED`.
+    Grpc {
+        /// When the call's `grpc-timeout` runs out, in milliseconds after the start (0:
+        /// no timeout).
+        deadline_ms: u32,
+    },
+}
+
+impl Flavour {
+    pub(super) fn is_grpc(&self) -> bool {
+        matches!(self, Flavour::Grpc { .. })
+    }
+}
+
 /// One exchange in flight, after its span started.
 pub(super) struct Recorder<B: MetricBase> {
     side: Side,
+    pub(super) flavour: Flavour,
     cx: Context,
     start: SystemTime,
     /// The instruments and the attributes kept for them; `None` when metrics are off.
     metrics: Option<(Arc<HttpMetrics>, MetricAttributes<B>)>,
     pub(super) status: Option<u16>,
     pub(super) protocol: Option<&'static str>,
-    /// For `http.{side}.request.body.size`, when it is recorded.
-    request_body_size: Option<u64>,
     /// Boxed: errors are rare, and the futures and bodies that carry an exchange are moved
-    /// by value.
+    /// by value. For gRPC, also the `grpc-message` of an error status (its type unused).
     error: Option<Box<(ErrorType, String)>>,
     body_bytes: u64,
     /// Scrubs URLs out of error messages (a reference count at most: see [`UrlRedactor`]).
@@ -75,27 +103,29 @@ impl<B: MetricBase> Recorder<B> {
     /// is passed in, so the exchange is built once where it is returned, not moved.)
     pub(super) fn new(
         side: Side,
+        flavour: Flavour,
         cx: Context,
         start: SystemTime,
         protocol: Option<&'static str>,
-        request_body_size: Option<u64>,
         redactor: &UrlRedactor,
         metrics: Option<(&Arc<HttpMetrics>, MetricAttributes<B>)>,
     ) -> Self {
         let metrics = metrics.map(|(m, attributes)| {
-            if let Some(active) = &m.active {
+            // `http.{side}.active_requests` counts HTTP requests only: the RPC conventions
+            // have no such metric.
+            if let (Some(active), Flavour::Http { .. }) = (&m.active, flavour) {
                 active.add(1, attributes.base.as_ref());
             }
             (Arc::clone(m), attributes)
         });
         Recorder {
             side,
+            flavour,
             cx,
             start,
             metrics,
             status: None,
             protocol,
-            request_body_size,
             error: None,
             body_bytes: 0,
             redactor: redactor.clone(),
@@ -120,8 +150,71 @@ impl<B: MetricBase> Recorder<B> {
         self.body_bytes += n;
     }
 
+    /// A gRPC response head: `grpc-status` in it (a trailers-only response) is the call's
+    /// code; without one, a status other than 200 gives the code a client infers from it
+    /// (a 200's code comes in the trailers).
+    pub(super) fn grpc_head(&mut self, http_status: u16, headers: &HeaderMap) {
+        self.grpc_trailers(headers);
+        if self.status.is_none() {
+            self.status = GrpcCode::from_http_status(http_status).map(|c| c as u16);
+        }
+    }
+
+    /// gRPC trailers (or a trailers-only head): `grpc-status`, and `grpc-message` for an
+    /// error's description. Does nothing for an HTTP exchange or without `grpc-status`.
+    pub(super) fn grpc_trailers(&mut self, trailers: &HeaderMap) {
+        if !self.flavour.is_grpc() {
+            return;
+        }
+        let Some(value) = trailers.get("grpc-status") else {
+            return;
+        };
+        let code = GrpcCode::from_header(value.as_bytes());
+        self.status = Some(code as u16);
+        if code != GrpcCode::Ok
+            && let Some(message) = trailers.get("grpc-message")
+        {
+            let message = rpc::decode_grpc_message(message.as_bytes());
+            self.on_error(ErrorType::Other, message);
+        }
+    }
+
+    /// The gRPC code a call ended with, when no `grpc-status` says: `CANCELLED` when
+    /// dropped before its end (the caller went away), `UNAVAILABLE` when the connection
+    /// failed, `DEADLINE_EXCEEDED` for a timeout, else `UNKNOWN`. Whatever the code, a call
+    /// that failed after its deadline passed ended `DEADLINE_EXCEEDED`.
+    fn grpc_code(&self, outcome: &Outcome, end: SystemTime) -> GrpcCode {
+        let code = match (self.status, outcome) {
+            (Some(code), _) => GrpcCode::from_u32(u32::from(code)),
+            (None, Outcome::Dropped) => GrpcCode::Cancelled,
+            (None, Outcome::ServiceError) => match self.error.as_deref() {
+                Some((ErrorType::Connect, _)) => GrpcCode::Unavailable,
+                Some((ErrorType::Timeout, _)) => GrpcCode::DeadlineExceeded,
+                _ => GrpcCode::Unknown,
+            },
+            (None, _) => GrpcCode::Unknown,
+        };
+        // Within a millisecond counts as passed: a server's deadline timer (tonic's, outside
+        // the layers) starts a little before the span does.
+        let elapsed = end.duration_since(self.start).unwrap_or_default();
+        let slack = std::time::Duration::from_millis(1);
+        match self.flavour {
+            Flavour::Grpc { deadline_ms }
+                if deadline_ms > 0
+                    && code != GrpcCode::Ok
+                    && elapsed + slack >= std::time::Duration::from_millis(deadline_ms.into()) =>
+            {
+                GrpcCode::DeadlineExceeded
+            }
+            _ => code,
+        }
+    }
+
     /// `error.type` and the span status for `outcome`, by the side's rules.
-    fn conclude(&mut self, outcome: Outcome) -> (Option<ErrorType>, Status) {
+    fn conclude(&mut self, outcome: Outcome, end: SystemTime) -> (Option<ErrorType>, Status) {
+        if self.flavour.is_grpc() {
+            return self.conclude_grpc(outcome, end);
+        }
         match outcome {
             Outcome::ServiceError => {
                 let (kind, message) = self
@@ -142,6 +235,29 @@ impl<B: MetricBase> Recorder<B> {
                 },
                 None => (None, Status::Unset),
             },
+        }
+    }
+
+    /// `conclude` for a gRPC call: the code (see [`grpc_code`](Self::grpc_code)) is
+    /// recorded; an error code by the side's rule sets `error.type` to its name and the
+    /// status description to the `grpc-message` or the error's message. A panic or a body
+    /// error keeps its own `error.type` (`panic`, `body`).
+    fn conclude_grpc(&mut self, outcome: Outcome, end: SystemTime) -> (Option<ErrorType>, Status) {
+        let code = self.grpc_code(&outcome, end);
+        self.status = Some(code as u16);
+        let error = match self.side {
+            Side::Server => code.is_server_error(),
+            Side::Client => code.is_client_error(),
+        };
+        let message = self.error.take().map(|e| e.1).unwrap_or_default();
+        match outcome {
+            Outcome::Panicked => (Some(ErrorType::Panic), Status::error("panicked")),
+            Outcome::BodyError(message) => (
+                Some(ErrorType::Body),
+                Status::error(error_message(&self.redactor, message)),
+            ),
+            _ if error => (Some(ErrorType::Type(code.name())), Status::error(message)),
+            _ => (None, Status::Unset),
         }
     }
 
@@ -169,32 +285,12 @@ impl<B: MetricBase> Recorder<B> {
         let end = SystemTime::now();
         let exception = matches!(outcome, Outcome::ServiceError | Outcome::BodyError(_));
         let cancelled = matches!(outcome, Outcome::Dropped);
-        let (error_type, status) = self.conclude(outcome);
+        let (error_type, status) = self.conclude(outcome, end);
 
         let span = self.cx.span();
         if span.is_recording() {
-            let code = self
-                .status
-                .map(|code| KeyValue::new(attr::HTTP_RESPONSE_STATUS_CODE, i64::from(code)));
-            // A server knew its protocol at the start; a client learns it from the response.
-            // `http.response.body.size` is Opt-In in the conventions: it comes with the
-            // body-size histograms (`with_body_size_metrics`).
-            let body_sizes = self
-                .metrics
-                .as_ref()
-                .is_some_and(|(m, _)| m.response_size.is_some());
-            let second = match self.side {
-                Side::Server => self
-                    .status
-                    .filter(|_| body_sizes)
-                    .map(|_| KeyValue::new(attr::HTTP_RESPONSE_BODY_SIZE, self.body_bytes as i64)),
-                Side::Client => self
-                    .protocol
-                    .map(|version| KeyValue::new(attr::NETWORK_PROTOCOL_VERSION, version)),
-            };
-            let error = error_type.map(|e| KeyValue::new(attr::ERROR_TYPE, e.as_str()));
             // One call, so one lock of the span.
-            span.set_attributes([code, second, error].into_iter().flatten());
+            span.set_attributes(self.end_attributes(error_type).into_iter().flatten());
             if let (true, Some(kind), Status::Error { description }) =
                 (exception, error_type, &status)
             {
@@ -215,12 +311,88 @@ impl<B: MetricBase> Recorder<B> {
         self.record_metrics(end, error_type);
     }
 
+    /// The attributes a span gets at its end. HTTP: `http.response.status_code`, then on a
+    /// server `http.response.body.size` (Opt-In in the conventions: it comes with the
+    /// body-size histograms, `with_body_size_metrics`), on a client
+    /// `network.protocol.version` (a server knew it at the start; a client learns it from
+    /// the response), and `error.type`. gRPC: `rpc.response.status_code` and `error.type`.
+    #[inline(always)]
+    fn end_attributes(&self, error_type: Option<ErrorType>) -> [Option<KeyValue>; 3] {
+        let error = error_type.map(|e| KeyValue::new(attr::ERROR_TYPE, e.as_str()));
+        if self.flavour.is_grpc() {
+            let code = KeyValue::new(rpc::RPC_RESPONSE_STATUS_CODE, self.code().name());
+            return [Some(code), error, None];
+        }
+        let code = self
+            .status
+            .map(|code| KeyValue::new(attr::HTTP_RESPONSE_STATUS_CODE, i64::from(code)));
+        let body_sizes = self
+            .metrics
+            .as_ref()
+            .is_some_and(|(m, _)| m.response_size.is_some());
+        let second = match self.side {
+            Side::Server => self
+                .status
+                .filter(|_| body_sizes)
+                .map(|_| KeyValue::new(attr::HTTP_RESPONSE_BODY_SIZE, self.body_bytes as i64)),
+            Side::Client => self
+                .protocol
+                .map(|version| KeyValue::new(attr::NETWORK_PROTOCOL_VERSION, version)),
+        };
+        [code, second, error]
+    }
+
+    /// The gRPC code concluded (`UNKNOWN` before the end).
+    fn code(&self) -> GrpcCode {
+        self.status
+            .map_or(GrpcCode::Unknown, |c| GrpcCode::from_u32(u32::from(c)))
+    }
+
+    /// `rpc.{side}.call.duration` with `rpc.system.name`, `rpc.method`,
+    /// `rpc.response.status_code`, `error.type` and, on a client, `server.address` /
+    /// `server.port`. A server call answered `UNIMPLEMENTED` was for a method the server
+    /// does not know: its `rpc.method` is `_OTHER` here, so that callers cannot grow the
+    /// metric without bound. (The span keeps the name it started with: the layer cannot
+    /// know at the start, where the sampler needs it, and a span attribute cannot be
+    /// replaced.)
+    fn record_grpc_metrics(
+        &self,
+        m: &HttpMetrics,
+        base: B,
+        seconds: f64,
+        error_type: Option<ErrorType>,
+    ) {
+        let code = self.code();
+        let unknown = self.side == Side::Server && code == GrpcCode::Unimplemented;
+        let mut attrs = SmallVec::<[KeyValue; 8]>::new();
+        attrs.extend(base.into_iter().map(|kv| {
+            if unknown && kv.key == rpc::RPC_METHOD {
+                KeyValue::new(rpc::RPC_METHOD, rpc::OTHER_METHOD)
+            } else {
+                kv
+            }
+        }));
+        attrs.push(KeyValue::new(rpc::RPC_RESPONSE_STATUS_CODE, code.name()));
+        if let Some(e) = error_type {
+            attrs.push(KeyValue::new(attr::ERROR_TYPE, e.as_str()));
+        }
+        m.rpc_duration.record(seconds, &attrs);
+    }
+
     /// Records the duration (and the body sizes, and the end of the active request), once:
     /// the kept attributes are moved into the recording's list, not cloned.
     fn record_metrics(&mut self, end: SystemTime, error_type: Option<ErrorType>) {
         let Some((m, kept)) = self.metrics.take() else {
             return;
         };
+        if self.flavour.is_grpc() {
+            let seconds = end
+                .duration_since(self.start)
+                .unwrap_or_default()
+                .as_secs_f64();
+            self.record_grpc_metrics(&m, kept.base, seconds, error_type);
+            return;
+        }
         if let Some(active) = &m.active {
             active.add(-1, kept.base.as_ref());
         }
@@ -249,7 +421,13 @@ impl<B: MetricBase> Recorder<B> {
         if let Some(h) = &m.response_size {
             h.record(self.body_bytes, &attrs);
         }
-        if let (Some(h), Some(size)) = (&m.request_size, self.request_body_size) {
+        if let (
+            Some(h),
+            Flavour::Http {
+                request_body_size: Some(size),
+            },
+        ) = (&m.request_size, self.flavour)
+        {
             h.record(size, &attrs);
         }
     }

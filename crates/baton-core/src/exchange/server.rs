@@ -8,12 +8,14 @@ use opentelemetry::trace::{Link, SpanBuilder, SpanKind, TraceContextExt, Tracer}
 use opentelemetry::{Context, KeyValue, StringValue, Value};
 use std::time::SystemTime;
 
+use super::grpc::{self, Opening};
 use super::metrics::Side;
 use super::outcome::Outcome;
-use super::record::{MetricAttributes, Recorder};
+use super::record::{Flavour, MetricAttributes, Recorder};
 use super::server_request::{
     ServerRequest, ServerSettings, keeps_caller, record_details, request_body_size, span_attributes,
 };
+use crate::conventions::rpc::is_grpc_request;
 use crate::conventions::{
     ErrorType, ProxyHeaders, attributes as attr, http_scheme, protocol_version,
 };
@@ -111,22 +113,21 @@ impl ServerExchange {
     {
         let start = SystemTime::now();
         let proxy = ProxyHeaders::read(request.headers);
-        // Only `http` / `https`, whoever says so: the value is a metric attribute.
-        let scheme = request
-            .uri
-            .scheme_str()
-            .and_then(http_scheme)
-            .or_else(|| proxy.scheme())
-            .unwrap_or(request.default_scheme);
-        let method = KeyValue::new(attr::HTTP_REQUEST_METHOD, request.method.value.clone());
-        let scheme = KeyValue::new(attr::URL_SCHEME, Value::from(scheme));
-        let route = request
-            .route
-            .clone()
-            .map(|r| KeyValue::new(attr::HTTP_ROUTE, StringValue::from(r)));
-        let attributes = span_attributes(request, &proxy, settings, [&method, &scheme], &route);
+        // gRPC is always a POST: other methods never look at the content type.
+        let opening = if request.method.value == "POST" && is_grpc_request(request.headers) {
+            grpc::server_opening(request, &proxy, settings)
+        } else {
+            http_opening(request, &proxy, settings)
+        };
+        let Opening {
+            name,
+            attributes,
+            base,
+            last: route,
+            flavour,
+        } = opening;
 
-        let mut builder = SpanBuilder::from_name(request.name.clone())
+        let mut builder = SpanBuilder::from_name(name)
             .with_kind(SpanKind::Server)
             .with_start_time(start)
             .with_attributes(attributes);
@@ -148,28 +149,31 @@ impl ServerExchange {
         } else {
             parent.with_span(span)
         };
-        let protocol = protocol_version(request.version);
+        let grpc = flavour.is_grpc();
+        let protocol = protocol_version(request.version).filter(|_| !grpc);
         if recording {
-            record_details(&cx, request, &proxy, settings, protocol);
+            if grpc {
+                grpc::record_peer(&cx, request);
+            } else {
+                record_details(&cx, request, &proxy, settings, protocol);
+            }
         }
 
-        let metrics = metrics.map(|m| {
-            let base = [method, scheme];
-            let last = route;
-            (m, MetricAttributes { base, last })
-        });
+        let metrics = metrics.map(|m| (m, MetricAttributes { base, last: route }));
         // Only `http.server.request.body.size` (opt-in) reads it.
-        let request_body_size = settings
-            .metrics
-            .body_sizes()
+        let request_body_size = (settings.metrics.body_sizes() && !grpc)
             .then(|| request_body_size(request.headers))
             .flatten();
+        let flavour = match flavour {
+            Flavour::Http { .. } => Flavour::Http { request_body_size },
+            grpc => grpc,
+        };
         let mut rec = Recorder::new(
             Side::Server,
+            flavour,
             cx,
             start,
             protocol,
-            request_body_size,
             &settings.redactor,
             metrics,
         );
@@ -196,7 +200,11 @@ impl ServerExchange {
         let State::Live(rec) = &mut self.state else {
             return;
         };
-        rec.status = Some(status);
+        if rec.flavour.is_grpc() {
+            rec.grpc_head(status, headers);
+        } else {
+            rec.status = Some(status);
+        }
         let span = rec.context().span();
         if !settings.response_headers.is_empty() && span.is_recording() {
             span.set_attributes(
@@ -216,6 +224,14 @@ impl ServerExchange {
         }
     }
 
+    /// The response trailers were sent: for a gRPC call, `grpc-status` (and
+    /// `grpc-message`) in them are its end; ignored for HTTP.
+    pub fn on_trailers(&mut self, trailers: &HeaderMap) {
+        if let State::Live(rec) = &mut self.state {
+            rec.grpc_trailers(trailers);
+        }
+    }
+
     /// Counts response body bytes sent.
     pub fn add_body_bytes(&mut self, n: u64) {
         if let State::Live(rec) = &mut self.state {
@@ -232,5 +248,39 @@ impl ServerExchange {
         if let State::Live(rec) = &mut self.state {
             rec.finish(outcome);
         }
+    }
+}
+
+/// The HTTP conventions' start: the method, `url.scheme` and `http.route` (kept for the
+/// metrics too), and the attributes of [`span_attributes`]. Inlined: the opening is built
+/// in place in `start`, not returned by copy (the hot path of every HTTP request).
+#[inline(always)]
+fn http_opening(
+    request: &ServerRequest<'_>,
+    proxy: &ProxyHeaders<'_>,
+    settings: &ServerSettings,
+) -> Opening<[KeyValue; 2]> {
+    // Only `http` / `https`, whoever says so: the value is a metric attribute.
+    let scheme = request
+        .uri
+        .scheme_str()
+        .and_then(http_scheme)
+        .or_else(|| proxy.scheme())
+        .unwrap_or(request.default_scheme);
+    let method = KeyValue::new(attr::HTTP_REQUEST_METHOD, request.method.value.clone());
+    let scheme = KeyValue::new(attr::URL_SCHEME, Value::from(scheme));
+    let route = request
+        .route
+        .clone()
+        .map(|r| KeyValue::new(attr::HTTP_ROUTE, StringValue::from(r)));
+    let attributes = span_attributes(request, proxy, settings, [&method, &scheme], &route);
+    Opening {
+        name: request.name.clone(),
+        attributes,
+        base: [method, scheme],
+        last: route,
+        flavour: Flavour::Http {
+            request_body_size: None,
+        },
     }
 }

@@ -118,6 +118,18 @@ pub(super) fn span_attributes(
     if let Some(route) = route {
         attributes.push(route.clone());
     }
+    push_server_address(request, proxy, settings, &mut attributes);
+    attributes
+}
+
+/// `server.address` (interned) and `server.port`, from a proxy's headers, the URI's
+/// authority or `Host`.
+pub(super) fn push_server_address(
+    request: &ServerRequest<'_>,
+    proxy: &ProxyHeaders<'_>,
+    settings: &ServerSettings,
+    attributes: &mut Vec<KeyValue>,
+) {
     if let Some(server) = proxy.server_address(request.headers, request.uri) {
         attributes.push(KeyValue::new(
             attr::SERVER_ADDRESS,
@@ -127,7 +139,6 @@ pub(super) fn span_attributes(
             attributes.push(KeyValue::new(attr::SERVER_PORT, i64::from(port)));
         }
     }
-    attributes
 }
 
 /// Whether an unsampled request can run in the caller's context rather than in one holding

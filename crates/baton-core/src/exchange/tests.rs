@@ -17,7 +17,7 @@ use crate::conventions::{ClientUrl, ErrorType, KnownMethods};
 
 /// Keeps every ended span.
 #[derive(Clone, Debug, Default)]
-struct Collect(Arc<Mutex<Vec<SpanData>>>);
+pub(super) struct Collect(pub(super) Arc<Mutex<Vec<SpanData>>>);
 
 impl SpanProcessor for Collect {
     fn on_start(&self, _: &mut opentelemetry_sdk::trace::Span, _: &Context) {}

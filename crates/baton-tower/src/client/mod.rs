@@ -33,12 +33,14 @@
 //!   ([`ClientLayer::with_active_requests_metric`]) and the response-body-size histogram.
 
 mod attempts;
+mod grpc;
 mod layer;
 mod response;
 mod service;
 
 pub use attempts::{Attempts, CountAttempts, CountAttemptsLayer};
-pub use baton_core::exchange::HostPredicate;
+pub use baton_core::exchange::{ClientTracing, HostPredicate};
+pub use grpc::{GrpcClientLayer, GrpcClientService, GrpcTargetError};
 pub use layer::ClientLayer;
 pub use response::{ClientBody, ClientFuture};
 pub use service::ClientService;

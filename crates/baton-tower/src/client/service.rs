@@ -1,7 +1,7 @@
 //! [`ClientService`]: one client span per attempt, and the trace headers injected for it.
 
 use baton_core::conventions::{ClientUrl, parse_host_port};
-use baton_core::exchange::{ClientRequest, ClientTracing};
+use baton_core::exchange::{ClientExchange, ClientRequest, ClientTracing, Propagation};
 use http::{Request, Response};
 use http_body::Body;
 use opentelemetry::trace::Tracer;
@@ -48,7 +48,7 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, mut request: Request<B>) -> Self::Future {
+    fn call(&mut self, request: Request<B>) -> Self::Future {
         let resend_count = request
             .extensions()
             .get::<Attempts>()
@@ -76,12 +76,37 @@ where
             extensions: request.extensions(),
             resend_count,
         });
-        let cx = exchange.context().clone();
-        self.tracing.inject(propagation, &cx, request.headers_mut());
-        let future = {
-            let _attached = cx.clone().attach();
-            self.inner.call(request)
-        };
-        ClientFuture::new(future, cx, Some(exchange))
+        send(
+            &mut self.inner,
+            &self.tracing,
+            exchange,
+            propagation,
+            request,
+        )
     }
+}
+
+/// Injects the attempt's context into `request` (as `propagation` allows) and sends it
+/// with the context attached: the end of every client layer's `call` (inlined: the
+/// request and the exchange are not copied into a call).
+#[inline(always)]
+pub(super) fn send<S, T, B, R>(
+    inner: &mut S,
+    tracing: &ClientTracing<T>,
+    exchange: ClientExchange,
+    propagation: Propagation,
+    mut request: Request<B>,
+) -> ClientFuture<S::Future>
+where
+    S: Service<Request<B>, Response = Response<R>>,
+    T: Tracer,
+    T::Span: Send + Sync + 'static,
+{
+    let cx = exchange.context().clone();
+    tracing.inject(propagation, &cx, request.headers_mut());
+    let future = {
+        let _attached = cx.clone().attach();
+        inner.call(request)
+    };
+    ClientFuture::new(future, cx, Some(exchange))
 }

@@ -129,19 +129,36 @@ where
     TracedRequest::new(exchange, Arc::clone(config))
 }
 
-/// The peer from axum's `ConnectInfo`, or a `SocketAddr` extension.
-#[cfg(feature = "axum")]
+/// The peer from axum's `ConnectInfo`, a `SocketAddr` extension, or tonic's
+/// `TcpConnectInfo` (with the `tonic` feature).
 fn peer_address(extensions: &http::Extensions) -> Option<std::net::SocketAddr> {
+    axum_peer(extensions)
+        .or_else(|| extensions.get::<std::net::SocketAddr>().copied())
+        .or_else(|| tonic_peer(extensions))
+}
+
+#[cfg(feature = "axum")]
+fn axum_peer(extensions: &http::Extensions) -> Option<std::net::SocketAddr> {
     extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0)
-        .or_else(|| extensions.get::<std::net::SocketAddr>().copied())
 }
 
-/// The peer from a `SocketAddr` extension.
 #[cfg(not(feature = "axum"))]
-fn peer_address(extensions: &http::Extensions) -> Option<std::net::SocketAddr> {
-    extensions.get::<std::net::SocketAddr>().copied()
+fn axum_peer(_: &http::Extensions) -> Option<std::net::SocketAddr> {
+    None
+}
+
+#[cfg(feature = "tonic")]
+fn tonic_peer(extensions: &http::Extensions) -> Option<std::net::SocketAddr> {
+    extensions
+        .get::<tonic::transport::server::TcpConnectInfo>()
+        .and_then(|c| c.remote_addr)
+}
+
+#[cfg(not(feature = "tonic"))]
+fn tonic_peer(_: &http::Extensions) -> Option<std::net::SocketAddr> {
+    None
 }
 
 #[cfg(test)]

@@ -57,6 +57,10 @@ impl InFlight for TracedRequest {
         self.exchange.on_error(kind, message);
     }
 
+    fn on_trailers(&mut self, trailers: &HeaderMap) {
+        self.exchange.on_trailers(trailers);
+    }
+
     fn add_body_bytes(&mut self, n: u64) {
         self.exchange.add_body_bytes(n);
     }
