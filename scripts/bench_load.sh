@@ -5,6 +5,12 @@
 #   scripts/bench_load.sh                          # 3 rounds x 10 s per case, 2 connections
 #   DURATION=5 CONNECTIONS=4 ROUNDS=1 scripts/bench_load.sh
 #   CASES="baton bare baton_nometrics" scripts/bench_load.sh   # another order
+#   SATURATE=1 scripts/bench_load.sh               # saturation: 64 connections on the one worker
+#
+# The "vs bare" column is the throughput ratio of each case to bare in the same run. With
+# SATURATE=1 (64 connections unless CONNECTIONS says otherwise) the server's one worker never
+# waits for a request, so the ratio is the layer's cost at full load rather than hidden by
+# idle time between requests.
 #
 # Builds crates/baton-bench's `load_server` in release (target/bench-callgrind, shared with
 # scripts/bench_instructions.sh), then for each case starts it on 127.0.0.1 (one tokio
@@ -19,7 +25,11 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 duration="${DURATION:-10}"
-connections="${CONNECTIONS:-2}"
+if [ -n "${SATURATE:-}" ]; then
+    connections="${CONNECTIONS:-64}"
+else
+    connections="${CONNECTIONS:-2}"
+fi
 rounds="${ROUNDS:-3}"
 port_base="${PORT:-38180}"
 traceparent="00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"

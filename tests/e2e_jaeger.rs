@@ -190,12 +190,19 @@ fn an_mtls_receiver_refuses_a_service_without_a_client_certificate() {
         .expect_err("Jaeger requires a client certificate");
     let traces = lost.traces().unwrap();
     // Under TLS 1.3 the server refuses the missing certificate after the client's side of
-    // the handshake is done: the client sees either the server's alert or the connection
-    // it closed, whichever reaches it first.
+    // the handshake is done: the client sees the server's alert, or the connection it
+    // closed (a write on it: broken pipe; a read or the pending request: connection
+    // closed / reset), whichever reaches it first. Which one is timing; that the export
+    // failed, at this endpoint, with nothing stored, is not.
+    let refusals = [
+        "received fatal alert: CertificateRequired",
+        "broken pipe",
+        "connection closed",
+        "connection reset",
+    ];
     assert!(
         traces.contains(&format!("export to {endpoint} failed"))
-            && (traces.contains("received fatal alert: CertificateRequired")
-                || traces.contains("broken pipe")),
+            && refusals.iter().any(|r| traces.contains(r)),
         "{traces}"
     );
     assert!(jaeger.trace_ids("no-client-cert").is_empty());
