@@ -6,6 +6,7 @@
 #   scripts/bench_instructions.sh bare baton_sampled_nometrics
 #   N=5000 scripts/bench_instructions.sh          # more requests per run (default 2000)
 #   KEEP=/tmp/cg scripts/bench_instructions.sh    # also keep callgrind.<case>.out of each N run
+#   BIN=/tmp/old/per_request scripts/bench_instructions.sh bare baton_init_path   # another build
 #
 # Builds crates/baton-bench's `per_request` binary in release with line tables (in its own
 # target dir, target/bench-callgrind, so it never invalidates anyone's release build), then
@@ -37,8 +38,10 @@ else
 fi
 export CARGO_TARGET_DIR="${BENCH_TARGET_DIR:-$PWD/target/bench-callgrind}"
 export CARGO_PROFILE_RELEASE_DEBUG=line-tables-only
-cargo build --release --locked -p baton-bench --bin per_request >&2
-bin="$CARGO_TARGET_DIR/release/per_request"
+# BIN=<a per_request binary> measures that build instead (another commit's, built from a
+# `git archive` copy), so two commits compare in one table.
+[ -n "${BIN:-}" ] || cargo build --release --locked -p baton-bench --bin per_request >&2
+bin="${BIN:-$CARGO_TARGET_DIR/release/per_request}"
 [ -x "$bin" ] || { echo "could not find the per_request binary" >&2; exit 1; }
 
 mapfile -t all_cases < <("$bin" list)
