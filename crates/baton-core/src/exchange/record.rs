@@ -277,11 +277,12 @@ impl<B: MetricBase> Recorder<B> {
         }
         self.done = true;
         // A response without a body (to `HEAD`, or 1xx, 204, 304) is complete once its
-        // head is out: servers drop such a body unpolled.
+        // head is out: servers drop such a body unpolled. (On a gRPC exchange `status`
+        // holds the gRPC code, to which the HTTP rule does not apply.)
+        let bodyless =
+            self.no_body || (!self.flavour.is_grpc() && self.status.is_some_and(forbids_body));
         let outcome = match outcome {
-            Outcome::Dropped if self.no_body || self.status.is_some_and(forbids_body) => {
-                Outcome::Completed
-            }
+            Outcome::Dropped if bodyless => Outcome::Completed,
             outcome => outcome,
         };
         let end = SystemTime::now();
