@@ -171,6 +171,7 @@ impl From<PropagatorError> for InitError {
 pub struct ShutdownError {
     pub(crate) traces: Option<String>,
     pub(crate) metrics: Option<String>,
+    pub(crate) logs: Option<String>,
 }
 
 impl ShutdownError {
@@ -182,6 +183,11 @@ impl ShutdownError {
     /// What went wrong flushing and shutting down metrics, if anything.
     pub fn metrics(&self) -> Option<&str> {
         self.metrics.as_deref()
+    }
+
+    /// What went wrong flushing and shutting down the logs signal, if anything.
+    pub fn logs(&self) -> Option<&str> {
+        self.logs.as_deref()
     }
 }
 
@@ -195,6 +201,10 @@ impl fmt::Display for ShutdownError {
         }
         if let Some(m) = &self.metrics {
             write!(f, "{sep}metrics: {m}")?;
+            sep = "; ";
+        }
+        if let Some(l) = &self.logs {
+            write!(f, "{sep}logs: {l}")?;
         }
         Ok(())
     }

@@ -13,6 +13,7 @@
 //! | `zipkin` | yes | `OTEL_TRACES_EXPORTER=zipkin`, `exporter::ZipkinExporter` |
 //! | `tls` | yes | https endpoints for the network exporters: rustls (aws-lc-rs), no OpenSSL; see [TLS](#tls) |
 //! | `waterfall` | yes | `OTEL_TRACES_EXPORTER=console`, the terminal waterfall (the default exporter when no OTLP endpoint is set) |
+//! | `logs` | yes | `tracing` set up by `init` (spans in the trace, log lines with trace ids, `RUST_LOG`) and the logs signal (`OTEL_LOGS_EXPORTER`): see [`logs`] |
 //! | `testing` | no | `testing`: in-memory spans and metrics to assert on in tests |
 //!
 //! With the defaults, `init()` behaves as described there. In a build without some of
@@ -53,6 +54,8 @@ mod env;
 mod error;
 pub mod exporter;
 mod init;
+#[cfg(feature = "logs")]
+pub mod logs;
 pub mod sampler;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -1,4 +1,5 @@
-//! `OTEL_BSP_*`: the batch span processor's settings, read into its own [`BatchOptions`].
+//! `OTEL_BSP_*` and `OTEL_BLRP_*`: the batch processors' settings (spans, log records),
+//! read into their own [`BatchOptions`] by one function.
 
 use super::names::*;
 use super::vars::{Millis, Vars};
@@ -10,26 +11,55 @@ use crate::error::InitError;
 /// anything; 65 536 spans is 32 times the default.
 pub(crate) const MAX_QUEUE_SIZE: usize = 65_536;
 
-/// Reads `OTEL_BSP_*`; unset variables keep the defaults, and an unset schedule delay is
-/// left for the installer to pick per exporter. A batch size above the queue size is
+/// The four variables of one batch processor.
+pub(crate) struct BatchVars {
+    schedule_delay: &'static str,
+    export_timeout: &'static str,
+    max_queue_size: &'static str,
+    max_export_batch_size: &'static str,
+}
+
+/// The batch span processor's variables.
+pub(crate) const BSP: BatchVars = BatchVars {
+    schedule_delay: OTEL_BSP_SCHEDULE_DELAY,
+    export_timeout: OTEL_BSP_EXPORT_TIMEOUT,
+    max_queue_size: OTEL_BSP_MAX_QUEUE_SIZE,
+    max_export_batch_size: OTEL_BSP_MAX_EXPORT_BATCH_SIZE,
+};
+
+/// The batch log record processor's variables.
+#[cfg(feature = "logs")]
+pub(crate) const BLRP: BatchVars = BatchVars {
+    schedule_delay: OTEL_BLRP_SCHEDULE_DELAY,
+    export_timeout: OTEL_BLRP_EXPORT_TIMEOUT,
+    max_queue_size: OTEL_BLRP_MAX_QUEUE_SIZE,
+    max_export_batch_size: OTEL_BLRP_MAX_EXPORT_BATCH_SIZE,
+};
+
+/// Reads one processor's variables (`OTEL_BSP_*` or `OTEL_BLRP_*`); unset variables keep
+/// the defaults (the specification's are the same for both), and an unset schedule delay
+/// is left for the installer to pick per exporter. A batch size above the queue size is
 /// lowered to it with a warning (the spec says it must be less or equal).
-pub(crate) fn batch_options(vars: &mut Vars<'_>) -> Result<BatchOptions, InitError> {
+pub(crate) fn batch_options(
+    vars: &mut Vars<'_>,
+    names: &BatchVars,
+) -> Result<BatchOptions, InitError> {
     let mut options = BatchOptions::default();
-    if let Some(delay) = vars.millis(OTEL_BSP_SCHEDULE_DELAY, Millis::Interval)? {
+    if let Some(delay) = vars.millis(names.schedule_delay, Millis::Interval)? {
         options = options.scheduled_delay(delay);
     }
-    if let Some(timeout) = vars.millis(OTEL_BSP_EXPORT_TIMEOUT, Millis::Timeout)? {
+    if let Some(timeout) = vars.millis(names.export_timeout, Millis::Timeout)? {
         options = options.export_timeout(timeout);
     }
-    if let Some(queue) = vars.count(OTEL_BSP_MAX_QUEUE_SIZE, MAX_QUEUE_SIZE)? {
+    if let Some(queue) = vars.count(names.max_queue_size, MAX_QUEUE_SIZE)? {
         options = options.max_queue_size(queue);
     }
-    if let Some(batch) = vars.count(OTEL_BSP_MAX_EXPORT_BATCH_SIZE, MAX_QUEUE_SIZE)? {
+    if let Some(batch) = vars.count(names.max_export_batch_size, MAX_QUEUE_SIZE)? {
         let queue = options.queue_size();
         if batch > queue {
             vars.warn(format!(
-                "{OTEL_BSP_MAX_EXPORT_BATCH_SIZE}={batch} is larger than \
-                 {OTEL_BSP_MAX_QUEUE_SIZE}={queue}; using {queue}"
+                "{}={batch} is larger than {}={queue}; using {queue}",
+                names.max_export_batch_size, names.max_queue_size
             ));
         }
         // The options lower it to the queue size themselves.
@@ -49,7 +79,10 @@ mod tests {
     fn defaults_and_overrides() {
         let e = MapEnv::of(&[]);
         let mut vars = Vars::new(&e);
-        assert_eq!(batch_options(&mut vars).unwrap(), BatchOptions::default());
+        assert_eq!(
+            batch_options(&mut vars, &BSP).unwrap(),
+            BatchOptions::default()
+        );
         let e = MapEnv::of(&[
             (OTEL_BSP_SCHEDULE_DELAY, "250"),
             (OTEL_BSP_EXPORT_TIMEOUT, "0"),
@@ -58,7 +91,7 @@ mod tests {
         ]);
         let mut vars = Vars::new(&e);
         assert_eq!(
-            batch_options(&mut vars).unwrap(),
+            batch_options(&mut vars, &BSP).unwrap(),
             BatchOptions::default()
                 .scheduled_delay(Duration::from_millis(250))
                 .export_timeout(NO_LIMIT)
@@ -71,14 +104,14 @@ mod tests {
     #[test]
     fn an_unset_delay_is_left_to_the_installer() {
         let e = MapEnv::of(&[]);
-        let options = batch_options(&mut Vars::new(&e)).unwrap();
+        let options = batch_options(&mut Vars::new(&e), &BSP).unwrap();
         let console = Duration::from_millis(100);
         assert_eq!(
             options.or_scheduled_delay(console),
             BatchOptions::default().scheduled_delay(console)
         );
         let e = MapEnv::of(&[(OTEL_BSP_SCHEDULE_DELAY, "250")]);
-        let options = batch_options(&mut Vars::new(&e)).unwrap();
+        let options = batch_options(&mut Vars::new(&e), &BSP).unwrap();
         assert_eq!(
             options.or_scheduled_delay(console),
             BatchOptions::default().scheduled_delay(Duration::from_millis(250))
@@ -93,7 +126,7 @@ mod tests {
         ]);
         let mut vars = Vars::new(&e);
         assert_eq!(
-            batch_options(&mut vars).unwrap(),
+            batch_options(&mut vars, &BSP).unwrap(),
             BatchOptions::default()
                 .max_queue_size(8)
                 .max_export_batch_size(8)
@@ -106,7 +139,7 @@ mod tests {
         );
         let e = MapEnv::of(&[(OTEL_BSP_MAX_EXPORT_BATCH_SIZE, "4096")]);
         let mut vars = Vars::new(&e);
-        batch_options(&mut vars).unwrap();
+        batch_options(&mut vars, &BSP).unwrap();
         assert_eq!(
             vars.into_warnings(),
             [
@@ -148,7 +181,7 @@ mod tests {
             let e = MapEnv::of(&[(name, value)]);
             let mut vars = Vars::new(&e);
             assert_eq!(
-                batch_options(&mut vars).unwrap_err().to_string(),
+                batch_options(&mut vars, &BSP).unwrap_err().to_string(),
                 format!("{name}={value:?}: {reason}")
             );
         }

@@ -42,7 +42,7 @@ pub(crate) enum MetricExporterKind {
 
 /// An exporter name the environment uses: one this build has, or the feature that would
 /// bring it.
-enum Choice<T> {
+pub(super) enum Choice<T> {
     Compiled(T),
     #[allow(
         dead_code,
@@ -65,6 +65,10 @@ const OTLP_TRACES: Choice<TraceExporterKind> = Choice::Missing(OTLP_FEATURE);
 const OTLP_METRICS: Choice<MetricExporterKind> = Choice::Compiled(MetricExporterKind::Otlp);
 #[cfg(not(any(feature = "otlp-grpc", feature = "otlp-http")))]
 const OTLP_METRICS: Choice<MetricExporterKind> = Choice::Missing(OTLP_FEATURE);
+
+/// The feature the OTLP exporters of every signal need, when neither transport is built.
+#[cfg(not(any(feature = "otlp-grpc", feature = "otlp-http")))]
+pub(super) const OTLP_MISSING: &str = OTLP_FEATURE;
 
 #[cfg(feature = "zipkin")]
 const ZIPKIN: Choice<TraceExporterKind> = Choice::Compiled(TraceExporterKind::Zipkin);
@@ -132,7 +136,11 @@ pub(crate) fn metric_exporters(vars: &Vars<'_>) -> Result<Vec<MetricExporterKind
 }
 
 /// The exporter, or the error naming the variable, its value and the missing feature.
-fn compiled<T>(var: &'static str, value: &str, choice: Choice<T>) -> Result<T, InitError> {
+pub(super) fn compiled<T>(
+    var: &'static str,
+    value: &str,
+    choice: Choice<T>,
+) -> Result<T, InitError> {
     match choice {
         Choice::Compiled(kind) => Ok(kind),
         Choice::Missing(feature) => Err(InitError::not_compiled(var, value, feature)),
@@ -140,7 +148,7 @@ fn compiled<T>(var: &'static str, value: &str, choice: Choice<T>) -> Result<T, I
 }
 
 /// A comma-separated, case-insensitive list; `none` alone means no exporter.
-fn parse_list<T: PartialEq>(
+pub(super) fn parse_list<T: PartialEq>(
     var: &'static str,
     value: &str,
     kind: impl Fn(&str) -> Result<Choice<T>, String>,

@@ -11,6 +11,8 @@ mod batch;
 mod exporters;
 mod kv;
 mod limits;
+#[cfg(feature = "logs")]
+mod logs;
 mod methods;
 pub(crate) mod names;
 #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
@@ -29,11 +31,15 @@ mod vars;
 #[cfg(feature = "zipkin")]
 mod zipkin;
 
-pub(crate) use batch::batch_options;
+#[cfg(feature = "logs")]
+pub(crate) use batch::BLRP;
+pub(crate) use batch::{BSP, batch_options};
 pub(crate) use exporters::{
     MetricExporterKind, TraceExporterKind, metric_exporters, trace_exporters,
 };
 pub(crate) use limits::limits;
+#[cfg(feature = "logs")]
+pub(crate) use logs::{LogExporterKind, filter as log_filter, format as log_format, log_exporters};
 pub(crate) use methods::check_known_methods;
 #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
 pub(crate) use otlp::{Signal, otlp_settings};

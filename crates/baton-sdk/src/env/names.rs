@@ -8,6 +8,14 @@ pub(crate) const OTEL_TRACES_SAMPLER_ARG: &str = "OTEL_TRACES_SAMPLER_ARG";
 pub(crate) const OTEL_PROPAGATORS: &str = baton_core::propagation::OTEL_PROPAGATORS;
 pub(crate) const OTEL_TRACES_EXPORTER: &str = "OTEL_TRACES_EXPORTER";
 pub(crate) const OTEL_METRICS_EXPORTER: &str = "OTEL_METRICS_EXPORTER";
+#[cfg(feature = "logs")]
+pub(crate) const OTEL_LOGS_EXPORTER: &str = "OTEL_LOGS_EXPORTER";
+/// The `tracing` filter, as every Rust program reads it.
+#[cfg(feature = "logs")]
+pub(crate) const RUST_LOG: &str = "RUST_LOG";
+/// The format of the log lines on standard error: `text` or `json` (baton's own).
+#[cfg(feature = "logs")]
+pub(crate) const BATON_LOG_FORMAT: &str = "BATON_LOG_FORMAT";
 
 pub(crate) const OTEL_EXPORTER_OTLP_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_ENDPOINT";
 #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
@@ -75,6 +83,26 @@ pub(crate) const OTEL_EXPORTER_OTLP_METRICS_CLIENT_KEY: &str =
 #[cfg(feature = "otlp-grpc")]
 pub(crate) const OTEL_EXPORTER_OTLP_METRICS_INSECURE: &str = "OTEL_EXPORTER_OTLP_METRICS_INSECURE";
 
+#[cfg(feature = "logs")]
+pub(crate) const OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT";
+#[cfg(all(feature = "logs", any(feature = "otlp-grpc", feature = "otlp-http")))]
+pub(crate) const OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: &str = "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL";
+#[cfg(all(feature = "logs", any(feature = "otlp-grpc", feature = "otlp-http")))]
+pub(crate) const OTEL_EXPORTER_OTLP_LOGS_HEADERS: &str = "OTEL_EXPORTER_OTLP_LOGS_HEADERS";
+#[cfg(all(feature = "logs", any(feature = "otlp-grpc", feature = "otlp-http")))]
+pub(crate) const OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: &str = "OTEL_EXPORTER_OTLP_LOGS_TIMEOUT";
+#[cfg(all(feature = "logs", any(feature = "otlp-grpc", feature = "otlp-http")))]
+pub(crate) const OTEL_EXPORTER_OTLP_LOGS_COMPRESSION: &str = "OTEL_EXPORTER_OTLP_LOGS_COMPRESSION";
+#[cfg(all(feature = "logs", any(feature = "otlp-grpc", feature = "otlp-http")))]
+pub(crate) const OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE: &str = "OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE";
+#[cfg(all(feature = "logs", any(feature = "otlp-grpc", feature = "otlp-http")))]
+pub(crate) const OTEL_EXPORTER_OTLP_LOGS_CLIENT_CERTIFICATE: &str =
+    "OTEL_EXPORTER_OTLP_LOGS_CLIENT_CERTIFICATE";
+#[cfg(all(feature = "logs", any(feature = "otlp-grpc", feature = "otlp-http")))]
+pub(crate) const OTEL_EXPORTER_OTLP_LOGS_CLIENT_KEY: &str = "OTEL_EXPORTER_OTLP_LOGS_CLIENT_KEY";
+#[cfg(all(feature = "logs", feature = "otlp-grpc"))]
+pub(crate) const OTEL_EXPORTER_OTLP_LOGS_INSECURE: &str = "OTEL_EXPORTER_OTLP_LOGS_INSECURE";
+
 #[cfg(feature = "zipkin")]
 pub(crate) const OTEL_EXPORTER_ZIPKIN_ENDPOINT: &str = "OTEL_EXPORTER_ZIPKIN_ENDPOINT";
 #[cfg(feature = "zipkin")]
@@ -84,6 +112,14 @@ pub(crate) const OTEL_BSP_SCHEDULE_DELAY: &str = "OTEL_BSP_SCHEDULE_DELAY";
 pub(crate) const OTEL_BSP_EXPORT_TIMEOUT: &str = "OTEL_BSP_EXPORT_TIMEOUT";
 pub(crate) const OTEL_BSP_MAX_QUEUE_SIZE: &str = "OTEL_BSP_MAX_QUEUE_SIZE";
 pub(crate) const OTEL_BSP_MAX_EXPORT_BATCH_SIZE: &str = "OTEL_BSP_MAX_EXPORT_BATCH_SIZE";
+#[cfg(feature = "logs")]
+pub(crate) const OTEL_BLRP_SCHEDULE_DELAY: &str = "OTEL_BLRP_SCHEDULE_DELAY";
+#[cfg(feature = "logs")]
+pub(crate) const OTEL_BLRP_EXPORT_TIMEOUT: &str = "OTEL_BLRP_EXPORT_TIMEOUT";
+#[cfg(feature = "logs")]
+pub(crate) const OTEL_BLRP_MAX_QUEUE_SIZE: &str = "OTEL_BLRP_MAX_QUEUE_SIZE";
+#[cfg(feature = "logs")]
+pub(crate) const OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: &str = "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE";
 
 pub(crate) const OTEL_METRIC_EXPORT_INTERVAL: &str = "OTEL_METRIC_EXPORT_INTERVAL";
 pub(crate) const OTEL_METRIC_EXPORT_TIMEOUT: &str = "OTEL_METRIC_EXPORT_TIMEOUT";

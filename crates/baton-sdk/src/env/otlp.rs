@@ -1,6 +1,7 @@
 //! `OTEL_EXPORTER_OTLP_*`: endpoint, protocol, headers, timeout, compression, the TLS files
 //! and (for gRPC) `INSECURE`, each with its per-signal form (`OTEL_EXPORTER_OTLP_TRACES_*`,
-//! `OTEL_EXPORTER_OTLP_METRICS_*`), which wins over the generic one.
+//! `OTEL_EXPORTER_OTLP_METRICS_*`, `OTEL_EXPORTER_OTLP_LOGS_*`), which wins over the generic
+//! one.
 
 use std::time::Duration;
 
@@ -22,6 +23,9 @@ pub(crate) enum Signal {
     Traces,
     /// Metrics.
     Metrics,
+    /// Log records.
+    #[cfg(feature = "logs")]
+    Logs,
 }
 
 struct SignalVars {
@@ -90,6 +94,32 @@ impl Signal {
                 #[cfg(feature = "otlp-http")]
                 path: "v1/metrics",
             },
+            #[cfg(feature = "logs")]
+            Signal::Logs => SignalVars {
+                endpoint: OTEL_EXPORTER_OTLP_LOGS_ENDPOINT,
+                protocol: OTEL_EXPORTER_OTLP_LOGS_PROTOCOL,
+                headers: OTEL_EXPORTER_OTLP_LOGS_HEADERS,
+                timeout: OTEL_EXPORTER_OTLP_LOGS_TIMEOUT,
+                compression: OTEL_EXPORTER_OTLP_LOGS_COMPRESSION,
+                #[cfg(feature = "otlp-grpc")]
+                insecure: OTEL_EXPORTER_OTLP_LOGS_INSECURE,
+                tls: TlsVars {
+                    certificate: [
+                        OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE,
+                        OTEL_EXPORTER_OTLP_CERTIFICATE,
+                    ],
+                    client_certificate: [
+                        OTEL_EXPORTER_OTLP_LOGS_CLIENT_CERTIFICATE,
+                        OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE,
+                    ],
+                    client_key: [
+                        OTEL_EXPORTER_OTLP_LOGS_CLIENT_KEY,
+                        OTEL_EXPORTER_OTLP_CLIENT_KEY,
+                    ],
+                },
+                #[cfg(feature = "otlp-http")]
+                path: "v1/logs",
+            },
         }
     }
 }
@@ -138,7 +168,7 @@ pub(crate) fn otlp_settings(
     let tls = transport_security(vars, endpoint_var, &endpoint, files)?;
     let temporality = match signal {
         Signal::Metrics => temporality(vars)?,
-        Signal::Traces => Temporality::Cumulative,
+        _ => Temporality::Cumulative,
     };
     Ok(OtlpSettings {
         protocol,

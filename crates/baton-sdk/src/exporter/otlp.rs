@@ -93,6 +93,26 @@ impl OtlpSettings {
         Ok((exporter, last))
     }
 
+    /// An OTLP log exporter with these settings.
+    #[cfg(feature = "logs")]
+    pub(crate) fn log_exporter(
+        &self,
+        runtime: &Arc<ExportRuntime>,
+    ) -> Result<(opentelemetry_otlp::LogExporter, LastError), ExporterBuildError> {
+        let _entered = runtime.enter();
+        let builder = opentelemetry_otlp::LogExporter::builder();
+        let last = LastError::default();
+        let exporter = match self.protocol {
+            #[cfg(feature = "otlp-grpc")]
+            Protocol::Grpc => grpc::configure(builder.with_tonic(), self).build(),
+            #[cfg(feature = "otlp-http")]
+            Protocol::HttpProtobuf => {
+                http_protobuf::configure(builder.with_http(), self, &last)?.build()
+            }
+        }?;
+        Ok((exporter, last))
+    }
+
     /// The settings both transports share.
     fn common<B: WithExportConfig>(&self, builder: B, protocol: opentelemetry_otlp::Protocol) -> B {
         builder

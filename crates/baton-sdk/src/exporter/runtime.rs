@@ -57,6 +57,9 @@ impl ExportRuntime {
         std::thread::Builder::new()
             .name("baton-export".into())
             .spawn(move || {
+                // The exporters' own `tracing` events (tonic, hyper, reqwest) must not become
+                // log records to export: the logs bridge skips suppressed contexts.
+                let _suppressed = opentelemetry::Context::enter_telemetry_suppressed_scope();
                 runtime.block_on(async {
                     let _ = stopped.await;
                 });
@@ -98,6 +101,7 @@ impl<F: Future> Future for InRuntime<F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
         let _entered = this.handle.enter();
+        let _suppressed = opentelemetry::Context::enter_telemetry_suppressed_scope();
         this.future.poll(cx)
     }
 }
@@ -219,5 +223,27 @@ impl<E: PushMetricExporter> PushMetricExporter for OnRuntime<E> {
 
     fn temporality(&self) -> Temporality {
         self.inner.temporality()
+    }
+}
+
+#[cfg(feature = "logs")]
+impl<E: opentelemetry_sdk::logs::LogExporter> opentelemetry_sdk::logs::LogExporter
+    for OnRuntime<E>
+{
+    async fn export(&self, batch: opentelemetry_sdk::logs::LogBatch<'_>) -> OTelSdkResult {
+        let result = self
+            .runtime
+            .run(async move { within(self.timeout, self.inner.export(batch)).await })
+            .await;
+        self.outcome(result)
+    }
+
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        let _entered = self.runtime.enter();
+        self.inner.shutdown_with_timeout(timeout)
+    }
+
+    fn set_resource(&mut self, resource: &opentelemetry_sdk::Resource) {
+        self.inner.set_resource(resource);
     }
 }

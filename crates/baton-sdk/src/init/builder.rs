@@ -271,9 +271,42 @@ impl Builder {
         self
     }
 
+    /// Whether [`build`](Self::build) installs baton's global `tracing` subscriber (default
+    /// `true`; never with [`install_global(false)`](Self::install_global)). With `false`,
+    /// add [`Guard::tracing_layer`] to a subscriber of your own. See [`logs`](crate::logs).
+    #[cfg(feature = "logs")]
+    pub fn tracing_subscriber(mut self, install: bool) -> Self {
+        self.overrides.logs.subscriber = install;
+        self
+    }
+
+    /// The `tracing` filter, in `RUST_LOG`'s syntax, over `RUST_LOG` (default `info`).
+    /// Directives that do not parse fail [`build`](Self::build) naming this method.
+    #[cfg(feature = "logs")]
+    pub fn log_filter(mut self, directives: impl Into<String>) -> Self {
+        self.overrides.logs.filter = Some(directives.into());
+        self
+    }
+
+    /// The format of the log lines, over `BATON_LOG_FORMAT` (default text).
+    #[cfg(feature = "logs")]
+    pub fn log_format(mut self, format: crate::logs::LogFormat) -> Self {
+        self.overrides.logs.format = Some(format);
+        self
+    }
+
+    /// Writes the log lines to `out` instead of standard error (a file, or a buffer in
+    /// tests).
+    #[cfg(feature = "logs")]
+    pub fn log_writer(mut self, out: impl std::io::Write + Send + 'static) -> Self {
+        self.overrides.logs.sink = Some(crate::logs::Sink::writer(Box::new(out)));
+        self
+    }
+
     /// Whether to install the tracer provider, meter provider and propagator as the
-    /// process-wide globals (default `true`). With `false` they are only returned in the
-    /// [`Guard`], for processes that run several services, or for tests.
+    /// process-wide globals (default `true`), and baton's `tracing` subscriber as the global
+    /// one. With `false` they are only returned in the [`Guard`], for processes that run
+    /// several services, or for tests.
     pub fn install_global(mut self, install: bool) -> Self {
         self.overrides.install_global = install;
         self

@@ -9,7 +9,7 @@ use opentelemetry_sdk::metrics::SdkMeterProvider;
 use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
 
 use super::propagator::SharedPropagator;
-use super::shutdown::shutdown_within;
+use super::shutdown::{Providers, shutdown_within};
 use crate::batch::QueueStats;
 use crate::error::ShutdownError;
 use crate::exporter::status::ExportStatus;
@@ -48,6 +48,12 @@ pub struct Guard {
     pub(super) disabled: bool,
     pub(super) metrics_status: Arc<ExportStatus>,
     pub(super) span_queues: Vec<Arc<QueueStats>>,
+    /// The logger provider of the logs signal, when a log exporter is configured.
+    #[cfg(feature = "logs")]
+    pub(super) logger_provider: Option<opentelemetry_sdk::logs::SdkLoggerProvider>,
+    /// What the `tracing` layers are built from.
+    #[cfg(feature = "logs")]
+    pub(super) logs: crate::logs::Setup,
     pub(super) done: bool,
 }
 
@@ -67,6 +73,25 @@ impl Guard {
     /// exporter is configured, metrics are turned off, or the SDK is disabled.
     pub fn meter_provider(&self) -> &SdkMeterProvider {
         &self.meter_provider
+    }
+
+    /// The logger provider of the logs signal, or `None` when no log exporter is configured
+    /// (`OTEL_LOGS_EXPORTER=none`, or the SDK is disabled).
+    #[cfg(feature = "logs")]
+    pub fn logger_provider(&self) -> Option<&opentelemetry_sdk::logs::SdkLoggerProvider> {
+        self.logger_provider.as_ref()
+    }
+
+    /// The `tracing` layers baton installs as the global subscriber's, for a subscriber of
+    /// your own: the `RUST_LOG` filter, tracing-opentelemetry on this guard's tracer
+    /// provider, the log lines on standard error and the logs signal, as one layer. See the
+    /// [`logs`](crate::logs) module for an example.
+    #[cfg(feature = "logs")]
+    pub fn tracing_layer<S>(&self) -> Box<dyn tracing_subscriber::Layer<S> + Send + Sync + 'static>
+    where
+        S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a> + Send + Sync,
+    {
+        self.logs.layer()
     }
 
     /// The propagator (from `OTEL_PROPAGATORS` unless the builder was given one).
@@ -109,11 +134,16 @@ impl Guard {
     }
 
     fn shutdown_now(&self) -> Result<(), ShutdownError> {
-        let (traces, metrics) =
-            match shutdown_within(&self.tracer_provider, &self.meter_provider, self.deadline) {
-                Ok(()) => (None, None),
-                Err(e) => (e.traces, e.metrics),
-            };
+        let providers = Providers {
+            traces: &self.tracer_provider,
+            metrics: &self.meter_provider,
+            #[cfg(feature = "logs")]
+            logs: self.logger_provider.as_ref(),
+        };
+        let (traces, metrics, logs) = match shutdown_within(providers, self.deadline) {
+            Ok(()) => (None, None, None),
+            Err(e) => (e.traces, e.metrics, e.logs),
+        };
         // A failed export is better explained by the exporters' own record than by the
         // provider's wrapped error text; a timeout is known from baton's own queues (the
         // tracer provider would only say so inside a string wrapping every processor's
@@ -137,8 +167,9 @@ impl Guard {
         let error = ShutdownError {
             traces: join(traces_parts),
             metrics: self.metrics_status.last_failure().or(metrics),
+            logs,
         };
-        if error.traces.is_none() && error.metrics.is_none() {
+        if error.traces.is_none() && error.metrics.is_none() && error.logs.is_none() {
             Ok(())
         } else {
             Err(error)

@@ -9,6 +9,8 @@ use opentelemetry_sdk::metrics::{MeterProviderBuilder, PeriodicReader, SdkMeterP
 use opentelemetry_sdk::trace::{SdkTracerProvider, TracerProviderBuilder};
 
 use super::guard::Guard;
+#[cfg(feature = "logs")]
+use super::plan::LogTarget;
 use super::plan::{MetricTarget, Plan, TraceTarget};
 use super::processor::Discard;
 use super::propagator::GlobalPropagator;
@@ -67,7 +69,7 @@ pub(crate) fn install(plan: Plan) -> Result<Guard, InitError> {
     let queues: Vec<Arc<QueueStats>> = exports.iter().map(BatchProcessor::stats).collect();
     let tracer_provider = with_exports(tracing, plan.adaptive, exports).build();
 
-    let mut metering = SdkMeterProvider::builder().with_resource(plan.resource);
+    let mut metering = SdkMeterProvider::builder().with_resource(plan.resource.clone());
     if let Some(reader) = plan.reader {
         for target in plan.metrics {
             metering = with_reader(metering, target, reader, &mut runtime, &metrics_status)?;
@@ -75,6 +77,41 @@ pub(crate) fn install(plan: Plan) -> Result<Guard, InitError> {
     }
     let meter_provider = metering.build();
     batch::register_metrics(&meter_provider, &queues);
+
+    #[cfg(feature = "logs")]
+    let (logger_provider, logs) = {
+        let logger_provider = logger_provider(
+            plan.logs.targets,
+            plan.logs.batch,
+            &plan.resource,
+            &mut runtime,
+        )?;
+        let setup = crate::logs::Setup {
+            filter: plan.logs.filter,
+            format: plan.logs.format,
+            sink: plan.logs.sink,
+            tracer_provider: tracer_provider.clone(),
+            logger: logger_provider.as_ref().map(|p| {
+                use opentelemetry::logs::LoggerProvider as _;
+                p.logger("baton")
+            }),
+        };
+        (logger_provider, setup)
+    };
+    #[cfg(feature = "logs")]
+    let mut warnings = plan.warnings;
+    #[cfg(not(feature = "logs"))]
+    let warnings = plan.warnings;
+    #[cfg(feature = "logs")]
+    if plan.install_global && plan.logs.subscriber {
+        use tracing_subscriber::Layer as _;
+        let layer = logs.layer::<tracing_subscriber::Registry>();
+        let max = layer.max_level_hint();
+        if let Some(warning) = crate::logs::subscriber::install(layer, max) {
+            warn::print_once(&[warning.to_owned()]);
+            warnings.push(warning.to_owned());
+        }
+    }
 
     if plan.install_global {
         global::set_tracer_provider(tracer_provider.clone());
@@ -86,12 +123,56 @@ pub(crate) fn install(plan: Plan) -> Result<Guard, InitError> {
         meter_provider,
         propagator: plan.propagator,
         deadline: plan.deadline,
-        warnings: plan.warnings,
+        warnings,
         disabled: plan.disabled,
         metrics_status,
         span_queues: queues,
+        #[cfg(feature = "logs")]
+        logger_provider,
+        #[cfg(feature = "logs")]
+        logs,
         done: false,
     })
+}
+
+/// The logger provider with a batch processor per log target; `None` without targets.
+#[cfg(feature = "logs")]
+fn logger_provider(
+    targets: Vec<LogTarget>,
+    batch: BatchOptions,
+    resource: &opentelemetry_sdk::Resource,
+    runtime: &mut Runtime,
+) -> Result<Option<opentelemetry_sdk::logs::SdkLoggerProvider>, InitError> {
+    use opentelemetry_sdk::logs::{BatchLogProcessor, SdkLoggerProvider};
+    #[cfg(not(any(feature = "otlp-grpc", feature = "otlp-http")))]
+    let _ = runtime;
+    if targets.is_empty() {
+        return Ok(None);
+    }
+    let mut provider = SdkLoggerProvider::builder().with_resource(resource.clone());
+    for target in targets {
+        provider = match target {
+            #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+            LogTarget::Otlp(settings) => {
+                let rt = runtime.get()?;
+                let (exporter, detail) = settings.log_exporter(&rt).map_err(|e| otlp_error(&e))?;
+                let exporter = OnRuntime::new(exporter, rt, batch.timeout(), None)
+                    .naming(&settings.endpoint, detail);
+                provider.with_log_processor(
+                    BatchLogProcessor::builder(exporter)
+                        .with_batch_config(batch.log_config())
+                        .build(),
+                )
+            }
+            #[cfg(feature = "waterfall")]
+            LogTarget::Waterfall(waterfall) => provider.with_log_processor(
+                BatchLogProcessor::builder(waterfall.log_exporter())
+                    .with_batch_config(batch.or_scheduled_delay(CONSOLE_DELAY).log_config())
+                    .build(),
+            ),
+        };
+    }
+    Ok(Some(provider.build()))
 }
 
 /// The batch processor in front of one trace target.

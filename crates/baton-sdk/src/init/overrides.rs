@@ -41,6 +41,20 @@ pub(crate) struct Overrides {
     /// certificate variables.
     #[cfg(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin"))]
     pub(crate) tls: TlsFiles,
+    /// What the `tracing` setup is told by code.
+    #[cfg(feature = "logs")]
+    pub(crate) logs: LogOverrides,
+}
+
+/// The builder's `tracing` settings.
+#[cfg(feature = "logs")]
+#[derive(Debug)]
+pub(crate) struct LogOverrides {
+    /// Whether to install the global subscriber (with `install_global`).
+    pub(crate) subscriber: bool,
+    pub(crate) filter: Option<String>,
+    pub(crate) format: Option<crate::logs::LogFormat>,
+    pub(crate) sink: Option<crate::logs::Sink>,
 }
 
 impl Overrides {
@@ -64,6 +78,13 @@ impl Overrides {
             detectors_off: Vec::new(),
             #[cfg(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin"))]
             tls: TlsFiles::default(),
+            #[cfg(feature = "logs")]
+            logs: LogOverrides {
+                subscriber: true,
+                filter: None,
+                format: None,
+                sink: None,
+            },
         }
     }
 }
@@ -85,6 +106,8 @@ impl fmt::Debug for Overrides {
         d.field("waterfall", &self.waterfall);
         #[cfg(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin"))]
         d.field("tls", &self.tls);
+        #[cfg(feature = "logs")]
+        d.field("logs", &self.logs);
         d.field("detectors_off", &self.detectors_off)
             .field("install_global", &self.install_global)
             .finish()

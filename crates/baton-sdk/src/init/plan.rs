@@ -53,6 +53,27 @@ pub(crate) enum MetricTarget {
     Console,
 }
 
+/// Where log records go.
+#[cfg(feature = "logs")]
+pub(crate) enum LogTarget {
+    #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+    Otlp(OtlpSettings),
+    /// The terminal: the waterfall that draws the traces, if there is one.
+    #[cfg(feature = "waterfall")]
+    Waterfall(WaterfallExporter),
+}
+
+/// The resolved `tracing` setup and logs signal.
+#[cfg(feature = "logs")]
+pub(crate) struct LogPlan {
+    pub(crate) targets: Vec<LogTarget>,
+    pub(crate) batch: BatchOptions,
+    pub(crate) filter: crate::logs::Filter,
+    pub(crate) format: crate::logs::LogFormat,
+    pub(crate) sink: crate::logs::Sink,
+    pub(crate) subscriber: bool,
+}
+
 /// The resolved setup.
 pub(crate) struct Plan {
     pub(crate) disabled: bool,
@@ -69,6 +90,8 @@ pub(crate) struct Plan {
     pub(crate) reader: Option<ReaderSettings>,
     pub(crate) deadline: Duration,
     pub(crate) install_global: bool,
+    #[cfg(feature = "logs")]
+    pub(crate) logs: LogPlan,
     pub(crate) warnings: Vec<String>,
 }
 
@@ -92,6 +115,8 @@ impl Plan {
             detectors_off,
             #[cfg(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin"))]
             tls,
+            #[cfg(feature = "logs")]
+                logs: log_overrides,
         } = overrides;
         #[cfg(not(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin")))]
         let tls = NoTls;
@@ -103,6 +128,17 @@ impl Plan {
             None => Arc::new(CompositePropagator::parse(
                 &vars.get(OTEL_PROPAGATORS)?.unwrap_or_default(),
             )?),
+        };
+        // The filter and the line format apply even with the SDK disabled: log lines are the
+        // program's own output.
+        #[cfg(feature = "logs")]
+        let mut logs = LogPlan {
+            targets: Vec::new(),
+            batch: BatchOptions::default(),
+            filter: env::log_filter(&vars, log_overrides.filter)?,
+            format: env::log_format(&vars, log_overrides.format)?,
+            sink: log_overrides.sink.unwrap_or_else(crate::logs::Sink::stderr),
+            subscriber: log_overrides.subscriber,
         };
         if disabled {
             return Ok(Plan {
@@ -119,6 +155,8 @@ impl Plan {
                 reader: None,
                 deadline,
                 install_global,
+                #[cfg(feature = "logs")]
+                logs,
                 warnings: vars.into_warnings(),
             });
         }
@@ -156,9 +194,22 @@ impl Plan {
         let batch = if traces.is_empty() {
             BatchOptions::default()
         } else {
-            env::batch_options(&mut vars)?
+            env::batch_options(&mut vars, &env::BSP)?
         }
         .attribute_value_length_limit(limits.value_length);
+
+        #[cfg(feature = "logs")]
+        {
+            for kind in env::log_exporters(&vars)? {
+                if let Some(target) = log_target(kind, &mut vars, &tls, &traces)? {
+                    logs.targets.push(target);
+                }
+            }
+            if !logs.targets.is_empty() {
+                logs.batch = env::batch_options(&mut vars, &env::BLRP)?
+                    .attribute_value_length_limit(limits.value_length);
+            }
+        }
 
         let mut metric_targets = Vec::new();
         if metrics {
@@ -186,8 +237,41 @@ impl Plan {
             reader,
             deadline,
             install_global,
+            #[cfg(feature = "logs")]
+            logs,
             warnings: vars.into_warnings(),
         })
+    }
+}
+
+/// Where the environment sends log records, for one exporter it names: `console` is the
+/// waterfall the traces are drawn in, and nothing more than the lines on standard error
+/// when they are not drawn.
+#[cfg(feature = "logs")]
+fn log_target(
+    kind: env::LogExporterKind,
+    vars: &mut Vars<'_>,
+    tls: &Tls,
+    traces: &[TraceTarget],
+) -> Result<Option<LogTarget>, InitError> {
+    let _ = (&vars, tls, traces);
+    match kind {
+        #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+        env::LogExporterKind::Otlp => Ok(Some(LogTarget::Otlp(env::otlp_settings(
+            vars,
+            env::Signal::Logs,
+            tls,
+        )?))),
+        env::LogExporterKind::Console => {
+            #[cfg(feature = "waterfall")]
+            if let Some(waterfall) = traces.iter().find_map(|t| match t {
+                TraceTarget::Console(w) => Some(w.clone()),
+                _ => None,
+            }) {
+                return Ok(Some(LogTarget::Waterfall(waterfall)));
+            }
+            Ok(None)
+        }
     }
 }
 

@@ -1,4 +1,4 @@
-//! Flushing and shutting down both providers within one deadline, whatever the exporters do.
+//! Flushing and shutting down every provider within one deadline, whatever the exporters do.
 
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
@@ -19,37 +19,57 @@ fn margin(deadline: Duration) -> Duration {
 enum Signal {
     Traces,
     Metrics,
+    #[cfg(feature = "logs")]
+    Logs,
 }
 
-/// Shuts both providers down in parallel and returns by `deadline`, even if an exporter
+/// The providers a guard shuts down.
+pub(crate) struct Providers<'a> {
+    pub(crate) traces: &'a SdkTracerProvider,
+    pub(crate) metrics: &'a SdkMeterProvider,
+    #[cfg(feature = "logs")]
+    pub(crate) logs: Option<&'a opentelemetry_sdk::logs::SdkLoggerProvider>,
+}
+
+/// Shuts the providers down in parallel and returns by `deadline`, even if an exporter
 /// hangs: the SDK's own timeouts do not bound every
 /// path (processors are shut down one after another, and the meter provider ignores its
 /// timeout), so each shutdown runs on its own thread and is abandoned at the deadline.
 pub(crate) fn shutdown_within(
-    tracer_provider: &SdkTracerProvider,
-    meter_provider: &SdkMeterProvider,
+    providers: Providers<'_>,
     deadline: Duration,
 ) -> Result<(), ShutdownError> {
     let start = Instant::now();
     let inner = deadline.saturating_sub(margin(deadline));
     let (tx, rx) = mpsc::channel::<(Signal, OTelSdkResult)>();
-    let traces = tracer_provider.clone();
+    let traces = providers.traces.clone();
     run(tx.clone(), Signal::Traces, move || {
         traces.shutdown_with_timeout(inner)
     });
-    let metrics = meter_provider.clone();
-    run(tx, Signal::Metrics, move || {
+    let metrics = providers.metrics.clone();
+    run(tx.clone(), Signal::Metrics, move || {
         metrics.shutdown_with_timeout(inner)
     });
-
+    let mut waiting = 2;
     let late = format!(
         "not finished within the shutdown deadline of {deadline:?}; what was not exported is lost"
     );
     let mut error = ShutdownError {
         traces: Some(late.clone()),
-        metrics: Some(late),
+        metrics: Some(late.clone()),
+        logs: None,
     };
-    for _ in 0..2 {
+    #[cfg(feature = "logs")]
+    if let Some(logs) = providers.logs {
+        let logs = logs.clone();
+        run(tx.clone(), Signal::Logs, move || {
+            logs.shutdown_with_timeout(inner)
+        });
+        waiting += 1;
+        error.logs = Some(late);
+    }
+    drop(tx);
+    for _ in 0..waiting {
         let left = deadline.saturating_sub(start.elapsed());
         let Ok((signal, result)) = rx.recv_timeout(left) else {
             break;
@@ -58,9 +78,11 @@ pub(crate) fn shutdown_within(
         match signal {
             Signal::Traces => error.traces = message,
             Signal::Metrics => error.metrics = message,
+            #[cfg(feature = "logs")]
+            Signal::Logs => error.logs = message,
         }
     }
-    if error.traces.is_none() && error.metrics.is_none() {
+    if error.traces.is_none() && error.metrics.is_none() && error.logs.is_none() {
         Ok(())
     } else {
         Err(error)

@@ -22,6 +22,7 @@
 //! its own tracer provider and `service.name`) are drawn in one picture.
 
 mod critical;
+mod logs;
 mod map;
 mod render;
 mod sketch;
@@ -37,6 +38,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
+use logs::LogMark;
+pub use logs::{MAX_TRACE_LOGS, WaterfallLogExporter};
 use map::ServiceMap;
 pub use map::{MAX_EDGES, MAX_SERVICES};
 pub use render::MAX_ROWS;
@@ -56,13 +59,37 @@ pub const MAX_PENDING_SPANS: usize = 10_000;
 
 struct Pending {
     spans: Vec<ServiceSpan>,
+    /// The trace's log records, drawn under their spans.
+    logs: Vec<LogMark>,
+    /// Records past [`MAX_TRACE_LOGS`].
+    logs_left_out: usize,
     first_seen: Instant,
     last_seen: Instant,
     root_seen: Option<Instant>,
 }
 
 impl Pending {
+    /// Spans and log records held.
+    fn size(&self) -> usize {
+        self.spans.len() + self.logs.len()
+    }
+
+    fn new(now: Instant) -> Pending {
+        Pending {
+            spans: Vec::new(),
+            logs: Vec::new(),
+            logs_left_out: 0,
+            first_seen: now,
+            last_seen: now,
+            root_seen: None,
+        }
+    }
+
     fn ready(&self, now: Instant) -> bool {
+        // Log records arrive before their spans end: they wait for them.
+        if self.spans.is_empty() {
+            return now.duration_since(self.first_seen) >= MAX_WAIT;
+        }
         self.root_seen
             .is_some_and(|t| now.duration_since(t) >= GRACE)
             || now.duration_since(self.last_seen) >= QUIET
@@ -172,6 +199,20 @@ impl WaterfallExporter {
         }
     }
 
+    /// An exporter for the logs signal that draws each record of a sampled trace under its
+    /// span in this waterfall (what [`init`](crate::init) installs for
+    /// `OTEL_LOGS_EXPORTER=console`, the default when traces are drawn here).
+    ///
+    /// ```text
+    /// users      GET /users/{id}                        ██████████████████████████        35.0 ms
+    ///              · INFO                                  • loading profile user.id=7
+    /// ```
+    pub fn log_exporter(&self) -> WaterfallLogExporter {
+        WaterfallLogExporter {
+            shared: self.shared.clone(),
+        }
+    }
+
     /// Draws every trace still waiting, complete or not, then the service map.
     pub fn draw_pending(&self) {
         let drained: Vec<Pending> = lock(&self.shared.traces).drain().map(|(_, p)| p).collect();
@@ -229,7 +270,7 @@ impl Shared {
                 .into_iter()
                 .filter_map(|id| traces.remove(&id))
                 .collect();
-            let mut waiting: usize = traces.values().map(|p| p.spans.len()).sum();
+            let mut waiting: usize = traces.values().map(Pending::size).sum();
             if waiting > MAX_PENDING_SPANS {
                 let mut by_age: Vec<(Instant, TraceId)> =
                     traces.iter().map(|(id, p)| (p.first_seen, *id)).collect();
@@ -239,7 +280,7 @@ impl Shared {
                         break;
                     }
                     if let Some(p) = traces.remove(&id) {
-                        waiting -= p.spans.len();
+                        waiting -= p.size();
                         ready.push(p);
                     }
                 }
@@ -254,6 +295,7 @@ impl Shared {
             return;
         }
         // Oldest trace first, as they happened.
+        traces.retain(|p| !p.spans.is_empty());
         traces.sort_by_key(|p| p.spans.iter().map(|s| s.span.start_time).min());
         let mut text = String::new();
         {
@@ -264,7 +306,12 @@ impl Shared {
             }
         }
         for pending in traces {
-            text.push_str(&render(&pending.spans, self.style));
+            text.push_str(&render(
+                &pending.spans,
+                &pending.logs,
+                pending.logs_left_out,
+                self.style,
+            ));
             text.push('\n');
         }
         self.write(&text);
@@ -312,12 +359,7 @@ impl SpanExporter for WaterfallExporter {
             for span in batch {
                 let entry = traces
                     .entry(span.span_context.trace_id())
-                    .or_insert_with(|| Pending {
-                        spans: Vec::new(),
-                        first_seen: now,
-                        last_seen: now,
-                        root_seen: None,
-                    });
+                    .or_insert_with(|| Pending::new(now));
                 entry.last_seen = now;
                 if span.parent_span_id == SpanId::INVALID {
                     entry.root_seen = Some(now);

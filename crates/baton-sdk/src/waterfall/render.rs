@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use std::time::{Duration, SystemTime};
 
 use super::critical::critical_path;
+use super::logs::LogMark;
 use super::style::Style;
 
 /// Widest span-name column, indentation included.
@@ -140,8 +141,14 @@ fn axis(total: Duration, width: usize) -> String {
     cells.into_iter().collect()
 }
 
-/// Draws one trace. `spans` must all belong to it.
-pub(crate) fn render(spans: &[ServiceSpan], style: Style) -> String {
+/// Draws one trace with its log records (`left_out` more were not kept). `spans` and
+/// `logs` must all belong to it.
+pub(crate) fn render(
+    spans: &[ServiceSpan],
+    logs: &[LogMark],
+    left_out: usize,
+    style: Style,
+) -> String {
     let Some(first) = spans.iter().map(|s| s.span.start_time).min() else {
         return String::new();
     };
@@ -214,6 +221,20 @@ pub(crate) fn render(spans: &[ServiceSpan], style: Style) -> String {
 
     let shown = rows.len().min(MAX_ROWS);
     let hidden: Vec<&ServiceSpan> = rows[shown..].iter().map(|(_, s)| *s).collect();
+    let logs = logs_by_span(logs, &rows[..shown]);
+    let log_row = |depth: usize, mark: &LogMark| {
+        let name = truncate(
+            &format!("{}· {}", "  ".repeat(depth + 1), mark.level),
+            NAME_WIDTH,
+        );
+        format!(
+            "{}    {}  {}  {}",
+            pad("", service_width),
+            style.dim(&pad(&name, NAME_WIDTH)),
+            style.dim(&dot(at(mark.time).min(1.0), width)),
+            mark.message
+        )
+    };
     for &(depth, s) in &rows[..shown] {
         let span = &s.span;
         let index = services.iter().position(|x| *x == s.service).unwrap_or(0);
@@ -247,6 +268,20 @@ pub(crate) fn render(spans: &[ServiceSpan], style: Style) -> String {
             line.push_str(&format!("  {} {}", style.error("✗"), explain(span)));
         }
         let _ = writeln!(out, "{}", line.trim_end());
+        for mark in logs.get(&span.span_context.span_id()).into_iter().flatten() {
+            let _ = writeln!(out, "{}", log_row(depth, mark).trim_end());
+        }
+    }
+    if left_out > 0 {
+        let _ = writeln!(
+            out,
+            "{}",
+            style.dim(&format!(
+                "… {left_out} more log record{} not shown; the waterfall keeps {} per trace",
+                if left_out == 1 { "" } else { "s" },
+                super::MAX_TRACE_LOGS
+            ))
+        );
     }
     if !hidden.is_empty() {
         let errors = hidden.iter().filter(|s| is_error(&s.span)).count();
@@ -278,6 +313,41 @@ pub(crate) fn render(spans: &[ServiceSpan], style: Style) -> String {
         );
     }
     out
+}
+
+/// The log records by the drawn span they belong to, in time order. A record whose span is
+/// not drawn (left out past [`MAX_ROWS`], or recorded by a service whose spans went
+/// elsewhere) goes under the first row.
+fn logs_by_span<'a>(
+    logs: &'a [LogMark],
+    rows: &[(usize, &ServiceSpan)],
+) -> HashMap<SpanId, Vec<&'a LogMark>> {
+    let mut by_span: HashMap<SpanId, Vec<&LogMark>> = HashMap::new();
+    let Some((_, first)) = rows.first() else {
+        return by_span;
+    };
+    let drawn: std::collections::HashSet<SpanId> = rows
+        .iter()
+        .map(|(_, s)| s.span.span_context.span_id())
+        .collect();
+    for mark in logs {
+        let span = if drawn.contains(&mark.span_id) {
+            mark.span_id
+        } else {
+            first.span.span_context.span_id()
+        };
+        by_span.entry(span).or_default().push(mark);
+    }
+    for marks in by_span.values_mut() {
+        marks.sort_by_key(|m| m.time);
+    }
+    by_span
+}
+
+/// A mark at `at` (a fraction of the axis) on a row `width` characters wide.
+fn dot(at: f64, width: usize) -> String {
+    let at = ((at * width as f64).floor() as usize).min(width - 1);
+    pad(&format!("{}•", " ".repeat(at)), width)
 }
 
 /// Each span's children, by index, keyed by the parent's id.

@@ -155,9 +155,11 @@ fn colour_only_when_asked() {
         service: "svc".into(),
         span: failed(span(1, 0, "GET /", 0, 10)),
     }];
-    assert!(!render(&spans, Style::plain()).contains('\x1b'));
+    assert!(!render(&spans, &[], 0, Style::plain()).contains('\x1b'));
     let coloured = render(
         &spans,
+        &[],
+        0,
         Style {
             color: true,
             ..Style::plain()

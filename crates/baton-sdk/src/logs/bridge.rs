@@ -1,0 +1,73 @@
+//! The logs signal: every `tracing` event (and `log` record) as an OpenTelemetry log record,
+//! emitted to the logger provider [`init`](crate::init) built.
+//!
+//! The record carries the event's level as severity, its message as the body, its fields as
+//! attributes (with `code.file.path` and `code.line.number` where the event has them), and
+//! its target as the instrumentation scope; the SDK adds the trace id, span id and trace
+//! flags of the current context, which inside a request is the server span, the innermost
+//! `tracing` span, or for an unsampled request the caller's.
+
+use std::borrow::Cow;
+use std::time::SystemTime;
+
+use opentelemetry::logs::{AnyValue, LogRecord as _, Logger as _};
+use opentelemetry::{Context, Key};
+use opentelemetry_sdk::logs::SdkLogger;
+use tracing::Subscriber;
+use tracing_log::NormalizeEvent;
+use tracing_subscriber::layer::{Context as LayerContext, Layer};
+
+use super::fields::{Fields, Value};
+
+/// The layer that emits a log record for every event.
+#[derive(Debug)]
+pub(crate) struct BridgeLayer {
+    pub(crate) logger: SdkLogger,
+}
+
+impl<S: Subscriber> Layer<S> for BridgeLayer {
+    fn on_event(&self, event: &tracing::Event<'_>, _ctx: LayerContext<'_, S>) {
+        // The exporters' own events (their threads run suppressed) must not feed themselves.
+        if Context::is_current_telemetry_suppressed() {
+            return;
+        }
+        let normalized = event.normalized_metadata();
+        let meta = normalized.as_ref().unwrap_or_else(|| event.metadata());
+        let fields = Fields::of(event, normalized.is_some());
+        let mut record = self.logger.create_log_record();
+        record.set_target(meta.target().to_owned());
+        record.set_timestamp(SystemTime::now());
+        record.set_severity_number(super::severity(*meta.level()));
+        record.set_severity_text(meta.level().as_str());
+        record.set_body(AnyValue::String(fields.message.into()));
+        for (name, value) in fields.values {
+            record.add_attribute(Key::from_static_str(name), any(value));
+        }
+        if let Some(file) = meta.file() {
+            record.add_attribute(
+                Key::from_static_str("code.file.path"),
+                AnyValue::String(Cow::<'static, str>::Owned(file.to_owned()).into()),
+            );
+        }
+        if let Some(line) = meta.line() {
+            record.add_attribute(
+                Key::from_static_str("code.line.number"),
+                AnyValue::Int(i64::from(line)),
+            );
+        }
+        self.logger.emit(record);
+    }
+}
+
+fn any(value: Value) -> AnyValue {
+    match value {
+        Value::Str(s) => AnyValue::String(s.into()),
+        Value::I64(v) => AnyValue::Int(v),
+        // OTLP integers are signed: a larger `u64` keeps its digits as text.
+        Value::U64(v) => {
+            i64::try_from(v).map_or_else(|_| AnyValue::String(v.to_string().into()), AnyValue::Int)
+        }
+        Value::F64(v) => AnyValue::Double(v),
+        Value::Bool(v) => AnyValue::Boolean(v),
+    }
+}

@@ -1,0 +1,192 @@
+//! The log lines on standard error: one per event, in text or JSON, each naming the trace
+//! and span of the current context.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use tracing::Subscriber;
+use tracing_log::NormalizeEvent;
+use tracing_subscriber::layer::{Context, Layer};
+
+use super::LogFormat;
+use super::current::{self, Ids};
+use super::fields::{Fields, Value};
+use super::time::rfc3339;
+
+/// Where lines go: standard error, or a writer the builder was given.
+#[derive(Clone)]
+pub(crate) struct Sink(Option<Arc<Mutex<Box<dyn Write + Send>>>>);
+
+impl Sink {
+    /// Standard error, locked for each line.
+    pub(crate) fn stderr() -> Sink {
+        Sink(None)
+    }
+
+    /// `out`, shared by every layer built from this sink.
+    pub(crate) fn writer(out: Box<dyn Write + Send>) -> Sink {
+        Sink(Some(Arc::new(Mutex::new(out))))
+    }
+
+    fn write(&self, line: &str) {
+        match &self.0 {
+            None => {
+                let _ = std::io::stderr().lock().write_all(line.as_bytes());
+            }
+            Some(out) => {
+                let mut out = out.lock().unwrap_or_else(|p| p.into_inner());
+                let _ = out.write_all(line.as_bytes());
+                let _ = out.flush();
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Sink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "writer" } else { "stderr" })
+    }
+}
+
+/// The layer that writes a line for every event.
+#[derive(Debug)]
+pub(crate) struct LineLayer {
+    pub(crate) format: LogFormat,
+    pub(crate) sink: Sink,
+}
+
+impl<S: Subscriber> Layer<S> for LineLayer {
+    fn on_event(&self, event: &tracing::Event<'_>, _ctx: Context<'_, S>) {
+        let normalized = event.normalized_metadata();
+        let meta = normalized.as_ref().unwrap_or_else(|| event.metadata());
+        let fields = Fields::of(event, normalized.is_some());
+        let ids = current::current();
+        let mut line = String::with_capacity(160);
+        rfc3339(SystemTime::now(), &mut line);
+        match self.format {
+            LogFormat::Text => text(&mut line, meta, &fields, ids),
+            LogFormat::Json => json(&mut line, meta, &fields, ids),
+        }
+        line.push('\n');
+        self.sink.write(&line);
+    }
+}
+
+/// `2026-12-01T15:35:38.123456Z  INFO users: loading profile user.id=7 trace_id=… span_id=…`
+fn text(out: &mut String, meta: &tracing::Metadata<'_>, fields: &Fields, ids: Option<Ids>) {
+    use std::fmt::Write as _;
+    let _ = write!(
+        out,
+        " {:>5} {}: {}",
+        meta.level(),
+        meta.target(),
+        fields.message
+    );
+    for (name, value) in &fields.values {
+        let _ = write!(out, " {name}=");
+        match value {
+            Value::Str(s) => {
+                if s.is_empty() || s.contains([' ', '"', '=']) {
+                    let _ = write!(out, "{s:?}");
+                } else {
+                    out.push_str(s);
+                }
+            }
+            Value::I64(v) => {
+                let _ = write!(out, "{v}");
+            }
+            Value::U64(v) => {
+                let _ = write!(out, "{v}");
+            }
+            Value::F64(v) => {
+                let _ = write!(out, "{v}");
+            }
+            Value::Bool(v) => {
+                let _ = write!(out, "{v}");
+            }
+        }
+    }
+    if let Some(ids) = ids {
+        let _ = write!(out, " trace_id={} span_id={}", ids.trace_id, ids.span_id);
+    }
+}
+
+/// One JSON object per line. The field names are the OpenTelemetry log data model's in
+/// their snake-case JSON form, which log backends map to trace correlation: `timestamp`,
+/// `level` (the severity text), `severity_number`, `target`, `message` (the body), and
+/// `trace_id`, `span_id`, `trace_flags` (lowercase hex, as the specification's "trace
+/// context in non-OTLP log formats" asks); the event's own fields under `attributes`.
+fn json(out: &mut String, meta: &tracing::Metadata<'_>, fields: &Fields, ids: Option<Ids>) {
+    use std::fmt::Write as _;
+    let timestamp = std::mem::take(out);
+    out.push_str("{\"timestamp\":");
+    string(out, &timestamp);
+    let _ = write!(
+        out,
+        ",\"level\":\"{}\",\"severity_number\":{},\"target\":",
+        meta.level(),
+        super::severity(*meta.level()) as i32
+    );
+    string(out, meta.target());
+    out.push_str(",\"message\":");
+    string(out, &fields.message);
+    if let Some(ids) = ids {
+        let _ = write!(
+            out,
+            ",\"trace_id\":\"{}\",\"span_id\":\"{}\",\"trace_flags\":\"{:02x}\"",
+            ids.trace_id,
+            ids.span_id,
+            ids.flags.to_u8()
+        );
+    }
+    if !fields.values.is_empty() {
+        out.push_str(",\"attributes\":{");
+        for (i, (name, value)) in fields.values.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            string(out, name);
+            out.push(':');
+            match value {
+                Value::Str(s) => string(out, s),
+                Value::I64(v) => {
+                    let _ = write!(out, "{v}");
+                }
+                Value::U64(v) => {
+                    let _ = write!(out, "{v}");
+                }
+                // JSON has no NaN or infinities: those are written as strings.
+                Value::F64(v) if v.is_finite() => {
+                    let _ = write!(out, "{v}");
+                }
+                Value::F64(v) => string(out, &v.to_string()),
+                Value::Bool(v) => {
+                    let _ = write!(out, "{v}");
+                }
+            }
+        }
+        out.push('}');
+    }
+    out.push('}');
+}
+
+/// `s` as a JSON string literal.
+fn string(out: &mut String, s: &str) {
+    use std::fmt::Write as _;
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c < ' ' => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}

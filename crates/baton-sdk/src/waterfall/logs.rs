@@ -1,0 +1,77 @@
+//! Log records drawn inside their trace: [`WaterfallLogExporter`] takes the logs signal's
+//! records and keeps each sampled one with the trace it belongs to, so the waterfall draws it
+//! under its span's row, at its time on the axis, with its level and message.
+
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
+
+use opentelemetry::logs::AnyValue;
+use opentelemetry::trace::SpanId;
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::logs::{LogBatch, LogExporter};
+
+use super::{Pending, Shared, lock};
+
+/// The most log records kept for one trace; the waterfall says how many more there were.
+pub const MAX_TRACE_LOGS: usize = 100;
+
+/// A log record, as the waterfall draws it.
+#[derive(Clone, Debug)]
+pub(crate) struct LogMark {
+    pub(crate) span_id: SpanId,
+    pub(crate) time: SystemTime,
+    pub(crate) level: &'static str,
+    pub(crate) message: String,
+}
+
+/// Takes log records to draw inside their traces: from
+/// [`WaterfallExporter::log_exporter`](super::WaterfallExporter::log_exporter), sharing its
+/// picture. Records of unsampled traces (which the waterfall never draws) and records
+/// outside any trace are left to the log lines on standard error.
+#[derive(Clone)]
+pub struct WaterfallLogExporter {
+    pub(super) shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for WaterfallLogExporter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WaterfallLogExporter")
+            .finish_non_exhaustive()
+    }
+}
+
+impl LogExporter for WaterfallLogExporter {
+    async fn export(&self, batch: LogBatch<'_>) -> OTelSdkResult {
+        let now = Instant::now();
+        let mut traces = lock(&self.shared.traces);
+        for (record, _scope) in batch.iter() {
+            let Some(cx) = record.trace_context() else {
+                continue;
+            };
+            if !cx.trace_flags.unwrap_or_default().is_sampled() {
+                continue;
+            }
+            let pending = traces
+                .entry(cx.trace_id)
+                .or_insert_with(|| Pending::new(now));
+            if pending.logs.len() >= MAX_TRACE_LOGS {
+                pending.logs_left_out += 1;
+                continue;
+            }
+            pending.logs.push(LogMark {
+                span_id: cx.span_id,
+                time: record
+                    .timestamp()
+                    .or(record.observed_timestamp())
+                    .unwrap_or_else(SystemTime::now),
+                level: record.severity_text().unwrap_or(""),
+                message: match record.body() {
+                    Some(AnyValue::String(s)) => s.as_str().to_owned(),
+                    Some(other) => format!("{other:?}"),
+                    None => String::new(),
+                },
+            });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,156 @@
+//! `tracing` through baton's layers, composed into a subscriber of the test's own: spans
+//! nest under the current OpenTelemetry span (and client spans under them), and every log
+//! line names the trace and span of the current context, by exact value.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use baton_sdk::logs::LogFormat;
+use baton_sdk::testing::SpanCollector;
+use opentelemetry::trace::{
+    SpanContext, SpanId, SpanKind, TraceContextExt, TraceFlags, TraceId, TraceState, Tracer,
+};
+use opentelemetry::{Context, trace::Span as _};
+use tracing_subscriber::layer::SubscriberExt;
+
+/// Lines written by the layers; clones share them.
+#[derive(Clone, Default)]
+struct Lines(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Lines {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Lines {
+    fn lines(&self) -> Vec<String> {
+        String::from_utf8(self.0.lock().unwrap().clone())
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+fn guard(format: LogFormat, spans: &SpanCollector, lines: &Lines) -> baton_sdk::Guard {
+    baton_sdk::Builder::from_env_map([
+        ("OTEL_METRICS_EXPORTER", "none"),
+        ("OTEL_LOGS_EXPORTER", "none"),
+        ("RUST_LOG", "info,logs_tracing::quiet=warn"),
+    ])
+    .span_exporter(spans.clone())
+    .log_format(format)
+    .log_writer(lines.clone())
+    .install_global(false)
+    .build()
+    .unwrap()
+}
+
+/// The line without its timestamp (`2026-…Z`, 27 characters).
+fn untimed(line: &str) -> &str {
+    assert_eq!(line.as_bytes()[10], b'T', "{line}");
+    &line[27..]
+}
+
+#[test]
+fn tracing_spans_nest_under_the_current_span_and_client_spans_under_them() {
+    let (spans, lines) = (SpanCollector::default(), Lines::default());
+    let guard = guard(LogFormat::Text, &spans, &lines);
+    let subscriber = tracing_subscriber::registry().with(guard.tracing_layer());
+    let tracer = guard.tracer("test");
+    tracing::subscriber::with_default(subscriber, || {
+        let server = tracer
+            .span_builder("GET /users/{id}")
+            .with_kind(SpanKind::Server)
+            .start(&tracer);
+        let cx = Context::current_with_span(server);
+        let _attached = cx.clone().attach();
+        tracing::info!(user.id = 7, "in the handler");
+        {
+            let span = tracing::info_span!("load_profile", user.id = 7);
+            let _entered = span.enter();
+            tracing::info!(rows = 3_u64, cached = false, "loading profile");
+            tracing::info!(target: "logs_tracing::quiet", "filtered out by RUST_LOG");
+            let mut client = tracer
+                .span_builder("GET")
+                .with_kind(SpanKind::Client)
+                .start(&tracer);
+            client.end();
+        }
+        cx.span().end();
+    });
+    guard.shutdown().unwrap();
+
+    let exported = spans.spans();
+    let server = exported.named("GET /users/{id}");
+    let load = exported.named("load_profile");
+    let client = exported.named("GET");
+    load.assert_child_of(&server);
+    client.assert_child_of(&load);
+    assert_eq!(load.attr("user.id"), Some(7_i64.into()));
+
+    let lines = lines.lines();
+    assert_eq!(lines.len(), 2, "{lines:#?}");
+    assert_eq!(
+        untimed(&lines[0]),
+        format!(
+            "  INFO logs_tracing: in the handler user.id=7 trace_id={} span_id={}",
+            server.trace_id(),
+            server.span_id()
+        )
+    );
+    assert_eq!(
+        untimed(&lines[1]),
+        format!(
+            "  INFO logs_tracing: loading profile rows=3 cached=false trace_id={} span_id={}",
+            load.trace_id(),
+            load.span_id()
+        )
+    );
+}
+
+#[test]
+fn an_unsampled_callers_context_gives_the_callers_ids_in_json() {
+    let (spans, lines) = (SpanCollector::default(), Lines::default());
+    let guard = guard(LogFormat::Json, &spans, &lines);
+    let subscriber = tracing_subscriber::registry().with(guard.tracing_layer());
+    let caller = SpanContext::new(
+        TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap(),
+        SpanId::from_hex("00f067aa0ba902b7").unwrap(),
+        TraceFlags::default(),
+        true,
+        TraceState::default(),
+    );
+    tracing::subscriber::with_default(subscriber, || {
+        tracing::warn!("before any request");
+        let _attached = Context::new().with_remote_span_context(caller).attach();
+        tracing::warn!(
+            user.id = 7,
+            path = "/a \"b\"",
+            ratio = 0.5,
+            "quota \"low\"\n"
+        );
+    });
+    guard.shutdown().unwrap();
+    assert!(spans.spans().is_empty(), "nothing sampled");
+    let lines = lines.lines();
+    assert_eq!(lines.len(), 2, "{lines:#?}");
+    let (stamp, rest) = lines[0].split_at(43);
+    assert!(
+        stamp.starts_with("{\"timestamp\":\"20") && stamp.ends_with("Z\","),
+        "{stamp}"
+    );
+    assert_eq!(
+        rest,
+        r#""level":"WARN","severity_number":13,"target":"logs_tracing","message":"before any request"}"#
+    );
+    assert_eq!(
+        &lines[1][43..],
+        r#""level":"WARN","severity_number":13,"target":"logs_tracing","message":"quota \"low\"\n","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b7","trace_flags":"00","attributes":{"user.id":7,"path":"/a \"b\"","ratio":0.5}}"#
+    );
+}
