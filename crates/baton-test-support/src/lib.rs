@@ -2,9 +2,10 @@
 //! that decode what arrives on the wire, collectors that are not there, servers on
 //! loopback and bounded waits.
 //!
-//! - [`otlp`]: the one OTLP receiver, the collector's trace and metrics services over gRPC
-//!   (tonic) and protobuf bodies over HTTP (prost), gzip accepted on both, with its spans
-//!   drawn as trees ([`otlp::trace`]) for exact comparison;
+//! - [`otlp`]: the one OTLP receiver of traces, metrics and logs, the collector's services
+//!   over gRPC (tonic) and protobuf bodies over HTTP (prost), gzip accepted on both, with
+//!   its spans drawn as trees ([`otlp::trace`]) and its log records flattened
+//!   ([`otlp::Log`]) for exact comparison;
 //! - [`jaeger`]: a real Jaeger v2 (built by `scripts/jaeger.sh`) on free loopback ports,
 //!   read back through its query API into the receiver's spans;
 //! - [`zipkin`]: a Zipkin receiver (`POST /api/v2/spans`, JSON);

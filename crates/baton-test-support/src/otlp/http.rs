@@ -1,6 +1,6 @@
 //! The OTLP/HTTP endpoint: protobuf bodies posted to any path, served by axum, gunzipped
 //! when sent compressed and decoded with prost. The path's last segment says what the body
-//! carries: `metrics` metrics; `traces` or `spans` traces (so both the default
+//! carries: `metrics` metrics; `logs` logs; `traces` or `spans` traces (so both the default
 //! `/v1/traces` and per-signal endpoints such as `/custom/spans` work). Anything else,
 //! a method other than `POST`, a body that is not `application/x-protobuf`, not valid gzip
 //! or not a valid message, is answered with an error status and recorded as an error.
@@ -11,6 +11,7 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::IntoResponse;
+use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use prost::Message;
@@ -39,6 +40,7 @@ pub(super) fn serve(
 fn signal(path: &str) -> Option<Signal> {
     match path.rsplit('/').next() {
         Some("metrics") => Some(Signal::Metrics),
+        Some("logs") => Some(Signal::Logs),
         Some("traces" | "spans") => Some(Signal::Traces),
         _ => None,
     }
@@ -80,6 +82,9 @@ async fn export(
             .map(|request| store.traces(&request, origin)),
         Signal::Metrics => ExportMetricsServiceRequest::decode(&bytes[..])
             .map(|request| store.metrics(&request, origin)),
+        Signal::Logs => {
+            ExportLogsServiceRequest::decode(&bytes[..]).map(|request| store.logs(&request, origin))
+        }
     };
     match decoded {
         Ok(()) => answer(StatusCode::OK),

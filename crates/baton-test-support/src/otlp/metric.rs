@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::metrics::v1::{NumberDataPoint, metric, number_data_point};
 
-use crate::decode::attributes;
+use crate::decode::resource;
 
 /// One metric as it arrived.
 #[derive(Clone, Debug)]
@@ -54,12 +54,7 @@ fn number(point: &NumberDataPoint) -> f64 {
 pub(super) fn flatten(request: &ExportMetricsServiceRequest) -> Vec<Metric> {
     let mut out = Vec::new();
     for rm in &request.resource_metrics {
-        let resource = rm
-            .resource
-            .as_ref()
-            .map(|r| attributes(&r.attributes))
-            .unwrap_or_default();
-        let service = resource.get("service.name").cloned().unwrap_or_default();
+        let (resource, service) = resource(rm.resource.as_ref());
         for m in rm.scope_metrics.iter().flat_map(|sm| &sm.metrics) {
             let (kind, bounds, bucket_counts, points) = match &m.data {
                 Some(metric::Data::Histogram(h)) => {

@@ -1,7 +1,13 @@
-//! The one OTLP receiver of baton's tests, on 127.0.0.1: the collector's trace and metrics
-//! services over gRPC (tonic, from `opentelemetry-proto`) and protobuf bodies posted over
-//! HTTP (axum, decoded with prost), gzip accepted on both. Both endpoints record into one
-//! store, so services exporting either way land together.
+//! The one OTLP receiver of baton's tests, on 127.0.0.1. It receives the three signals:
+//!
+//! - over gRPC, the collector's trace, metrics and logs services (tonic, from
+//!   `opentelemetry-proto`): [`TRACES_GRPC_PATH`], [`METRICS_GRPC_PATH`], [`LOGS_GRPC_PATH`];
+//! - over HTTP, protobuf bodies `POST`ed to `/v1/traces`, `/v1/metrics` and `/v1/logs` (or
+//!   any path ending in `traces`, `spans`, `metrics` or `logs`; axum, decoded with prost),
+//!   answered `400 Bad Request` when the body is not one (JSON bodies are not accepted);
+//!
+//! gzip accepted on both. Both endpoints record into one store, so services exporting
+//! either way land together.
 //!
 //! It runs on its own Tokio runtime, so tests can block (as `Guard::shutdown` does)
 //! without starving it, and it stops at once when dropped, closing its listeners and every
@@ -10,8 +16,10 @@
 //! # Keeping what arrived
 //!
 //! [`Receiver::start`] keeps every export ([`Export`]: its signal, path and headers or
-//! gRPC metadata, with its spans flattened into [`Span`]s and its metrics into
-//! [`Metric`]s), and draws spans as trees ([`trace`]) when [`Receiver::wait_for`] gives up:
+//! gRPC metadata, with its spans flattened into [`Span`]s, its metrics into [`Metric`]s and
+//! its log records into [`Log`]s), and shows what did arrive when a wait gives up: spans
+//! drawn as trees ([`trace`]) by [`Receiver::wait_for`], one [`Log::line`] per record by
+//! [`Receiver::wait_for_logs`]:
 //!
 //! ```
 //! use baton_test_support::otlp::{GRPC_TRANSPORT, Receiver};
@@ -55,14 +63,17 @@
 //!   a secrets sweep can scan every string the wire carried.
 //!
 //! Whatever it keeps, it counts spans ([`Receiver::span_count`],
-//! [`Receiver::server_span_count`]) and export requests, notes which service sent which
-//! metric ([`Receiver::metric_sources`]), and holds the latest value of every metric data
+//! [`Receiver::server_span_count`]), log records ([`Receiver::log_count`]) and trace
+//! export requests, notes which service sent which metric
+//! ([`Receiver::metric_sources`]), and holds the latest value of every metric data
 //! point ([`Receiver::metric_total`], [`Receiver::metric_value`]), to read
 //! `http.server.active_requests` and the request-duration count as they arrived.
 
 mod export;
 mod grpc;
 mod http;
+mod kept;
+mod log;
 mod metric;
 mod span;
 mod store;
@@ -73,7 +84,11 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-pub use export::{Export, METRICS_GRPC_PATH, Origin, Signal, TRACES_GRPC_PATH};
+pub use export::{Export, LOGS_GRPC_PATH, METRICS_GRPC_PATH, Origin, Signal, TRACES_GRPC_PATH};
+pub use log::{
+    Log, SEVERITY_DEBUG, SEVERITY_ERROR, SEVERITY_FATAL, SEVERITY_INFO, SEVERITY_TRACE,
+    SEVERITY_WARN,
+};
 pub use metric::{CUMULATIVE, DELTA, Metric};
 pub use span::{CLIENT, GRPC_TRANSPORT, HTTP_TRANSPORT, INTERNAL, SERVER, STATUS_ERROR, Span};
 use store::Store;
@@ -98,7 +113,8 @@ pub struct Options {
     pub keep_exports: bool,
     /// Keep every decoded request in full, as its `Debug` text: every string the wire
     /// carried (resource, scope, span, event and link attributes, names, status messages,
-    /// trace state, metric names and point attributes) appears in it verbatim.
+    /// trace state, metric names and point attributes, log bodies, severity texts and
+    /// attributes) appears in it verbatim.
     pub keep_raw: bool,
     /// The largest gRPC export accepted, as a collector's `max_recv_msg_size_mib` (64 MiB
     /// when `None`); larger ones are refused with `RESOURCE_EXHAUSTED`, nothing kept.
@@ -172,7 +188,8 @@ impl Receiver {
         format!("http://{}", self.grpc)
     }
 
-    /// The OTLP/HTTP endpoint base (exporters append `/v1/traces`), `http://127.0.0.1:<port>`.
+    /// The OTLP/HTTP endpoint base (exporters append `/v1/traces`, `/v1/metrics`,
+    /// `/v1/logs`), `http://127.0.0.1:<port>`.
     pub fn http_url(&self) -> String {
         format!("http://{}", self.http)
     }
@@ -205,26 +222,32 @@ impl Receiver {
 
     /// Every span kept so far, in arrival order.
     pub fn spans(&self) -> Vec<Span> {
-        let exports = self.store.exports.lock().unwrap();
-        exports.iter().flat_map(|e| e.spans.clone()).collect()
+        self.kept(|_| true)
     }
 
     /// The spans kept so far that were sent to `path`.
     pub fn spans_at(&self, path: &str) -> Vec<Span> {
-        let exports = self.exports_to(path);
-        exports.into_iter().flat_map(|e| e.spans).collect()
+        self.kept(|e| e.path() == path)
     }
 
     /// Every metric kept so far, in arrival order (a metric exported twice is there twice).
     pub fn metrics(&self) -> Vec<Metric> {
-        let exports = self.store.exports.lock().unwrap();
-        exports.iter().flat_map(|e| e.metrics.clone()).collect()
+        self.kept(|_| true)
     }
 
     /// The metrics kept so far that were sent to `path`.
     pub fn metrics_at(&self, path: &str) -> Vec<Metric> {
-        let exports = self.exports_to(path);
-        exports.into_iter().flat_map(|e| e.metrics).collect()
+        self.kept(|e| e.path() == path)
+    }
+
+    /// Every log record kept so far, in arrival order.
+    pub fn logs(&self) -> Vec<Log> {
+        self.kept(|_| true)
+    }
+
+    /// The log records kept so far that were sent to `path`.
+    pub fn logs_at(&self, path: &str) -> Vec<Log> {
+        self.kept(|e| e.path() == path)
     }
 
     /// Spans received so far (all kinds), kept or not.
@@ -240,6 +263,11 @@ impl Receiver {
     /// Trace export requests received so far.
     pub fn trace_exports(&self) -> usize {
         self.store.trace_exports.load(Ordering::SeqCst)
+    }
+
+    /// Log records received so far, kept or not.
+    pub fn log_count(&self) -> usize {
+        self.store.log_count.load(Ordering::SeqCst)
     }
 
     /// `(service.name, metric name)` of every metric received so far, each pair once, kept
@@ -296,21 +324,9 @@ impl Receiver {
         &self,
         what: &str,
         limit: Duration,
-        mut done: impl FnMut(&[Span]) -> bool,
+        done: impl FnMut(&[Span]) -> bool,
     ) -> Vec<Span> {
-        let mut spans = Vec::new();
-        let arrived = self.wait_until(limit, |r| {
-            spans = r.spans();
-            done(&spans)
-        });
-        assert!(
-            arrived,
-            "timed out after {limit:?} waiting for {what}; received {} spans:\n{}\nreceiver errors: {:?}",
-            spans.len(),
-            trace::render_all(&spans),
-            self.errors()
-        );
-        spans
+        self.wait_kept(what, limit, |_| true, done)
     }
 
     /// Waits (10 s at most) until at least `n` spans have been kept, and returns them all.
@@ -320,32 +336,52 @@ impl Receiver {
     }
 
     /// Waits (10 s at most) until at least `n` spans sent to `path` have been kept, and
-    /// returns those.
+    /// returns those. Panics with what did arrive there when they do not.
     #[track_caller]
     pub fn wait_for_spans_at(&self, path: &str, n: usize) -> Vec<Span> {
-        wait::wait_for(&format!("{n} spans at {path}"), WAIT, || {
-            let spans = self.spans_at(path);
-            (spans.len() >= n).then_some(spans)
-        })
+        let what = format!("{n} spans at {path}");
+        self.wait_kept(&what, WAIT, |e| e.path() == path, |s| s.len() >= n)
     }
 
     /// Waits (10 s at most) until a metric named `name` has been kept, and returns every
-    /// metric kept.
+    /// metric kept. Panics with the metrics that did arrive when it does not.
     #[track_caller]
     pub fn wait_for_metric(&self, name: &str) -> Vec<Metric> {
-        wait::wait_for(&format!("metric {name}"), WAIT, || {
-            let metrics = self.metrics();
-            metrics.iter().any(|m| m.name == name).then_some(metrics)
-        })
+        let what = format!("metric {name}");
+        self.wait_kept(&what, WAIT, |_| true, has_metric(name))
     }
 
     /// Waits (10 s at most) until a metric named `name` sent to `path` has been kept, and
-    /// returns every metric sent there.
+    /// returns every metric sent there. Panics with what did arrive there when it does not.
     #[track_caller]
     pub fn wait_for_metric_at(&self, path: &str, name: &str) -> Vec<Metric> {
-        wait::wait_for(&format!("metric {name} at {path}"), WAIT, || {
-            let metrics = self.metrics_at(path);
-            metrics.iter().any(|m| m.name == name).then_some(metrics)
-        })
+        let what = format!("metric {name} at {path}");
+        self.wait_kept(&what, WAIT, |e| e.path() == path, has_metric(name))
     }
+
+    /// Waits (at most `limit`) until `done` holds for the log records kept (so only with
+    /// `keep_exports`), and returns them. Panics with what did arrive, one [`Log::line`] per
+    /// record, when it does not.
+    #[track_caller]
+    pub fn wait_for_logs(
+        &self,
+        what: &str,
+        limit: Duration,
+        done: impl FnMut(&[Log]) -> bool,
+    ) -> Vec<Log> {
+        self.wait_kept(what, limit, |_| true, done)
+    }
+
+    /// Waits (10 s at most) until at least `n` log records sent to `path` have been kept,
+    /// and returns those. Panics with what did arrive there when they do not.
+    #[track_caller]
+    pub fn wait_for_logs_at(&self, path: &str, n: usize) -> Vec<Log> {
+        let what = format!("{n} log records at {path}");
+        self.wait_kept(&what, WAIT, |e| e.path() == path, |l| l.len() >= n)
+    }
+}
+
+/// Whether metrics include one named `name`.
+fn has_metric(name: &str) -> impl Fn(&[Metric]) -> bool + '_ {
+    move |metrics| metrics.iter().any(|m| m.name == name)
 }

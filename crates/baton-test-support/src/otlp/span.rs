@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 
-use crate::decode::{attributes, hex};
+use crate::decode::{attributes, hex, resource, scope_name};
 
 /// `Span.kind` of the OTLP protobuf for an internal span.
 pub const INTERNAL: i32 = 1;
@@ -83,18 +83,9 @@ impl Span {
 pub(super) fn flatten(request: &ExportTraceServiceRequest, transport: &'static str) -> Vec<Span> {
     let mut out = Vec::new();
     for rs in &request.resource_spans {
-        let resource = rs
-            .resource
-            .as_ref()
-            .map(|r| attributes(&r.attributes))
-            .unwrap_or_default();
-        let service = resource.get("service.name").cloned().unwrap_or_default();
+        let (resource, service) = resource(rs.resource.as_ref());
         for ss in &rs.scope_spans {
-            let scope = ss
-                .scope
-                .as_ref()
-                .map(|s| s.name.clone())
-                .unwrap_or_default();
+            let scope = scope_name(ss.scope.as_ref());
             for span in &ss.spans {
                 let status = span.status.clone().unwrap_or_default();
                 out.push(Span {

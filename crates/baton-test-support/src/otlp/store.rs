@@ -3,9 +3,11 @@
 //! latest values, requests kept whole, and requests it could not decode.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Debug;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::common::v1::KeyValue;
@@ -14,8 +16,8 @@ use opentelemetry_proto::tonic::metrics::v1::{metric, number_data_point};
 use super::Options;
 use super::export::{Export, Origin, Signal};
 use super::span::SERVER;
-use super::{metric as flat_metric, span};
-use crate::decode::{attributes, attributes_text};
+use super::{log, metric as flat_metric, span};
+use crate::decode::{attributes_text, resource};
 
 #[derive(Default)]
 pub(super) struct Store {
@@ -25,6 +27,7 @@ pub(super) struct Store {
     pub(super) span_count: AtomicUsize,
     pub(super) server_span_count: AtomicUsize,
     pub(super) trace_exports: AtomicUsize,
+    pub(super) log_count: AtomicUsize,
     /// `(service.name, metric name)` of every metric seen, each pair once.
     pub(super) metric_sources: Mutex<BTreeSet<(String, String)>>,
     /// `(metric name, point attributes)` -> latest value (sums and gauges), or latest
@@ -44,21 +47,24 @@ impl Store {
         }
     }
 
-    /// Records a trace export. Exports are stored before their spans are counted, so a
-    /// count never runs ahead of what is kept.
-    pub(super) fn traces(&self, request: &ExportTraceServiceRequest, origin: Origin) {
+    /// Keeps `request` whole (with `keep_raw`) and `decode`d (with `keep_exports`).
+    fn keep<R: Debug>(&self, request: &R, decode: impl FnOnce(&R) -> Export) {
         if self.options.keep_raw {
             self.raw.lock().unwrap().push(format!("{request:?}"));
         }
         if self.options.keep_exports {
-            let spans = span::flatten(request, origin.transport);
-            self.exports.lock().unwrap().push(Export {
-                signal: Signal::Traces,
-                origin,
-                spans,
-                metrics: Vec::new(),
-            });
+            let export = decode(request);
+            self.exports.lock().unwrap().push(export);
         }
+    }
+
+    /// Records a trace export. Exports are stored before their spans are counted, so a
+    /// count never runs ahead of what is kept.
+    pub(super) fn traces(&self, request: &ExportTraceServiceRequest, origin: Origin) {
+        self.keep(request, |request| Export {
+            spans: span::flatten(request, origin.transport),
+            ..Export::empty(Signal::Traces, origin)
+        });
         let spans = request
             .resource_spans
             .iter()
@@ -75,29 +81,33 @@ impl Store {
     /// Records a metrics export: which metrics each service sent, and the latest value of
     /// every sum, gauge and histogram point.
     pub(super) fn metrics(&self, request: &ExportMetricsServiceRequest, origin: Origin) {
-        if self.options.keep_raw {
-            self.raw.lock().unwrap().push(format!("{request:?}"));
-        }
         self.latest_points(request);
-        if self.options.keep_exports {
-            self.exports.lock().unwrap().push(Export {
-                signal: Signal::Metrics,
-                origin,
-                spans: Vec::new(),
-                metrics: flat_metric::flatten(request),
-            });
-        }
+        self.keep(request, |request| Export {
+            metrics: flat_metric::flatten(request),
+            ..Export::empty(Signal::Metrics, origin)
+        });
+    }
+
+    /// Records a logs export. As with spans, records are kept before they are counted.
+    pub(super) fn logs(&self, request: &ExportLogsServiceRequest, origin: Origin) {
+        self.keep(request, |request| Export {
+            logs: log::flatten(request, origin.transport),
+            ..Export::empty(Signal::Logs, origin)
+        });
+        let records = request
+            .resource_logs
+            .iter()
+            .flat_map(|rl| &rl.scope_logs)
+            .map(|sl| sl.log_records.len())
+            .sum();
+        self.log_count.fetch_add(records, Ordering::SeqCst);
     }
 
     fn latest_points(&self, request: &ExportMetricsServiceRequest) {
         let mut seen = self.metric_sources.lock().unwrap();
         let mut points = self.points.lock().unwrap();
         for rm in &request.resource_metrics {
-            let service = rm
-                .resource
-                .as_ref()
-                .and_then(|r| attributes(&r.attributes).remove("service.name"))
-                .unwrap_or_default();
+            let (_, service) = resource(rm.resource.as_ref());
             for m in rm.scope_metrics.iter().flat_map(|sm| &sm.metrics) {
                 seen.insert((service.clone(), m.name.clone()));
                 let mut latest = |attrs: &[KeyValue], v: f64| {
