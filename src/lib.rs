@@ -71,6 +71,10 @@
 //!   the system's roots, a private CA and mTLS from `OTEL_EXPORTER_OTLP_*CERTIFICATE*` /
 //!   `..._CLIENT_KEY` (see `baton_sdk`'s "TLS"). Without it an https endpoint fails [`init`]
 //!   naming the feature.
+//! - `logs` (default): `tracing` set up by [`init`] — `tracing` spans inside the trace, a
+//!   log line with the trace id and span id on standard error for every event (text or
+//!   JSON), the `RUST_LOG` filter — and the OpenTelemetry logs signal (`OTEL_LOGS_EXPORTER`,
+//!   OTLP, drawn in the waterfall by default); see [`sdk::logs`].
 //! - `testing`: the test kit, `baton::testing`.
 //!
 //! # Propagation on its own: continue a trace from incoming headers
@@ -115,6 +119,8 @@ pub use baton_tower::client::ClientLayer;
 /// crate root.
 #[cfg(feature = "sdk")]
 pub mod sdk {
+    #[cfg(feature = "logs")]
+    pub use baton_sdk::logs;
     #[cfg(feature = "waterfall")]
     pub use baton_sdk::waterfall;
     pub use baton_sdk::{baggage, batch, exporter, sampler};
