@@ -351,3 +351,28 @@ fn env_attribute_and_span_limits() {
         r#"OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT="1k": must be a whole number between 0 and 1073741824"#,
     );
 }
+
+#[cfg(feature = "logs")]
+#[test]
+fn env_logs_exporter_filter_and_format() {
+    refused(
+        &[("OTEL_LOGS_EXPORTER", "otlp,file")],
+        r#"OTEL_LOGS_EXPORTER="otlp,file": unknown exporter "file"; expected a comma-separated list of otlp, console or none"#,
+    );
+    refused(
+        &[("OTEL_LOGS_EXPORTER", "none,otlp")],
+        r#"OTEL_LOGS_EXPORTER="none,otlp": "none" cannot be combined with other exporters"#,
+    );
+    refused(
+        &[("RUST_LOG", "info,users=loud")],
+        r#"RUST_LOG="info,users=loud": error parsing level filter: expected one of "off", "error", "warn", "info", "debug", "trace", or a number 0-5"#,
+    );
+    refused(
+        &[("BATON_LOG_FORMAT", "xml")],
+        r#"BATON_LOG_FORMAT="xml": unknown format; expected text or json"#,
+    );
+    refused(
+        &[("OTEL_BLRP_MAX_QUEUE_SIZE", "0")],
+        r#"OTEL_BLRP_MAX_QUEUE_SIZE="0": must be a whole number between 1 and 65536"#,
+    );
+}

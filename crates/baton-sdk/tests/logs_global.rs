@@ -1,0 +1,67 @@
+//! The global `tracing` subscriber `init` installs: events from anywhere in the process
+//! become lines (and `log` records too); a later `init` replaces the layers of the first,
+//! since the global subscriber itself can be set only once per process.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+#[derive(Clone, Default)]
+struct Lines(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Lines {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Lines {
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+fn build(lines: &Lines, filter: &str) -> baton_sdk::Guard {
+    baton_sdk::Builder::from_env_map([
+        ("OTEL_TRACES_EXPORTER", "none"),
+        ("OTEL_METRICS_EXPORTER", "none"),
+        ("RUST_LOG", filter),
+    ])
+    .log_writer(lines.clone())
+    .build()
+    .unwrap()
+}
+
+#[test]
+fn init_installs_the_subscriber_and_a_later_init_replaces_its_layers() {
+    let first = Lines::default();
+    let guard = build(&first, "info");
+    assert!(guard.warnings().is_empty(), "{:?}", guard.warnings());
+    tracing::info!(n = 1, "from tracing");
+    std::thread::spawn(|| log::warn!("from the log crate"))
+        .join()
+        .unwrap();
+    tracing::debug!("below the filter");
+    guard.shutdown().unwrap();
+
+    let second = Lines::default();
+    let guard = build(&second, "debug");
+    tracing::debug!("now kept");
+    guard.shutdown().unwrap();
+
+    let first = first.text();
+    let lines: Vec<&str> = first.lines().map(|l| &l[27..]).collect();
+    assert_eq!(
+        lines,
+        [
+            "  INFO logs_global: from tracing n=1",
+            "  WARN logs_global: from the log crate"
+        ]
+    );
+    let second = second.text();
+    let lines: Vec<&str> = second.lines().map(|l| &l[27..]).collect();
+    assert_eq!(lines, [" DEBUG logs_global: now kept"]);
+}
