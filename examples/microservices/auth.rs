@@ -16,6 +16,9 @@ async fn verify(headers: HeaderMap) -> StatusCode {
     tokio::time::sleep(std::time::Duration::from_millis(3)).await;
     match headers.get("authorization").and_then(|v| v.to_str().ok()) {
         Some("Bearer demo-token") => StatusCode::NO_CONTENT,
-        _ => StatusCode::UNAUTHORIZED,
+        _ => {
+            tracing::warn!("refused: no valid bearer token");
+            StatusCode::UNAUTHORIZED
+        }
     }
 }

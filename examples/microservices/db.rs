@@ -88,10 +88,13 @@ async fn query(State(db): State<Db>, Json(body): Json<Value>) -> (StatusCode, Js
             Json(json!({ "rows": 0, "found": false, "raw": rows })),
         ),
         Ok(_) => (StatusCode::OK, Json(json!({ "rows": 1, "found": true }))),
-        Err(e) => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            Json(json!({ "error": e })),
-        ),
+        Err(e) => {
+            tracing::error!(table = %table, id, error = %e, "query failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Json(json!({ "error": e })),
+            )
+        }
     }
 }
 

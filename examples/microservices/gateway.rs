@@ -37,6 +37,7 @@ async fn profile(
     Path(id): Path<u64>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, StatusCode> {
+    tracing::info!(user.id = id, "profile requested");
     let cx = Context::current().with_baggage([
         KeyValue::new("tenant.id", "acme"),
         KeyValue::new("user.id", id.to_string()),

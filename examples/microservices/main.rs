@@ -20,7 +20,6 @@ mod support;
 mod users;
 
 use baton::sdk::waterfall::WaterfallExporter;
-use opentelemetry::trace::TracerProvider;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use support::{Peers, Service};
@@ -87,13 +86,13 @@ async fn serve(listener: TcpListener, router: axum::Router) {
     }
 }
 
-/// `tracing` spans (the `users` handler has one) join the traces through
-/// tracing-opentelemetry, recorded by the given provider.
-fn install_tracing(provider: &opentelemetry_sdk::trace::SdkTracerProvider) {
-    let layer = tracing_opentelemetry::layer().with_tracer(provider.tracer("example-tracing"));
-    let subscriber = tracing_subscriber::registry()
-        .with(layer)
-        .with(tracing_subscriber::filter::LevelFilter::INFO);
+/// The handlers' `tracing` spans and log lines, for the four services of one process: kept
+/// out of the globals, so one service's guard lends its layers to the process's subscriber
+/// (what `baton::init` installs by itself in a one-service process). Each log record is
+/// drawn under its span in the shared waterfall, and each line on standard error names its
+/// trace and span.
+fn install_tracing(guard: &baton::Guard) {
+    let subscriber = tracing_subscriber::registry().with(guard.tracing_layer());
     let _ = tracing::subscriber::set_global_default(subscriber);
 }
 
@@ -136,7 +135,7 @@ async fn all_in_one(serve_forever: bool) -> Result<(), String> {
             peers.clone(),
         )?;
         if name == "users" {
-            install_tracing(guard.tracer_provider());
+            install_tracing(&guard);
         }
         tokio::spawn(serve(listener, router(name, service)));
         guards.push(guard);
@@ -184,9 +183,6 @@ async fn single(name: &str, port: u16, peers: Peers) -> Result<(), String> {
         guard.meter_provider().clone(),
         peers,
     )?;
-    if name == "users" {
-        install_tracing(guard.tracer_provider());
-    }
     let listener = TcpListener::bind(("127.0.0.1", port))
         .await
         .map_err(|e| e.to_string())?;

@@ -338,3 +338,77 @@ fn the_service_map_stays_bounded() {
         "{text}"
     );
 }
+
+#[cfg(feature = "logs")]
+#[test]
+fn log_records_are_drawn_under_their_span_and_unsampled_ones_are_not_kept() {
+    use opentelemetry::logs::{AnyValue, LogRecord as _, Logger as _, LoggerProvider as _};
+    use opentelemetry::trace::{TraceContextExt, TraceId};
+    // The records' own times (now) fall past the spans' (at the epoch): drawn at the end.
+    use opentelemetry_sdk::logs::SdkLoggerProvider;
+
+    let screen = Screen::default();
+    let waterfall = WaterfallExporter::new(screen.clone()).for_service("users");
+    let logs = SdkLoggerProvider::builder()
+        .with_simple_exporter(waterfall.log_exporter())
+        .build();
+    let logger = logs.logger("test");
+    let emit = |message: &'static str, severity: &'static str| {
+        let mut record = logger.create_log_record();
+        record.set_severity_text(severity);
+        record.set_body(AnyValue::from(message));
+        logger.emit(record);
+    };
+    let in_span = |id: u64, flags: TraceFlags, f: &dyn Fn()| {
+        let sc = SpanContext::new(
+            span(1, 0, "", 0, 0).span_context.trace_id(),
+            SpanId::from(id),
+            flags,
+            false,
+            TraceState::default(),
+        );
+        let _attached = opentelemetry::Context::new()
+            .with_remote_span_context(sc)
+            .attach();
+        f();
+    };
+    in_span(2, TraceFlags::SAMPLED, &|| emit("loading profile", "INFO"));
+    in_span(1, TraceFlags::SAMPLED, &|| emit("slow caller", "WARN"));
+    // Not sampled: the waterfall never draws its trace, so it keeps nothing of it.
+    let unsampled = || {
+        let sc = SpanContext::new(
+            TraceId::from(9),
+            SpanId::from(9),
+            TraceFlags::default(),
+            false,
+            TraceState::default(),
+        );
+        let _attached = opentelemetry::Context::new()
+            .with_remote_span_context(sc)
+            .attach();
+        emit("unsampled", "INFO");
+    };
+    unsampled();
+    assert_eq!(
+        lock(&waterfall.shared.traces).len(),
+        1,
+        "only the sampled trace waits"
+    );
+    block_on(waterfall.export(vec![
+        span(1, 0, "GET /users/{id}", 0, 100),
+        span(2, 1, "load_profile", 10, 20),
+    ]))
+    .unwrap();
+    waterfall.draw_pending();
+    let text = screen.text();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[2].starts_with("users    ◆ GET /users/{id}"), "{text}");
+    assert!(lines[3].trim_start().starts_with("· WARN"), "{text}");
+    assert!(lines[3].ends_with("•  slow caller"), "{text}");
+    assert!(lines[4].starts_with("users    ◆   load_profile"), "{text}");
+    assert!(
+        lines[5].trim_start().starts_with("· INFO") && lines[5].ends_with("loading profile"),
+        "{text}"
+    );
+    assert!(!text.contains("unsampled"), "{text}");
+}
