@@ -113,7 +113,10 @@ impl BatchOptions {
     }
 }
 
-#[cfg(feature = "logs")]
+#[cfg(all(
+    feature = "logs",
+    any(feature = "otlp-grpc", feature = "otlp-http", feature = "waterfall")
+))]
 impl BatchOptions {
     /// The same settings for the SDK's batch log record processor (`OTEL_BLRP_*`). Its
     /// export timeout is not a setting there: the exporters `init` builds enforce it

@@ -67,7 +67,10 @@ const OTLP_METRICS: Choice<MetricExporterKind> = Choice::Compiled(MetricExporter
 const OTLP_METRICS: Choice<MetricExporterKind> = Choice::Missing(OTLP_FEATURE);
 
 /// The feature the OTLP exporters of every signal need, when neither transport is built.
-#[cfg(not(any(feature = "otlp-grpc", feature = "otlp-http")))]
+#[cfg(all(
+    feature = "logs",
+    not(any(feature = "otlp-grpc", feature = "otlp-http"))
+))]
 pub(super) const OTLP_MISSING: &str = OTLP_FEATURE;
 
 #[cfg(feature = "zipkin")]

@@ -137,6 +137,10 @@ pub(crate) fn install(plan: Plan) -> Result<Guard, InitError> {
 
 /// The logger provider with a batch processor per log target; `None` without targets.
 #[cfg(feature = "logs")]
+#[cfg_attr(
+    not(any(feature = "otlp-grpc", feature = "otlp-http", feature = "waterfall")),
+    allow(unreachable_code, unused_imports, unused_variables, unused_mut)
+)]
 fn logger_provider(
     targets: Vec<LogTarget>,
     batch: BatchOptions,

@@ -45,18 +45,22 @@ use crate::error::InitError;
 /// | `OTEL_PROPAGATORS` | `tracecontext,baggage` | also `b3`, `b3multi`, `jaeger`, `xray`, `none` |
 /// | `OTEL_TRACES_EXPORTER` | see below | `otlp`, `zipkin`, `console`, `none`, or a list |
 /// | `OTEL_METRICS_EXPORTER` | see below | `otlp`, `console`, `none`, or a list |
+/// | `OTEL_LOGS_EXPORTER` | see below | `otlp`, `console` (records drawn in the waterfall), `none`, or a list (feature `logs`) |
+/// | `RUST_LOG` | `info` | the `tracing` filter (feature `logs`, see [`logs`](crate::logs)) |
+/// | `BATON_LOG_FORMAT` | `text` | or `json`: the log lines on standard error |
 /// | `OTEL_EXPORTER_OTLP_ENDPOINT` | `http://localhost:4318` (`:4317` for gRPC) | `/v1/traces` or `/v1/metrics` appended for HTTP |
 /// | `OTEL_EXPORTER_OTLP_PROTOCOL` | `http/protobuf` | or `grpc` (`http/json` is not supported) |
 /// | `OTEL_EXPORTER_OTLP_HEADERS` | | `k=v,k2=v2`, percent-decoded |
 /// | `OTEL_EXPORTER_OTLP_TIMEOUT` | `10000` ms | |
 /// | `OTEL_EXPORTER_OTLP_COMPRESSION` | `none` | or `gzip` |
-/// | `OTEL_EXPORTER_OTLP_{TRACES,METRICS}_*` | | the same five per signal; a per-signal endpoint is used as it is |
+/// | `OTEL_EXPORTER_OTLP_{TRACES,METRICS,LOGS}_*` | | the same five per signal; a per-signal endpoint is used as it is |
 /// | `OTEL_EXPORTER_ZIPKIN_ENDPOINT` | `http://localhost:9411/api/v2/spans` | |
 /// | `OTEL_EXPORTER_ZIPKIN_TIMEOUT` | `10000` ms | |
 /// | `OTEL_BSP_SCHEDULE_DELAY` | `5000` ms (`100` for the terminal) | |
 /// | `OTEL_BSP_EXPORT_TIMEOUT` | `30000` ms | enforced on OTLP and Zipkin exports |
 /// | `OTEL_BSP_MAX_QUEUE_SIZE` | `2048` | at most 65 536; spans beyond it are dropped |
 /// | `OTEL_BSP_MAX_EXPORT_BATCH_SIZE` | `512` | |
+/// | `OTEL_BLRP_*` | the same as `OTEL_BSP_*` | the batch log record processor (`SCHEDULE_DELAY`, `EXPORT_TIMEOUT`, `MAX_QUEUE_SIZE`, `MAX_EXPORT_BATCH_SIZE`) |
 /// | `OTEL_METRIC_EXPORT_INTERVAL` | `60000` ms | |
 /// | `OTEL_METRIC_EXPORT_TIMEOUT` | `30000` ms | enforced on OTLP exports |
 ///
@@ -64,7 +68,9 @@ use crate::error::InitError;
 /// `OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is set, and are
 /// drawn as a [waterfall](crate::waterfall) in the terminal otherwise; with
 /// `OTEL_METRICS_EXPORTER` unset, metrics go over OTLP if an endpoint for them is set, and
-/// nowhere otherwise. The specification says `otlp` in both cases; baton departs from it
+/// nowhere otherwise; with `OTEL_LOGS_EXPORTER` unset, log records go over OTLP if an
+/// endpoint for them is set, and into the waterfall otherwise. The specification says
+/// `otlp` in every case; baton departs from it
 /// so that a program run with no configuration shows its traces instead of sending them
 /// to a collector that is not there.
 ///

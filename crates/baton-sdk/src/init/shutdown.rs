@@ -50,10 +50,12 @@ pub(crate) fn shutdown_within(
     run(tx.clone(), Signal::Metrics, move || {
         metrics.shutdown_with_timeout(inner)
     });
+    #[cfg_attr(not(feature = "logs"), allow(unused_mut))]
     let mut waiting = 2;
     let late = format!(
         "not finished within the shutdown deadline of {deadline:?}; what was not exported is lost"
     );
+    #[cfg_attr(not(feature = "logs"), allow(unused_mut))]
     let mut error = ShutdownError {
         traces: Some(late.clone()),
         metrics: Some(late.clone()),
