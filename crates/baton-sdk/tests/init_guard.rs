@@ -140,3 +140,42 @@ fn init_spans_do_not_wait_for_a_dead_collector() {
     assert!(took < Duration::from_secs(5), "20 000 spans took {took:?}");
     drop(guard);
 }
+
+/// Log records behind a hanging collector queue up to `OTEL_BLRP_MAX_QUEUE_SIZE`; the rest
+/// are dropped at once, counted, and reported by shutdown with the variable to raise.
+#[cfg(feature = "logs")]
+#[test]
+fn log_records_beyond_a_full_queue_are_dropped_and_reported() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let hole = Blackhole::start();
+    let guard = Builder::from_env_map(env(&[
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", &hole.url()),
+        ("OTEL_TRACES_EXPORTER", "none"),
+        ("OTEL_METRICS_EXPORTER", "none"),
+        ("OTEL_BLRP_MAX_QUEUE_SIZE", "8"),
+        ("OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", "8"),
+    ]))
+    .log_writer(std::io::sink())
+    .shutdown_deadline(Duration::from_millis(500))
+    .install_global(false)
+    .build()
+    .unwrap();
+    let subscriber = tracing_subscriber::registry().with(guard.tracing_layer());
+    tracing::subscriber::with_default(subscriber, || {
+        for i in 0..50 {
+            tracing::info!(i, "record");
+        }
+    });
+    let queue = guard.log_queues()[0].clone();
+    assert!(queue.dropped_queue_full() >= 50 - 2 * 8, "{queue:?}");
+    let err = guard.shutdown().unwrap_err();
+    let logs = err.logs().expect("logs were lost");
+    assert!(
+        logs.contains(
+            " log records dropped because the export queue was full \
+             (OTEL_BLRP_MAX_QUEUE_SIZE=8): the exporter did not keep up"
+        ),
+        "{logs}"
+    );
+    assert_eq!(err.traces(), None, "{err}");
+}

@@ -88,6 +88,32 @@ pub(super) fn encoded_size(span: &SpanData) -> usize {
     SPAN_OVERHEAD + span.name.len() + status + attributes(&span.attributes) + events + links
 }
 
+/// The estimated bytes of a log record in an export: its body, attributes and target.
+#[cfg(feature = "logs")]
+pub(super) fn log_size(record: &opentelemetry_sdk::logs::SdkLogRecord) -> usize {
+    use opentelemetry::logs::AnyValue;
+    fn any_size(value: &AnyValue) -> usize {
+        match value {
+            AnyValue::String(s) => s.as_str().len(),
+            AnyValue::Bytes(b) => b.len(),
+            AnyValue::ListAny(items) => items.iter().map(|v| 2 + any_size(v)).sum(),
+            AnyValue::Map(map) => map
+                .iter()
+                .map(|(k, v)| ATTRIBUTE_OVERHEAD + k.as_str().len() + any_size(v))
+                .sum(),
+            _ => 8,
+        }
+    }
+    let attributes: usize = record
+        .attributes_iter()
+        .map(|(k, v)| ATTRIBUTE_OVERHEAD + k.as_str().len() + any_size(v))
+        .sum();
+    SPAN_OVERHEAD
+        + record.body().map_or(0, any_size)
+        + record.target().map_or(0, |t| t.len())
+        + attributes
+}
+
 fn value_size(value: &Value) -> usize {
     match value {
         Value::String(s) => s.as_str().len(),

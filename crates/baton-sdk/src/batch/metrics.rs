@@ -10,16 +10,23 @@ use opentelemetry::KeyValue;
 use opentelemetry::metrics::MeterProvider;
 use opentelemetry_sdk::metrics::SdkMeterProvider;
 
+use super::kind::Kind;
 use super::stats::QueueStats;
 
-const COMPONENT_TYPE: &str = "batching_span_processor";
-
-/// Registers `otel.sdk.processor.span.processed`, `.queue.size` and `.queue.capacity` for
-/// each processor, named `batching_span_processor/<index>`.
-pub(crate) fn register(provider: &SdkMeterProvider, processors: &[Arc<QueueStats>]) {
+/// Registers `otel.sdk.processor.{span,log}.processed`, `.queue.size` and
+/// `.queue.capacity` for each processor of one `kind`, named
+/// `batching_{span,log}_processor/<index>`.
+pub(crate) fn register(provider: &SdkMeterProvider, kind: Kind, processors: &[Arc<QueueStats>]) {
     if processors.is_empty() {
         return;
     }
+    let Kind {
+        signal,
+        component,
+        unit,
+        many,
+        ..
+    } = kind;
     let meter = provider.meter("baton-sdk");
     let components: Arc<Vec<(Arc<QueueStats>, [KeyValue; 2])>> = Arc::new(
         processors
@@ -27,8 +34,8 @@ pub(crate) fn register(provider: &SdkMeterProvider, processors: &[Arc<QueueStats
             .enumerate()
             .map(|(i, stats)| {
                 let attributes = [
-                    KeyValue::new("otel.component.type", COMPONENT_TYPE),
-                    KeyValue::new("otel.component.name", format!("{COMPONENT_TYPE}/{i}")),
+                    KeyValue::new("otel.component.type", component),
+                    KeyValue::new("otel.component.name", format!("{component}/{i}")),
                 ];
                 (stats.clone(), attributes)
             })
@@ -37,11 +44,11 @@ pub(crate) fn register(provider: &SdkMeterProvider, processors: &[Arc<QueueStats
 
     let each = components.clone();
     meter
-        .u64_observable_counter("otel.sdk.processor.span.processed")
-        .with_unit("{span}")
-        .with_description(
-            "The number of spans for which the processing has finished, either successful or failed",
-        )
+        .u64_observable_counter(format!("otel.sdk.processor.{signal}.processed"))
+        .with_unit(unit)
+        .with_description(format!(
+            "The number of {many} for which the processing has finished, either successful or failed"
+        ))
         .with_callback(move |observer| {
             for (stats, attributes) in each.iter() {
                 observer.observe(stats.exported(), attributes);
@@ -61,11 +68,11 @@ pub(crate) fn register(provider: &SdkMeterProvider, processors: &[Arc<QueueStats
 
     let each = components.clone();
     meter
-        .i64_observable_up_down_counter("otel.sdk.processor.span.queue.size")
-        .with_unit("{span}")
-        .with_description(
-            "The number of spans in the queue of a given instance of an SDK span processor",
-        )
+        .i64_observable_up_down_counter(format!("otel.sdk.processor.{signal}.queue.size"))
+        .with_unit(unit)
+        .with_description(format!(
+            "The number of {many} in the queue of a given instance of an SDK {signal} processor"
+        ))
         .with_callback(move |observer| {
             for (stats, attributes) in each.iter() {
                 observer.observe(to_i64(stats.queued()), attributes);
@@ -74,9 +81,11 @@ pub(crate) fn register(provider: &SdkMeterProvider, processors: &[Arc<QueueStats
         .build();
 
     meter
-        .i64_observable_up_down_counter("otel.sdk.processor.span.queue.capacity")
-        .with_unit("{span}")
-        .with_description("The maximum number of spans the queue of a given instance of an SDK span processor can hold")
+        .i64_observable_up_down_counter(format!("otel.sdk.processor.{signal}.queue.capacity"))
+        .with_unit(unit)
+        .with_description(format!(
+            "The maximum number of {many} the queue of a given instance of an SDK {signal} processor can hold"
+        ))
         .with_callback(move |observer| {
             for (stats, attributes) in components.iter() {
                 observer.observe(to_i64(stats.capacity()), attributes);

@@ -39,45 +39,45 @@
 //! ```
 
 pub(crate) mod block_on;
+mod exports;
+pub(crate) mod kind;
 mod limit;
+#[cfg(feature = "logs")]
+mod logs;
 mod metrics;
 mod options;
+mod queue;
 mod stats;
 mod warning;
 mod worker;
 
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Sender, SyncSender, TrySendError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use opentelemetry::Context;
 use opentelemetry_sdk::Resource;
-use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
+use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{Span, SpanData, SpanExporter, SpanProcessor};
 
+use exports::SpanExports;
+#[cfg(feature = "logs")]
+pub use logs::LogBatchProcessor;
 pub(crate) use metrics::register as register_metrics;
 pub use options::{BatchOptions, DEFAULT_MAX_EXPORT_BYTES};
+use queue::Queue;
 pub use stats::QueueStats;
 use warning::DropWarning;
-use worker::{Control, Worker};
 
 /// A batching span processor that counts what it drops. See the [module docs](self).
 pub struct BatchProcessor {
-    spans: SyncSender<SpanData>,
-    control: Sender<Control>,
-    stats: Arc<QueueStats>,
-    batch_size: usize,
-    flush_timeout: Duration,
-    shut_down: AtomicBool,
+    queue: Queue<SpanData>,
 }
 
 impl fmt::Debug for BatchProcessor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("BatchProcessor")
-            .field("stats", &self.stats)
-            .field("batch_size", &self.batch_size)
+            .field("queue", &self.queue)
             .finish_non_exhaustive()
     }
 }
@@ -100,60 +100,14 @@ impl BatchProcessor {
         options: BatchOptions,
         warning: DropWarning,
     ) -> Self {
-        let (spans, span_queue) = mpsc::sync_channel(options.max_queue_size);
-        let (control, control_queue) = mpsc::channel();
-        let stats = Arc::new(QueueStats::new(options.max_queue_size));
-        let worker = Worker {
-            exporter,
-            spans: span_queue,
-            control: control_queue,
-            stats: stats.clone(),
-            batch_size: options.max_export_batch_size,
-            delay: options.delay(),
-            export_timeout: options.export_timeout,
-            max_export_bytes: options.max_export_bytes,
-            max_value_length: options.max_value_length,
-            carry: None,
-            warning,
-        };
-        let _ = std::thread::Builder::new()
-            .name("baton-batch".into())
-            .spawn(move || worker.run());
         BatchProcessor {
-            spans,
-            control,
-            stats,
-            batch_size: options.max_export_batch_size,
-            flush_timeout: options.export_timeout,
-            shut_down: AtomicBool::new(false),
+            queue: Queue::start(SpanExports(exporter), options, kind::SPANS, warning),
         }
     }
 
     /// The processor's counters: queued, exported, failed and dropped spans.
     pub fn stats(&self) -> Arc<QueueStats> {
-        self.stats.clone()
-    }
-
-    fn send(&self, message: Control) -> bool {
-        self.control.send(message).is_ok()
-    }
-
-    /// Sends a request with a reply channel and waits for the answer until `timeout`.
-    fn ask(
-        &self,
-        make: impl FnOnce(Sender<OTelSdkResult>) -> Control,
-        timeout: Duration,
-    ) -> OTelSdkResult {
-        let (reply, answer) = mpsc::channel();
-        if !self.send(make(reply)) {
-            return Err(OTelSdkError::InternalFailure(
-                "the batch export thread has stopped".into(),
-            ));
-        }
-        match answer.recv_timeout(timeout) {
-            Ok(result) => result,
-            Err(_) => Err(OTelSdkError::Timeout(timeout)),
-        }
+        self.queue.stats()
     }
 }
 
@@ -161,59 +115,21 @@ impl SpanProcessor for BatchProcessor {
     fn on_start(&self, _span: &mut Span, _cx: &Context) {}
 
     fn on_end(&self, span: SpanData) {
-        if !span.span_context.is_sampled() {
-            return;
-        }
-        if self.shut_down.load(Ordering::Relaxed) {
-            self.stats.drop_after_shutdown();
-            return;
-        }
-        let queued = self.stats.enqueue();
-        match self.spans.try_send(span) {
-            Ok(()) => {
-                if queued == self.batch_size {
-                    self.send(Control::BatchReady);
-                }
-            }
-            Err(e) => {
-                self.stats.dequeue();
-                match e {
-                    TrySendError::Disconnected(_) if self.shut_down.load(Ordering::Relaxed) => {
-                        self.stats.drop_after_shutdown();
-                    }
-                    // Disconnected before shutdown: the export thread is gone, so the
-                    // queue can take nothing more.
-                    TrySendError::Full(_) | TrySendError::Disconnected(_) => {
-                        self.stats.drop_queue_full();
-                    }
-                }
-            }
+        if span.span_context.is_sampled() {
+            self.queue.push(span);
         }
     }
 
     fn force_flush(&self) -> OTelSdkResult {
-        if self.shut_down.load(Ordering::Relaxed) {
-            return Err(OTelSdkError::AlreadyShutdown);
-        }
-        self.ask(Control::Flush, self.flush_timeout)
+        self.queue.force_flush()
     }
 
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
-        if self.shut_down.swap(true, Ordering::Relaxed) {
-            return Err(OTelSdkError::AlreadyShutdown);
-        }
-        // A timeout too long to represent means no limit.
-        let until = Instant::now().checked_add(timeout);
-        let result = self.ask(|reply| Control::Shutdown(reply, until), timeout);
-        // Out of time, as opposed to an export that failed (or timed out) on its own.
-        if result.is_err() && until.is_some_and(|u| Instant::now() >= u) {
-            self.stats.mark_timed_out();
-        }
-        result
+        self.queue.shutdown_with_timeout(timeout)
     }
 
     fn set_resource(&mut self, resource: &Resource) {
-        self.send(Control::SetResource(Box::new(resource.clone())));
+        self.queue.set_resource(resource);
     }
 }
 

@@ -112,20 +112,3 @@ impl BatchOptions {
         self
     }
 }
-
-#[cfg(all(
-    feature = "logs",
-    any(feature = "otlp-grpc", feature = "otlp-http", feature = "waterfall")
-))]
-impl BatchOptions {
-    /// The same settings for the SDK's batch log record processor (`OTEL_BLRP_*`). Its
-    /// export timeout is not a setting there: the exporters `init` builds enforce it
-    /// themselves (`OnRuntime`).
-    pub(crate) fn log_config(&self) -> opentelemetry_sdk::logs::BatchConfig {
-        opentelemetry_sdk::logs::BatchConfigBuilder::default()
-            .with_max_queue_size(self.max_queue_size)
-            .with_max_export_batch_size(self.max_export_batch_size)
-            .with_scheduled_delay(self.delay())
-            .build()
-    }
-}

@@ -5,9 +5,12 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use opentelemetry_sdk::error::OTelSdkResult;
 
+use super::kind::Kind;
 use crate::exporter::status::ExportStatus;
 
-/// Live counters of one batch processor, shared with the application through
+/// Live counters of one batch processor (spans, or log records for the
+/// [`LogBatchProcessor`](super::LogBatchProcessor), which counts the same way), shared with
+/// the application through
 /// [`BatchProcessor::stats`](super::BatchProcessor::stats) and
 /// [`Guard::dropped_spans`](crate::Guard::dropped_spans).
 ///
@@ -20,6 +23,7 @@ use crate::exporter::status::ExportStatus;
 /// export failed.
 #[derive(Debug)]
 pub struct QueueStats {
+    kind: Kind,
     capacity: usize,
     queued: AtomicUsize,
     timed_out: AtomicBool,
@@ -33,8 +37,15 @@ pub struct QueueStats {
 }
 
 impl QueueStats {
+    #[cfg(test)]
     pub(super) fn new(capacity: usize) -> Self {
+        Self::of(super::kind::SPANS, capacity)
+    }
+
+    /// The counters of a queue of `kind` items.
+    pub(super) fn of(kind: Kind, capacity: usize) -> Self {
         QueueStats {
+            kind,
             capacity,
             queued: AtomicUsize::new(0),
             timed_out: AtomicBool::new(false),
@@ -48,7 +59,8 @@ impl QueueStats {
         }
     }
 
-    /// How many spans the queue holds at most (`OTEL_BSP_MAX_QUEUE_SIZE`).
+    /// How many items (spans or log records) the queue holds at most
+    /// (`OTEL_BSP_MAX_QUEUE_SIZE`, `OTEL_BLRP_MAX_QUEUE_SIZE`).
     pub fn capacity(&self) -> usize {
         self.capacity
     }
@@ -158,26 +170,29 @@ impl QueueStats {
     pub(crate) fn loss_report(&self) -> Option<String> {
         let mut parts = Vec::new();
         let full = self.dropped_queue_full();
+        let kind = self.kind;
         if full > 0 {
             parts.push(format!(
-                "{full} span{} dropped because the export queue was full \
-                 (OTEL_BSP_MAX_QUEUE_SIZE={}): the exporter did not keep up",
-                plural(full),
+                "{} dropped because the export queue was full ({}={}): the exporter did not \
+                 keep up",
+                kind.count(full),
+                kind.queue_var,
                 self.capacity
             ));
         }
         let left = self.queued() as u64 + self.dropped_at_shutdown_deadline();
         if left > 0 {
             parts.push(format!(
-                "{left} span{} still queued when shutdown gave up, lost",
-                plural(left)
+                "{} still queued when shutdown gave up, lost",
+                kind.count(left)
             ));
         }
         let late = self.dropped_after_shutdown();
         if late > 0 {
             parts.push(format!(
-                "{late} span{} dropped: ended after shutdown",
-                plural(late)
+                "{} dropped: {} after shutdown",
+                kind.count(late),
+                kind.arrives
             ));
         }
         (!parts.is_empty()).then(|| parts.join("; "))

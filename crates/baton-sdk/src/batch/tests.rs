@@ -296,7 +296,7 @@ fn spans_left_at_the_shutdown_deadline_are_counted_as_such() {
         .unwrap();
     let (warning, _) = lines();
     let worker = Worker {
-        exporter: Recorder::answering(Answer::Hang),
+        exporter: super::exports::SpanExports(Recorder::answering(Answer::Hang)),
         spans,
         control,
         stats: stats.clone(),

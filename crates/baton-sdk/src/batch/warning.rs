@@ -1,7 +1,9 @@
-//! The rate-limited warning printed when spans are dropped on a full queue: the first drop
+//! The rate-limited warning printed when spans (or log records) are dropped on a full queue: the first drop
 //! is reported at once, later ones at most once per interval, with how many since the last.
 
 use std::time::{Duration, Instant};
+
+use super::kind::{Kind, SPANS};
 
 /// How often, at most, the drop warning is printed.
 pub(crate) const WARNING_INTERVAL: Duration = Duration::from_secs(10);
@@ -12,6 +14,7 @@ pub(crate) type Sink = Box<dyn FnMut(&str) + Send>;
 /// Decides when to warn about dropped spans. Lives on the export thread, so the request
 /// path pays one atomic increment per drop and never formats or prints.
 pub(crate) struct DropWarning {
+    kind: Kind,
     interval: Duration,
     capacity: usize,
     reported: u64,
@@ -26,6 +29,7 @@ pub(crate) struct DropWarning {
 impl DropWarning {
     pub(crate) fn new(capacity: usize, interval: Duration, sink: Sink) -> Self {
         DropWarning {
+            kind: SPANS,
             interval,
             capacity,
             reported: 0,
@@ -45,6 +49,12 @@ impl DropWarning {
         )
     }
 
+    /// The same warnings about `kind` items.
+    pub(crate) fn about(mut self, kind: Kind) -> Self {
+        self.kind = kind;
+        self
+    }
+
     /// Warns if spans were dropped since the last warning and the interval has passed
     /// (or no warning was printed yet). `dropped` is the running total.
     pub(crate) fn check(&mut self, dropped: u64, now: Instant) {
@@ -62,10 +72,11 @@ impl DropWarning {
             Some(last) => format!(" in the last {}s", now.duration_since(last).as_secs()),
         };
         (self.sink)(&format!(
-            "{new} span{} dropped{since} because the export queue \
-             (OTEL_BSP_MAX_QUEUE_SIZE={}) was full; {dropped} in all. The exporter is not \
-             keeping up: check the collector, or raise the queue size for bursts",
-            super::stats::plural(new),
+            "{} dropped{since} because the export queue ({}={}) was full; {dropped} in all. \
+             The exporter is not keeping up: check the collector, or raise the queue size for \
+             bursts",
+            self.kind.count(new),
+            self.kind.queue_var,
             self.capacity
         ));
         self.reported = dropped;
@@ -85,11 +96,13 @@ impl DropWarning {
         }
         let new = self.panics - self.panics_reported;
         (self.sink)(&format!(
-            "the span exporter panicked in {call} ({message}); {new} time{} since the last \
-             warning, {} in all. The spans it held are lost and counted as failed; export \
+            "the {} exporter panicked in {call} ({message}); {new} time{} since the last \
+             warning, {} in all. The {} it held are lost and counted as failed; export \
              goes on with the next batch",
+            self.kind.one,
             super::stats::plural(new),
-            self.panics
+            self.panics,
+            self.kind.many
         ));
         self.panics_reported = self.panics;
         self.last_panic = Some(now);

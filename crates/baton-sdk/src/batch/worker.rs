@@ -1,5 +1,6 @@
-//! The export thread of a [`BatchProcessor`](super::BatchProcessor): takes spans off the
-//! queue in batches, hands them to the exporter, and answers flush and shutdown requests.
+//! The export thread of a batch processor (spans or log records): takes items off the queue
+//! in batches, hands them to the exporter, and answers flush and shutdown requests. The
+//! comments say "span"; log records go through the same steps.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -8,10 +9,9 @@ use std::time::{Duration, Instant};
 
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
-use opentelemetry_sdk::trace::{SpanData, SpanExporter};
 
 use super::block_on::block_on_until;
-use super::limit;
+use super::exports::Exports;
 use super::stats::QueueStats;
 use super::warning::DropWarning;
 
@@ -28,9 +28,9 @@ pub(super) enum Control {
     Shutdown(Sender<OTelSdkResult>, Option<Instant>),
 }
 
-pub(super) struct Worker<E> {
+pub(super) struct Worker<E: Exports> {
     pub(super) exporter: E,
-    pub(super) spans: Receiver<SpanData>,
+    pub(super) spans: Receiver<E::Item>,
     pub(super) control: Receiver<Control>,
     pub(super) stats: Arc<QueueStats>,
     pub(super) batch_size: usize,
@@ -44,11 +44,11 @@ pub(super) struct Worker<E> {
     pub(super) max_value_length: Option<usize>,
     /// A span taken off the queue that did not fit in the last batch: the next one starts
     /// with it (still counted as queued).
-    pub(super) carry: Option<SpanData>,
+    pub(super) carry: Option<E::Item>,
     pub(super) warning: DropWarning,
 }
 
-impl<E: SpanExporter> Worker<E> {
+impl<E: Exports> Worker<E> {
     pub(super) fn run(mut self) {
         let mut next = Instant::now() + self.delay;
         // Whether the last round of full batches exported anything: a span counted but not
@@ -103,7 +103,9 @@ impl<E: SpanExporter> Worker<E> {
                 // The processor was dropped without a shutdown: send what is left.
                 Err(RecvTimeoutError::Disconnected) => {
                     let _ = self.export_queued(None);
-                    let _ = self.guarded("shutdown", |e| e.shutdown());
+                    let _ = self.guarded("shutdown", |e| {
+                        e.shutdown_with_timeout(Duration::from_secs(5))
+                    });
                     return;
                 }
             }
@@ -129,7 +131,7 @@ impl<E: SpanExporter> Worker<E> {
     }
 
     /// The next span waiting: the one carried over from the last batch, or the queue's.
-    fn next_span(&mut self) -> Option<SpanData> {
+    fn next_span(&mut self) -> Option<E::Item> {
         self.carry.take().or_else(|| self.spans.try_recv().ok())
     }
 
@@ -189,10 +191,7 @@ impl<E: SpanExporter> Worker<E> {
             let Some(mut span) = self.next_span() else {
                 break;
             };
-            if let Some(limit) = self.max_value_length {
-                limit::cut_values(&mut span, limit);
-            }
-            let size = limit::encoded_size(&span);
+            let size = E::prepare(&mut span, self.max_value_length);
             if !batch.is_empty() && bytes + size > self.max_export_bytes {
                 self.carry = Some(span);
                 break;

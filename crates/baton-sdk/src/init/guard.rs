@@ -52,6 +52,9 @@ pub struct Guard {
     #[cfg(feature = "logs")]
     pub(super) logger_provider: Option<opentelemetry_sdk::logs::SdkLoggerProvider>,
     /// What the `tracing` layers are built from.
+    /// The counters of each log record export queue.
+    #[cfg(feature = "logs")]
+    pub(super) log_queues: Vec<Arc<QueueStats>>,
     #[cfg(feature = "logs")]
     pub(super) logs: crate::logs::Setup,
     pub(super) done: bool,
@@ -124,6 +127,15 @@ impl Guard {
         &self.span_queues
     }
 
+    /// The counters of each log record export queue, one per log exporter (see
+    /// [`LogBatchProcessor`](crate::batch::LogBatchProcessor)): records dropped on a full
+    /// queue are counted there, warned about and reported by [`shutdown`](Self::shutdown)
+    /// as spans are.
+    #[cfg(feature = "logs")]
+    pub fn log_queues(&self) -> &[Arc<QueueStats>] {
+        &self.log_queues
+    }
+
     /// Flushes and shuts down now. Returns an error when telemetry was lost: spans dropped
     /// on a full queue at any time, exports that failed, or what could not be flushed by
     /// the deadline. Dropping the guard does the same and prints any such error on
@@ -140,6 +152,7 @@ impl Guard {
             #[cfg(feature = "logs")]
             logs: self.logger_provider.as_ref(),
         };
+        #[cfg_attr(not(feature = "logs"), allow(unused_variables))]
         let (traces, metrics, logs) = match shutdown_within(providers, self.deadline) {
             Ok(()) => (None, None, None),
             Err(e) => (e.traces, e.metrics, e.logs),
@@ -167,7 +180,15 @@ impl Guard {
         let error = ShutdownError {
             traces: join(traces_parts),
             metrics: self.metrics_status.last_failure().or(metrics),
-            logs,
+            #[cfg(feature = "logs")]
+            logs: {
+                let failed = join(self.log_queues.iter().map(|q| q.failure_report()).collect());
+                let mut parts = vec![failed.or(logs)];
+                parts.extend(self.log_queues.iter().map(|q| q.loss_report()));
+                join(parts)
+            },
+            #[cfg(not(feature = "logs"))]
+            logs: None,
         };
         if error.traces.is_none() && error.metrics.is_none() && error.logs.is_none() {
             Ok(())

@@ -76,16 +76,17 @@ pub(crate) fn install(plan: Plan) -> Result<Guard, InitError> {
         }
     }
     let meter_provider = metering.build();
-    batch::register_metrics(&meter_provider, &queues);
+    batch::register_metrics(&meter_provider, batch::kind::SPANS, &queues);
 
     #[cfg(feature = "logs")]
-    let (logger_provider, logs) = {
-        let logger_provider = logger_provider(
+    let (logger_provider, log_queues, logs) = {
+        let (logger_provider, log_queues) = logger_provider(
             plan.logs.targets,
             plan.logs.batch,
             &plan.resource,
             &mut runtime,
         )?;
+        batch::register_metrics(&meter_provider, batch::kind::LOGS, &log_queues);
         let setup = crate::logs::Setup {
             filter: plan.logs.filter,
             format: plan.logs.format,
@@ -96,7 +97,7 @@ pub(crate) fn install(plan: Plan) -> Result<Guard, InitError> {
                 p.logger("baton")
             }),
         };
-        (logger_provider, setup)
+        (logger_provider, log_queues, setup)
     };
     #[cfg(feature = "logs")]
     let mut warnings = plan.warnings;
@@ -130,12 +131,15 @@ pub(crate) fn install(plan: Plan) -> Result<Guard, InitError> {
         #[cfg(feature = "logs")]
         logger_provider,
         #[cfg(feature = "logs")]
+        log_queues,
+        #[cfg(feature = "logs")]
         logs,
         done: false,
     })
 }
 
-/// The logger provider with a batch processor per log target; `None` without targets.
+/// The logger provider with a batch processor per log target, and their counters; `None`
+/// without targets.
 #[cfg(feature = "logs")]
 #[cfg_attr(
     not(any(feature = "otlp-grpc", feature = "otlp-http", feature = "waterfall")),
@@ -146,37 +150,42 @@ fn logger_provider(
     batch: BatchOptions,
     resource: &opentelemetry_sdk::Resource,
     runtime: &mut Runtime,
-) -> Result<Option<opentelemetry_sdk::logs::SdkLoggerProvider>, InitError> {
-    use opentelemetry_sdk::logs::{BatchLogProcessor, SdkLoggerProvider};
+) -> Result<
+    (
+        Option<opentelemetry_sdk::logs::SdkLoggerProvider>,
+        Vec<Arc<QueueStats>>,
+    ),
+    InitError,
+> {
+    use crate::batch::LogBatchProcessor;
+    use opentelemetry_sdk::logs::SdkLoggerProvider;
     #[cfg(not(any(feature = "otlp-grpc", feature = "otlp-http")))]
     let _ = runtime;
     if targets.is_empty() {
-        return Ok(None);
+        return Ok((None, Vec::new()));
     }
     let mut provider = SdkLoggerProvider::builder().with_resource(resource.clone());
+    let mut queues = Vec::new();
     for target in targets {
-        provider = match target {
+        let processor = match target {
             #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
             LogTarget::Otlp(settings) => {
                 let rt = runtime.get()?;
                 let (exporter, detail) = settings.log_exporter(&rt).map_err(|e| otlp_error(&e))?;
                 let exporter = OnRuntime::new(exporter, rt, batch.timeout(), None)
                     .naming(&settings.endpoint, detail);
-                provider.with_log_processor(
-                    BatchLogProcessor::builder(exporter)
-                        .with_batch_config(batch.log_config())
-                        .build(),
-                )
+                LogBatchProcessor::new(exporter, batch)
             }
             #[cfg(feature = "waterfall")]
-            LogTarget::Waterfall(waterfall) => provider.with_log_processor(
-                BatchLogProcessor::builder(waterfall.log_exporter())
-                    .with_batch_config(batch.or_scheduled_delay(CONSOLE_DELAY).log_config())
-                    .build(),
+            LogTarget::Waterfall(waterfall) => LogBatchProcessor::new(
+                waterfall.log_exporter(),
+                batch.or_scheduled_delay(CONSOLE_DELAY),
             ),
         };
+        queues.push(processor.stats());
+        provider = provider.with_log_processor(processor);
     }
-    Ok(Some(provider.build()))
+    Ok((Some(provider.build()), queues))
 }
 
 /// The batch processor in front of one trace target.
