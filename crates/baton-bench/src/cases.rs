@@ -123,6 +123,25 @@ pub const SERVER_CASES: &[CaseInfo] = &[
         "as baton_init_path_metrics, caller's traceparent flags 00",
     ),
     case(
+        "baton_init_tracing",
+        1,
+        "as baton_init_path, plus everything baton::init sets up for `tracing` (the registry with \
+         the RUST_LOG filter, tracing-opentelemetry, the log lines, the logs bridge); the \
+         handler logs nothing",
+    ),
+    case(
+        "baton_init_tracing_info",
+        1,
+        "as baton_init_tracing, the handler emits one info! (a line with the trace ids, written \
+         to a sink, and a log record through baton's LogBatchProcessor to a counting exporter)",
+    ),
+    case(
+        "baton_init_tracing_span",
+        2,
+        "as baton_init_tracing, the handler enters one info_span! (a span through \
+         tracing-opentelemetry)",
+    ),
+    case(
         "sdk_floor",
         1,
         "no layer: extract (SDK propagator), build a span with a static name and no attributes, attach, end",
@@ -246,6 +265,40 @@ pub fn routes() -> Router {
     Router::new().route("/users/{id}", get(|| async { "hello, world" }))
 }
 
+/// [`routes`] whose handler emits one `info!`, or enters one `info_span!`.
+fn traced_routes(span: bool) -> Router {
+    if span {
+        Router::new().route(
+            "/users/{id}",
+            get(|| async {
+                tracing::info_span!("load_profile").in_scope(|| "hello, world")
+            }),
+        )
+    } else {
+        Router::new().route(
+            "/users/{id}",
+            get(|| async {
+                tracing::info!(user.id = 42, "loading profile");
+                "hello, world"
+            }),
+        )
+    }
+}
+
+/// What `baton::init` builds, exporting spans and log records to counting exporters and log
+/// lines to a sink; the `tracing` layers it would install as a subscriber.
+fn init_guard(exporter: CountingExporter) -> (baton_sdk::Guard, Dispatch) {
+    let guard = baton_sdk::Builder::from_env_map([("OTEL_METRICS_EXPORTER", "none")])
+        .span_exporter(exporter)
+        .log_exporter(crate::export::CountingLogExporter::default())
+        .log_writer(std::io::sink())
+        .install_global(false)
+        .build()
+        .expect("baton_sdk::Builder");
+    let dispatch = Dispatch::new(tracing_subscriber::registry().with(guard.tracing_layer()));
+    (guard, dispatch)
+}
+
 /// The request of every server case: `GET /users/42` with a host, a user agent and the
 /// caller's `traceparent`, built without allocating header values.
 pub fn server_request(traceparent: &'static str) -> Request<Body> {
@@ -367,6 +420,8 @@ pub struct Bench {
     meter_provider: Option<SdkMeterProvider>,
     exported: Arc<AtomicU64>,
     dispatch: Option<Dispatch>,
+    /// The SDK as `baton::init` sets it up, for the `baton_init_tracing*` cases.
+    guard: Option<baton_sdk::Guard>,
 }
 
 impl Bench {
@@ -384,10 +439,19 @@ impl Bench {
         } else {
             Sampler::ParentBased(Box::new(Sampler::AlwaysOn))
         };
-        let (tracer_provider, exported) =
+        let (mut tracer_provider, mut exported) =
             tracer_provider(sampler, name.starts_with("baton_init_path"));
         let mut meter = None;
         let mut dispatch = None;
+        let mut guard = None;
+        if name.starts_with("baton_init_tracing") {
+            let exporter = CountingExporter::new();
+            exported = exporter.counter();
+            let (g, d) = init_guard(exporter);
+            tracer_provider = g.tracer_provider().clone();
+            dispatch = Some(d);
+            guard = Some(g);
+        }
         let traceparent = if name.contains("unsampled") {
             TRACEPARENT_UNSAMPLED
         } else {
@@ -435,6 +499,20 @@ impl Bench {
                         .tracer_provider(tp),
                 ),
             ),
+            "baton_init_tracing" | "baton_init_tracing_info" | "baton_init_tracing_span" => {
+                let router = match name {
+                    "baton_init_tracing" => routes(),
+                    _ => traced_routes(name.ends_with("span")),
+                };
+                server(
+                    router.layer(
+                        baton()
+                            .without_metrics()
+                            .propagator(baton_core::propagation::TraceContextPropagator::new())
+                            .tracer_provider(tp),
+                    ),
+                )
+            }
             "sdk_floor"
             | "sdk_floor_unsampled"
             | "sdk_floor_attrs"
@@ -530,6 +608,7 @@ impl Bench {
             meter_provider: meter,
             exported,
             dispatch,
+            guard,
         })
     }
 
@@ -593,6 +672,10 @@ impl Bench {
         let _ = self.tracer_provider.shutdown();
         if let Some(mp) = &self.meter_provider {
             let _ = mp.shutdown();
+        }
+        if let Some(guard) = self.guard {
+            // The tracer provider is already shut down; the logs are flushed here.
+            let _ = guard.shutdown();
         }
         self.exported.load(Ordering::Relaxed)
     }

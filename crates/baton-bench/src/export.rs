@@ -37,6 +37,23 @@ impl SpanExporter for CountingExporter {
     }
 }
 
+/// Drops every exported log record, counting them (the `baton_init_tracing*` cases).
+#[derive(Clone, Debug, Default)]
+pub struct CountingLogExporter {
+    exported: Arc<AtomicU64>,
+}
+
+impl opentelemetry_sdk::logs::LogExporter for CountingLogExporter {
+    fn export(
+        &self,
+        batch: opentelemetry_sdk::logs::LogBatch<'_>,
+    ) -> impl std::future::Future<Output = OTelSdkResult> + Send {
+        self.exported
+            .fetch_add(batch.iter().count() as u64, Ordering::Relaxed);
+        std::future::ready(Ok(()))
+    }
+}
+
 /// Drops every metric export: lets a benchmark measure recording into the SDK's
 /// aggregations, the per-request part of metrics, without any export cost.
 #[derive(Clone, Copy, Debug, Default)]

@@ -295,6 +295,20 @@ impl Builder {
         self
     }
 
+    /// Exports log records to `exporter` instead of the exporters `OTEL_LOGS_EXPORTER`
+    /// names, through a [`LogBatchProcessor`](crate::batch::LogBatchProcessor) configured
+    /// by `OTEL_BLRP_*`. Call it again to add more.
+    #[cfg(feature = "logs")]
+    pub fn log_exporter<E: opentelemetry_sdk::logs::LogExporter + 'static>(
+        mut self,
+        exporter: E,
+    ) -> Self {
+        self.overrides.logs.exporters.push(Box::new(move |options| {
+            crate::batch::LogBatchProcessor::new(exporter, options)
+        }));
+        self
+    }
+
     /// Writes the log lines to `out` instead of standard error (a file, or a buffer in
     /// tests).
     #[cfg(feature = "logs")]

@@ -181,6 +181,7 @@ fn logger_provider(
                 waterfall.log_exporter(),
                 batch.or_scheduled_delay(CONSOLE_DELAY),
             ),
+            LogTarget::Custom(factory) => factory(batch),
         };
         queues.push(processor.stats());
         provider = provider.with_log_processor(processor);

@@ -48,14 +48,33 @@ pub(crate) struct Overrides {
 
 /// The builder's `tracing` settings.
 #[cfg(feature = "logs")]
-#[derive(Debug)]
 pub(crate) struct LogOverrides {
     /// Whether to install the global subscriber (with `install_global`).
     pub(crate) subscriber: bool,
     pub(crate) filter: Option<String>,
     pub(crate) format: Option<crate::logs::LogFormat>,
     pub(crate) sink: Option<crate::logs::Sink>,
+    /// Log exporters given in code, instead of `OTEL_LOGS_EXPORTER`'s.
+    pub(crate) exporters: Vec<LogExporterFactory>,
 }
+
+#[cfg(feature = "logs")]
+impl fmt::Debug for LogOverrides {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LogOverrides")
+            .field("subscriber", &self.subscriber)
+            .field("filter", &self.filter)
+            .field("format", &self.format)
+            .field("sink", &self.sink)
+            .field("exporters", &self.exporters.len())
+            .finish()
+    }
+}
+
+/// Builds the batch processor of a log exporter given in code, once its options are known.
+#[cfg(feature = "logs")]
+pub(crate) type LogExporterFactory =
+    Box<dyn FnOnce(crate::batch::BatchOptions) -> crate::batch::LogBatchProcessor>;
 
 impl Overrides {
     /// Nothing overridden: everything from `env`.
@@ -84,6 +103,7 @@ impl Overrides {
                 filter: None,
                 format: None,
                 sink: None,
+                exporters: Vec::new(),
             },
         }
     }

@@ -61,6 +61,8 @@ pub(crate) enum LogTarget {
     /// The terminal: the waterfall that draws the traces, if there is one.
     #[cfg(feature = "waterfall")]
     Waterfall(WaterfallExporter),
+    /// An exporter given to the builder.
+    Custom(super::overrides::LogExporterFactory),
 }
 
 /// The resolved `tracing` setup and logs signal.
@@ -116,7 +118,7 @@ impl Plan {
             #[cfg(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin"))]
             tls,
             #[cfg(feature = "logs")]
-                logs: log_overrides,
+                logs: mut log_overrides,
         } = overrides;
         #[cfg(not(any(feature = "otlp-grpc", feature = "otlp-http", feature = "zipkin")))]
         let tls = NoTls;
@@ -135,9 +137,12 @@ impl Plan {
         let mut logs = LogPlan {
             targets: Vec::new(),
             batch: BatchOptions::default(),
-            filter: env::log_filter(&vars, log_overrides.filter)?,
+            filter: env::log_filter(&vars, log_overrides.filter.take())?,
             format: env::log_format(&vars, log_overrides.format)?,
-            sink: log_overrides.sink.unwrap_or_else(crate::logs::Sink::stderr),
+            sink: log_overrides
+                .sink
+                .take()
+                .unwrap_or_else(crate::logs::Sink::stderr),
             subscriber: log_overrides.subscriber,
         };
         if disabled {
@@ -200,10 +205,15 @@ impl Plan {
 
         #[cfg(feature = "logs")]
         {
-            for kind in env::log_exporters(&vars)? {
-                if let Some(target) = log_target(kind, &mut vars, &tls, &traces)? {
-                    logs.targets.push(target);
+            if log_overrides.exporters.is_empty() {
+                for kind in env::log_exporters(&vars)? {
+                    if let Some(target) = log_target(kind, &mut vars, &tls, &traces)? {
+                        logs.targets.push(target);
+                    }
                 }
+            } else {
+                logs.targets
+                    .extend(log_overrides.exporters.into_iter().map(LogTarget::Custom));
             }
             if !logs.targets.is_empty() {
                 logs.batch = env::batch_options(&mut vars, &env::BLRP)?
