@@ -6,9 +6,8 @@
 //! one (no span is recorded then, and the line still names the caller's trace). The lines
 //! on standard error (here, a buffer) carry the same ids.
 
-use std::io::Write;
+use baton_test_support::lines::Lines;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
@@ -25,20 +24,6 @@ const SAMPLED_TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 const SAMPLED_PARENT: &str = "00f067aa0ba902b7";
 const UNSAMPLED_TRACE: &str = "0af7651916cd43dd8448eb211c80319c";
 const UNSAMPLED_PARENT: &str = "b7ad6b7169203331";
-
-/// Lines written by the subscriber; clones share them.
-#[derive(Clone, Default)]
-struct Lines(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Lines {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 async fn profile(Path(id): Path<u64>) -> &'static str {
     tracing::info!(user.id = id, "loading profile");
@@ -139,7 +124,7 @@ fn run(protocol: &str, endpoint: &str, receiver: &Receiver) {
             Some("users")
         );
         assert_eq!(log.attr("code.file.path"), Some("tests/logs_otlp.rs"));
-        let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+        let text = lines.text();
         let line = text
             .lines()
             .find(|l| l.contains(&format!("user.id={user} ")))

@@ -270,9 +270,7 @@ fn traced_routes(span: bool) -> Router {
     if span {
         Router::new().route(
             "/users/{id}",
-            get(|| async {
-                tracing::info_span!("load_profile").in_scope(|| "hello, world")
-            }),
+            get(|| async { tracing::info_span!("load_profile").in_scope(|| "hello, world") }),
         )
     } else {
         Router::new().route(

@@ -2,27 +2,7 @@
 //! become lines (and `log` records too); a later `init` replaces the layers of the first,
 //! since the global subscriber itself can be set only once per process.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
-#[derive(Clone, Default)]
-struct Lines(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Lines {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Lines {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
-}
+use baton_test_support::lines::Lines;
 
 fn build(lines: &Lines, filter: &str) -> baton_sdk::Guard {
     baton_sdk::Builder::from_env_map([

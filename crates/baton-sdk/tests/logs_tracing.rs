@@ -2,40 +2,14 @@
 //! nest under the current OpenTelemetry span (and client spans under them), and every log
 //! line names the trace and span of the current context, by exact value.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use baton_sdk::logs::LogFormat;
 use baton_sdk::testing::SpanCollector;
+use baton_test_support::lines::Lines;
 use opentelemetry::trace::{
     SpanContext, SpanId, SpanKind, TraceContextExt, TraceFlags, TraceId, TraceState, Tracer,
 };
 use opentelemetry::{Context, trace::Span as _};
 use tracing_subscriber::layer::SubscriberExt;
-
-/// Lines written by the layers; clones share them.
-#[derive(Clone, Default)]
-struct Lines(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Lines {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Lines {
-    fn lines(&self) -> Vec<String> {
-        String::from_utf8(self.0.lock().unwrap().clone())
-            .unwrap()
-            .lines()
-            .map(str::to_owned)
-            .collect()
-    }
-}
 
 fn guard(format: LogFormat, spans: &SpanCollector, lines: &Lines) -> baton_sdk::Guard {
     baton_sdk::Builder::from_env_map([

@@ -12,7 +12,8 @@
 //! - [`loopback`]: a port that refuses connections, a collector that hangs, runtimes and
 //!   axum servers on 127.0.0.1;
 //! - [`tls`]: a private CA per test, the certificates it issues, and a TLS listener;
-//! - [`wait`]: bounded, polling waits for plain `#[test]` functions.
+//! - [`wait`]: bounded, polling waits for plain `#[test]` functions;
+//! - [`lines`]: an in-memory writer to capture what a program writes.
 //!
 //! Every server runs on a Tokio runtime of its own, so a test can block (as
 //! `Guard::shutdown` does) without starving it; each stops when dropped.
@@ -23,6 +24,7 @@
 pub mod decode;
 mod http_request;
 pub mod jaeger;
+pub mod lines;
 pub mod loopback;
 pub mod otlp;
 pub mod tls;
