@@ -24,19 +24,16 @@ use std::time::{Duration, Instant};
 
 use baton_test_support::otlp::{GRPC_TRANSPORT, Receiver};
 use e2e_common::flow;
-use opentelemetry::trace::TracerProvider;
 use support::{Peers, Service};
 use tracing_subscriber::layer::SubscriberExt;
 
 const SERVICES: [&str; 4] = ["gateway", "auth", "users", "db"];
 
-/// `tracing` spans join the traces through tracing-opentelemetry, as in the example's
-/// `main.rs`. Returns whether this test binary's global subscriber could be installed.
-fn install_tracing(provider: &opentelemetry_sdk::trace::SdkTracerProvider) -> bool {
-    let layer = tracing_opentelemetry::layer().with_tracer(provider.tracer("example-tracing"));
-    let subscriber = tracing_subscriber::registry()
-        .with(layer)
-        .with(tracing_subscriber::filter::LevelFilter::INFO);
+/// `tracing` spans join the traces, and events become log records, through the `users`
+/// guard's layers, as in the example's `main.rs`. Returns whether this test binary's global
+/// subscriber could be installed.
+fn install_tracing(guard: &baton::Guard) -> bool {
+    let subscriber = tracing_subscriber::registry().with(guard.tracing_layer());
     tracing::subscriber::set_global_default(subscriber).is_ok()
 }
 
@@ -78,7 +75,9 @@ fn scripted_flow_arrives_at_the_otlp_receiver_as_connected_traces() {
             ("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.grpc_url()),
             ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc".to_owned()),
             ("OTEL_BSP_SCHEDULE_DELAY", "50".to_owned()),
+            ("OTEL_BLRP_SCHEDULE_DELAY", "50".to_owned()),
         ])
+        .log_writer(std::io::sink())
         .service_name(name)
         .install_global(false)
         .build()
@@ -90,7 +89,7 @@ fn scripted_flow_arrives_at_the_otlp_receiver_as_connected_traces() {
         )
         .expect("the example's peers are valid URLs");
         if name == "users" {
-            with_tracing = install_tracing(guard.tracer_provider());
+            with_tracing = install_tracing(&guard);
         }
         let router = match name {
             "gateway" => gateway::router(service),
@@ -118,6 +117,16 @@ fn scripted_flow_arrives_at_the_otlp_receiver_as_connected_traces() {
         Duration::from_secs(15),
         |spans| spans.len() >= expected,
     );
+    // The handlers' log lines: the gateway's for each profile request, users' for each
+    // profile loaded, auth's refusal and db's failed query.
+    receiver.wait_for_logs(
+        "the handlers' log records",
+        Duration::from_secs(15),
+        |logs| {
+            logs.iter().any(|l| l.body == "query failed")
+                && logs.iter().filter(|l| l.body == "loading profile").count() >= 3
+        },
+    );
     for guard in guards {
         guard
             .shutdown()
@@ -133,15 +142,57 @@ fn scripted_flow_arrives_at_the_otlp_receiver_as_connected_traces() {
     );
     flow::check(&spans, with_tracing, &linked_trace_id);
 
-    // The tracing span is recorded through the users service's provider, under the
-    // instrumentation scope the example gives it.
+    // The tracing span is recorded through the users service's provider, under baton's
+    // instrumentation scope.
     let load_profile: Vec<_> = spans.iter().filter(|s| s.name == "load_profile").collect();
     assert!(
         load_profile
             .iter()
-            .all(|s| s.scope == "example-tracing" && s.attr("user.id").is_some()),
+            .all(|s| s.scope == "baton" && s.service == "users" && s.attr("user.id").is_some()),
         "{load_profile:#?}"
     );
+
+    // Every log record names the span it was written in, by id: "loading profile" its
+    // `load_profile` span, db's failed query db's failing server span, in that trace.
+    let logs = receiver.logs();
+    let span_of = |log: &baton_test_support::otlp::Log| {
+        spans
+            .iter()
+            .find(|s| s.span_id == log.span_id && s.trace_id == log.trace_id)
+            .unwrap_or_else(|| {
+                panic!(
+                    "no span {} in trace {}: {log:#?}",
+                    log.span_id, log.trace_id
+                )
+            })
+    };
+    let loading: Vec<_> = logs
+        .iter()
+        .filter(|l| l.body == "loading profile")
+        .collect();
+    assert!(loading.len() >= 3, "{logs:#?}");
+    for log in loading {
+        let span = span_of(log);
+        assert_eq!(span.name, "load_profile");
+        assert_eq!(log.attr("user.id"), span.attr("user.id"));
+        assert_eq!((log.severity_text.as_str(), log.trace_flags()), ("INFO", 1));
+    }
+    let failed = logs
+        .iter()
+        .find(|l| l.body == "query failed")
+        .expect("db's error");
+    let span = span_of(failed);
+    assert_eq!(
+        (span.name.as_str(), span.service.as_str()),
+        ("POST /query", "db")
+    );
+    assert_eq!(
+        span.status_code, 2,
+        "the failing query's server span is an error"
+    );
+    assert_eq!(failed.severity_text, "ERROR");
+    assert_eq!(failed.attr("table"), Some("orders"));
+    assert_eq!(failed.attr("id"), Some("13"));
 
     // Metrics travel the same way: every service's server duration, and the client
     // duration of the two services that call others.
