@@ -13,29 +13,34 @@ use std::time::SystemTime;
 use opentelemetry::logs::{AnyValue, LogRecord as _, Logger as _};
 use opentelemetry::{Context, Key};
 use opentelemetry_sdk::logs::SdkLogger;
-use tracing::Subscriber;
-use tracing_log::NormalizeEvent;
-use tracing_subscriber::layer::{Context as LayerContext, Layer};
 
 use super::fields::{Fields, Value};
 
-/// The layer that emits a log record for every event.
+/// Emits a log record for every event.
 #[derive(Debug)]
-pub(crate) struct BridgeLayer {
+pub(crate) struct Records {
     pub(crate) logger: SdkLogger,
 }
 
-impl<S: Subscriber> Layer<S> for BridgeLayer {
-    fn on_event(&self, event: &tracing::Event<'_>, _ctx: LayerContext<'_, S>) {
+impl Records {
+    /// Emits the record of the event `meta` and `fields` describe. `callsite` is the
+    /// event's own metadata when `meta` is it (not a `log` record's), whose strings live
+    /// for the whole program and need no copy.
+    pub(crate) fn emit(
+        &self,
+        meta: &tracing::Metadata<'_>,
+        callsite: Option<&'static tracing::Metadata<'static>>,
+        fields: Fields,
+    ) {
         // The exporters' own events (their threads run suppressed) must not feed themselves.
         if Context::is_current_telemetry_suppressed() {
             return;
         }
-        let normalized = event.normalized_metadata();
-        let meta = normalized.as_ref().unwrap_or_else(|| event.metadata());
-        let fields = Fields::of(event, normalized.is_some());
         let mut record = self.logger.create_log_record();
-        record.set_target(meta.target().to_owned());
+        record.set_target(match callsite {
+            Some(m) => Cow::Borrowed(m.target()),
+            None => Cow::Owned(meta.target().to_owned()),
+        });
         record.set_timestamp(SystemTime::now());
         record.set_severity_number(super::severity(*meta.level()));
         record.set_severity_text(meta.level().as_str());
@@ -43,10 +48,14 @@ impl<S: Subscriber> Layer<S> for BridgeLayer {
         for (name, value) in fields.values {
             record.add_attribute(Key::from_static_str(name), any(value));
         }
-        if let Some(file) = meta.file() {
+        let file = match callsite {
+            Some(m) => m.file().map(Cow::Borrowed),
+            None => meta.file().map(|f| Cow::Owned(f.to_owned())),
+        };
+        if let Some(file) = file {
             record.add_attribute(
                 Key::from_static_str("code.file.path"),
-                AnyValue::String(Cow::<'static, str>::Owned(file.to_owned()).into()),
+                AnyValue::String(file.into()),
             );
         }
         if let Some(line) = meta.line() {

@@ -5,10 +5,6 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-use tracing::Subscriber;
-use tracing_log::NormalizeEvent;
-use tracing_subscriber::layer::{Context, Layer};
-
 use super::LogFormat;
 use super::current::{self, Ids};
 use super::fields::{Fields, Value};
@@ -49,24 +45,22 @@ impl std::fmt::Debug for Sink {
     }
 }
 
-/// The layer that writes a line for every event.
+/// Writes a line for every event, in one format.
 #[derive(Debug)]
-pub(crate) struct LineLayer {
+pub(crate) struct Lines {
     pub(crate) format: LogFormat,
     pub(crate) sink: Sink,
 }
 
-impl<S: Subscriber> Layer<S> for LineLayer {
-    fn on_event(&self, event: &tracing::Event<'_>, _ctx: Context<'_, S>) {
-        let normalized = event.normalized_metadata();
-        let meta = normalized.as_ref().unwrap_or_else(|| event.metadata());
-        let fields = Fields::of(event, normalized.is_some());
+impl Lines {
+    /// Writes the line of the event `meta` and `fields` describe.
+    pub(crate) fn write(&self, meta: &tracing::Metadata<'_>, fields: &Fields) {
         let ids = current::current();
         let mut line = String::with_capacity(160);
         rfc3339(SystemTime::now(), &mut line);
         match self.format {
-            LogFormat::Text => text(&mut line, meta, &fields, ids),
-            LogFormat::Json => json(&mut line, meta, &fields, ids),
+            LogFormat::Text => text(&mut line, meta, fields, ids),
+            LogFormat::Json => json(&mut line, meta, fields, ids),
         }
         line.push('\n');
         self.sink.write(&line);

@@ -51,6 +51,7 @@
 
 mod bridge;
 mod current;
+mod events;
 mod fields;
 mod filter;
 mod line;
@@ -110,16 +111,13 @@ impl Setup {
     {
         let spans =
             tracing_opentelemetry::layer().with_tracer(self.tracer_provider.tracer("baton"));
-        let lines = line::LineLayer {
-            format: self.format,
-            sink: self.sink.clone(),
+        let events = events::EventLayer {
+            lines: line::Lines {
+                format: self.format,
+                sink: self.sink.clone(),
+            },
+            records: self.logger.clone().map(|logger| bridge::Records { logger }),
         };
-        let layers = self.filter.build().and_then(spans).and_then(lines);
-        // Not an `Option` layer: a `None` one reports a maximum level of `OFF`, which turns
-        // every event off when it is the outermost layer on a registry.
-        match self.logger.clone() {
-            Some(logger) => Box::new(layers.and_then(bridge::BridgeLayer { logger })),
-            None => Box::new(layers),
-        }
+        Box::new(self.filter.build().and_then(spans).and_then(events))
     }
 }
