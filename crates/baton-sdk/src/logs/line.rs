@@ -67,16 +67,35 @@ impl Lines {
     }
 }
 
+/// The level, right-aligned in five columns.
+fn level(meta: &tracing::Metadata<'_>) -> &'static str {
+    match *meta.level() {
+        tracing::Level::TRACE => "TRACE",
+        tracing::Level::DEBUG => "DEBUG",
+        tracing::Level::INFO => " INFO",
+        tracing::Level::WARN => " WARN",
+        tracing::Level::ERROR => "ERROR",
+    }
+}
+
+/// `bytes` in lowercase hex.
+fn hex(out: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+}
+
 /// `2026-12-01T15:35:38.123456Z  INFO users: loading profile user.id=7 trace_id=… span_id=…`
 fn text(out: &mut String, meta: &tracing::Metadata<'_>, fields: &Fields, ids: Option<Ids>) {
     use std::fmt::Write as _;
-    let _ = write!(
-        out,
-        " {:>5} {}: {}",
-        meta.level(),
-        meta.target(),
-        fields.message
-    );
+    out.push(' ');
+    out.push_str(level(meta));
+    out.push(' ');
+    out.push_str(meta.target());
+    out.push_str(": ");
+    out.push_str(&fields.message);
     for (name, value) in &fields.values {
         let _ = write!(out, " {name}=");
         match value {
@@ -102,7 +121,10 @@ fn text(out: &mut String, meta: &tracing::Metadata<'_>, fields: &Fields, ids: Op
         }
     }
     if let Some(ids) = ids {
-        let _ = write!(out, " trace_id={} span_id={}", ids.trace_id, ids.span_id);
+        out.push_str(" trace_id=");
+        hex(out, &ids.trace_id.to_bytes());
+        out.push_str(" span_id=");
+        hex(out, &ids.span_id.to_bytes());
     }
 }
 
@@ -126,13 +148,13 @@ fn json(out: &mut String, meta: &tracing::Metadata<'_>, fields: &Fields, ids: Op
     out.push_str(",\"message\":");
     string(out, &fields.message);
     if let Some(ids) = ids {
-        let _ = write!(
-            out,
-            ",\"trace_id\":\"{}\",\"span_id\":\"{}\",\"trace_flags\":\"{:02x}\"",
-            ids.trace_id,
-            ids.span_id,
-            ids.flags.to_u8()
-        );
+        out.push_str(",\"trace_id\":\"");
+        hex(out, &ids.trace_id.to_bytes());
+        out.push_str("\",\"span_id\":\"");
+        hex(out, &ids.span_id.to_bytes());
+        out.push_str("\",\"trace_flags\":\"");
+        hex(out, &[ids.flags.to_u8()]);
+        out.push('"');
     }
     if !fields.values.is_empty() {
         out.push_str(",\"attributes\":{");
