@@ -285,3 +285,54 @@ fn the_first_failure_is_warned_about_once() {
         warnings[0]
     );
 }
+
+/// The logs signal goes over the same TLS: records sent to a collector baton cannot trust
+/// fail with the endpoint and rustls's reason in the shutdown error's logs part, and
+/// `OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE` wins over the generic certificate variable.
+#[cfg(feature = "logs")]
+#[test]
+fn log_exports_use_tls_and_their_own_certificate_variable() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let (server_ca, other_ca) = (TestCa::new("server"), TestCa::new("other"));
+    let listener = TlsListener::start(&server_ca.server("127.0.0.1"), None);
+    let (trusted, other) = (server_ca.ca_file(), other_ca.ca_file());
+    let url = format!("https://{}", listener.addr());
+    let export = |extra: &[(&str, &str)]| {
+        let mut pairs = trusting(other.to_str().unwrap(), &url).to_vec();
+        pairs.extend([
+            ("OTEL_TRACES_EXPORTER", "none"),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"),
+        ]);
+        pairs.extend_from_slice(extra);
+        let guard = Builder::from_env_map(env(&pairs))
+            .install_global(false)
+            .metrics(false)
+            .log_writer(std::io::sink())
+            .build()
+            .unwrap();
+        let subscriber = tracing_subscriber::registry().with(guard.tracing_layer());
+        tracing::subscriber::with_default(subscriber, || tracing::warn!("over tls"));
+        guard.shutdown().expect_err("the export cannot succeed")
+    };
+    let err = export(&[]);
+    let logs = err.logs().expect("the logs export failed");
+    assert!(
+        logs.contains(&format!("export to {url}/v1/logs failed")),
+        "{logs}"
+    );
+    assert!(
+        logs.contains("invalid peer certificate: UnknownIssuer"),
+        "{logs}"
+    );
+    assert_eq!(listener.handshakes(), 0);
+
+    export(&[(
+        "OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE",
+        trusted.to_str().unwrap(),
+    )]);
+    assert!(
+        listener.handshakes() > 0,
+        "the per-signal CA was used: {:?}",
+        listener.failures()
+    );
+}
