@@ -58,6 +58,8 @@ fn build_example() -> Result<PathBuf, String> {
         ("zipkin", cfg!(feature = "zipkin")),
         ("waterfall", cfg!(feature = "waterfall")),
         ("tls", cfg!(feature = "tls")),
+        ("logs", cfg!(feature = "logs")),
+        ("tonic", cfg!(feature = "tonic")),
         ("testing", cfg!(feature = "testing")),
     ]
     .into_iter()
