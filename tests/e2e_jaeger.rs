@@ -45,6 +45,8 @@ fn otlp_http_traces_read_back_from_jaeger() {
         ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"),
         // Jaeger stores traces only.
         ("OTEL_METRICS_EXPORTER", "none"),
+        // Jaeger stores traces only: it refuses the logs signal.
+        ("OTEL_LOGS_EXPORTER", "none"),
     ]);
     let spans = flow_spans(&jaeger);
     flow::check(&spans, true, &linked);
@@ -59,6 +61,8 @@ fn otlp_grpc_traces_read_back_from_jaeger() {
         ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str()),
         ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
         ("OTEL_METRICS_EXPORTER", "none"),
+        // Jaeger stores traces only: it refuses the logs signal.
+        ("OTEL_LOGS_EXPORTER", "none"),
     ]);
     flow::check(&flow_spans(&jaeger), true, &linked);
 }
@@ -91,6 +95,8 @@ fn flow_over_tls(protocol: &str, mtls: bool) {
         ("OTEL_EXPORTER_OTLP_PROTOCOL", protocol),
         ("OTEL_EXPORTER_OTLP_CERTIFICATE", ca_file.to_str().unwrap()),
         ("OTEL_METRICS_EXPORTER", "none"),
+        // Jaeger stores traces only: it refuses the logs signal.
+        ("OTEL_LOGS_EXPORTER", "none"),
     ];
     if mtls {
         // The per-signal forms, which win over the generic ones.
@@ -143,6 +149,8 @@ fn zipkin_over_https_trusting_the_system_roots_read_back_from_jaeger() {
         ("OTEL_EXPORTER_ZIPKIN_ENDPOINT", zipkin.as_str()),
         ("SSL_CERT_FILE", ca_file.to_str().unwrap()),
         ("OTEL_METRICS_EXPORTER", "none"),
+        // Jaeger stores traces only: it refuses the logs signal.
+        ("OTEL_LOGS_EXPORTER", "none"),
     ]);
     let spans = flow_spans(&jaeger);
     assert_eq!(spans.len(), flow::span_count(true));
@@ -179,6 +187,8 @@ fn an_mtls_receiver_refuses_a_service_without_a_client_certificate() {
         ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
         ("OTEL_EXPORTER_OTLP_CERTIFICATE", ca_file.to_str().unwrap()),
         ("OTEL_METRICS_EXPORTER", "none"),
+        // Jaeger stores traces only: it refuses the logs signal.
+        ("OTEL_LOGS_EXPORTER", "none"),
     ])
     .install_global(false)
     .build()
@@ -332,7 +342,9 @@ fn assert_same_span_over_zipkin(otlp: &Span, zipkin: &Span) {
     assert_eq!(zipkin.scope, "", "{what}: scope");
     let mut expected = otlp.attributes.clone();
     expected.insert("otel.scope.name".into(), otlp.scope.clone());
-    if otlp.scope == "baton" {
+    // baton's scopes (`baton`, and `baton::tracing` for the application's `tracing` spans)
+    // carry its version.
+    if otlp.scope == "baton" || otlp.scope == "baton::tracing" {
         expected.insert(
             "otel.scope.version".into(),
             env!("CARGO_PKG_VERSION").into(),
@@ -379,6 +391,8 @@ fn zipkin_and_otlp_give_jaeger_the_same_spans() {
         ("OTEL_EXPORTER_OTLP_ENDPOINT", otlp.as_str()),
         ("OTEL_EXPORTER_ZIPKIN_ENDPOINT", zipkin.as_str()),
         ("OTEL_METRICS_EXPORTER", "none"),
+        // Jaeger stores traces only: it refuses the logs signal.
+        ("OTEL_LOGS_EXPORTER", "none"),
     ]);
     let sent = flow_spans(&over_otlp);
     let received = flow_spans(&over_zipkin);

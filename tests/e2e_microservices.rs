@@ -142,13 +142,13 @@ fn scripted_flow_arrives_at_the_otlp_receiver_as_connected_traces() {
     );
     flow::check(&spans, with_tracing, &linked_trace_id);
 
-    // The tracing span is recorded through the users service's provider, under baton's
-    // instrumentation scope.
+    // The tracing span is recorded through the users service's provider, under the scope of
+    // baton's `tracing` setup.
     let load_profile: Vec<_> = spans.iter().filter(|s| s.name == "load_profile").collect();
     assert!(
-        load_profile
-            .iter()
-            .all(|s| s.scope == "baton" && s.service == "users" && s.attr("user.id").is_some()),
+        load_profile.iter().all(|s| s.scope == "baton::tracing"
+            && s.service == "users"
+            && s.attr("user.id").is_some()),
         "{load_profile:#?}"
     );
 

@@ -109,8 +109,13 @@ impl Setup {
     where
         S: Subscriber + for<'a> LookupSpan<'a> + Send + Sync,
     {
-        let spans =
-            tracing_opentelemetry::layer().with_tracer(self.tracer_provider.tracer("baton"));
+        // Its own instrumentation scope: these spans are the application's `tracing` spans,
+        // not the ones baton's layers record (scope `baton`).
+        let scope = opentelemetry::InstrumentationScope::builder("baton::tracing")
+            .with_version(env!("CARGO_PKG_VERSION"))
+            .build();
+        let spans = tracing_opentelemetry::layer()
+            .with_tracer(self.tracer_provider.tracer_with_scope(scope));
         let events = events::EventLayer {
             lines: line::Lines {
                 format: self.format,
