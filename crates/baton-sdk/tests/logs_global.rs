@@ -44,4 +44,41 @@ fn init_installs_the_subscriber_and_a_later_init_replaces_its_layers() {
     let second = second.text();
     let lines: Vec<&str> = second.lines().map(|l| &l[27..]).collect();
     assert_eq!(lines, [" DEBUG logs_global: now kept"]);
+
+    // tracing-opentelemetry is reachable through the installed subscriber (and still after
+    // a later init replaced its parts): `set_parent` makes a `tracing` span continue a
+    // remote trace, as tower-http's TraceLayer users do.
+    use opentelemetry::trace::{
+        SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState,
+    };
+    use tracing_opentelemetry::OpenTelemetrySpanExt;
+    let third = Lines::default();
+    let guard = build(&third, "info");
+    let remote = opentelemetry::Context::new().with_remote_span_context(SpanContext::new(
+        TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap(),
+        SpanId::from_hex("00f067aa0ba902b7").unwrap(),
+        TraceFlags::SAMPLED,
+        true,
+        TraceState::default(),
+    ));
+    let span = tracing::info_span!("handle");
+    assert!(
+        span.set_parent(remote).is_ok(),
+        "tracing-opentelemetry found"
+    );
+    let context = span.context();
+    assert_eq!(
+        context.span().span_context().trace_id().to_string(),
+        "4bf92f3577b34da6a3ce929d0e0e4736"
+    );
+    span.in_scope(|| tracing::info!("inside"));
+    drop(span);
+    guard.shutdown().unwrap();
+    let text = third.text();
+    assert!(
+        text.contains(
+            "INFO logs_global: inside trace_id=4bf92f3577b34da6a3ce929d0e0e4736 span_id="
+        ),
+        "{text}"
+    );
 }

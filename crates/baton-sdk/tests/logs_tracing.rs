@@ -128,3 +128,29 @@ fn an_unsampled_callers_context_gives_the_callers_ids_in_json() {
         r#""level":"WARN","severity_number":13,"target":"logs_tracing","message":"quota \"low\"\n","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b7","trace_flags":"00","attributes":{"user.id":7,"path":"/a \"b\"","ratio":0.5}}"#
     );
 }
+
+/// The `RUST_LOG` filter is a per-layer filter on baton's layers: the user's own layers of
+/// the same subscriber still see every event.
+#[test]
+fn the_filter_applies_to_batons_layers_only() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    struct Count(std::sync::Arc<AtomicUsize>);
+    impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Count {
+        fn on_event(&self, _: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    let (spans, lines) = (SpanCollector::default(), Lines::default());
+    let guard = guard(LogFormat::Text, &spans, &lines);
+    let seen = std::sync::Arc::new(AtomicUsize::new(0));
+    let subscriber = tracing_subscriber::registry()
+        .with(guard.tracing_layer())
+        .with(Count(seen.clone()));
+    tracing::subscriber::with_default(subscriber, || {
+        tracing::info!("kept by both");
+        tracing::debug!("below RUST_LOG=info: the user's layer only");
+    });
+    guard.shutdown().unwrap();
+    assert_eq!(seen.load(Ordering::Relaxed), 2);
+    assert_eq!(lines.lines().len(), 1, "{:?}", lines.lines());
+}

@@ -105,10 +105,7 @@ pub(crate) fn install(plan: Plan) -> Result<Guard, InitError> {
     let warnings = plan.warnings;
     #[cfg(feature = "logs")]
     if plan.install_global && plan.logs.subscriber {
-        use tracing_subscriber::Layer as _;
-        let layer = logs.layer::<tracing_subscriber::Registry>();
-        let max = layer.max_level_hint();
-        if let Some(warning) = crate::logs::subscriber::install(layer, max) {
+        if let Some(warning) = crate::logs::subscriber::install(&logs) {
             warn::print_once(&[warning.to_owned()]);
             warnings.push(warning.to_owned());
         }

@@ -56,6 +56,7 @@ mod fields;
 mod filter;
 mod line;
 pub(crate) mod subscriber;
+mod swap;
 mod time;
 
 use opentelemetry::logs::Severity;
@@ -66,7 +67,7 @@ use tracing::Subscriber;
 use tracing_subscriber::Layer;
 use tracing_subscriber::registry::LookupSpan;
 
-pub use filter::Filter;
+pub(crate) use filter::Filter;
 pub(crate) use line::Sink;
 
 /// How log lines look on standard error.
@@ -104,25 +105,38 @@ pub(crate) struct Setup {
 }
 
 impl Setup {
-    /// The filter, tracing-opentelemetry, the lines and the logs bridge, as one layer.
-    pub(crate) fn layer<S>(&self) -> Box<dyn Layer<S> + Send + Sync + 'static>
-    where
-        S: Subscriber + for<'a> LookupSpan<'a> + Send + Sync,
-    {
-        // Its own instrumentation scope: these spans are the application's `tracing` spans,
-        // not the ones baton's layers record (scope `baton`).
+    /// The tracer the application's `tracing` spans are recorded with: its own
+    /// instrumentation scope, as they are not the spans baton's layers record (`baton`).
+    pub(crate) fn tracer(&self) -> opentelemetry_sdk::trace::SdkTracer {
         let scope = opentelemetry::InstrumentationScope::builder("baton::tracing")
             .with_version(env!("CARGO_PKG_VERSION"))
             .build();
-        let spans = tracing_opentelemetry::layer()
-            .with_tracer(self.tracer_provider.tracer_with_scope(scope));
-        let events = events::EventLayer {
+        self.tracer_provider.tracer_with_scope(scope)
+    }
+
+    /// The layer that writes lines and emits records.
+    pub(crate) fn events(&self) -> events::EventLayer {
+        events::EventLayer {
             lines: line::Lines {
                 format: self.format,
                 sink: self.sink.clone(),
             },
             records: self.logger.clone().map(|logger| bridge::Records { logger }),
-        };
-        Box::new(self.filter.build().and_then(spans).and_then(events))
+        }
+    }
+
+    /// tracing-opentelemetry and the event layer, behind the `RUST_LOG` filter as a
+    /// per-layer filter (so it filters only baton's layers, not the others of the user's
+    /// subscriber), as one layer.
+    pub(crate) fn layer<S>(&self) -> Box<dyn Layer<S> + Send + Sync + 'static>
+    where
+        S: Subscriber + for<'a> LookupSpan<'a> + Send + Sync,
+    {
+        let spans = tracing_opentelemetry::layer().with_tracer(self.tracer());
+        Box::new(
+            spans
+                .and_then(self.events())
+                .with_filter(self.filter.build()),
+        )
     }
 }

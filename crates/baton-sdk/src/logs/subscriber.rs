@@ -1,19 +1,26 @@
-//! The process-wide `tracing` subscriber `init` installs: a registry whose layers a later
-//! `init` replaces (tests and examples call it more than once; the global subscriber can be
-//! set only once per process), and the `log` crate's records turned into events.
+//! The process-wide `tracing` subscriber `init` installs: set once (the global subscriber
+//! can be set only once per process), its tracer, filter and outputs replaced in place by a
+//! later `init` (tests and examples call it more than once), and the `log` crate's records
+//! turned into events.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use tracing_log::AsLog;
 use tracing_subscriber::layer::SubscriberExt;
-use tracing_subscriber::{Layer, Registry, reload};
+use tracing_subscriber::{Layer, Registry};
 
-/// baton's layers, as installed on the registry.
-pub(crate) type Layers = Box<dyn Layer<Registry> + Send + Sync>;
+use super::Setup;
+use super::swap::{SwapEvents, SwapFilter, SwapTracer};
 
-/// The handle that swaps the installed layers, once baton's subscriber is the global one.
-static INSTALLED: Mutex<Option<reload::Handle<Option<Layers>, Registry>>> = Mutex::new(None);
+/// What a later `init` replaces in baton's installed subscriber.
+struct Installed {
+    tracer: SwapTracer,
+    filter: SwapFilter,
+    events: SwapEvents,
+}
+
+static INSTALLED: Mutex<Option<Installed>> = Mutex::new(None);
 
 /// Whether the "already installed" warning was printed.
 static WARNED: AtomicBool = AtomicBool::new(false);
@@ -24,30 +31,38 @@ pub(crate) const ALREADY_INSTALLED: &str = "a global `tracing` subscriber is alr
      Add `guard.tracing_layer()` to that subscriber to get both, or turn this off with \
      `Builder::tracing_subscriber(false)`";
 
-/// Installs `layers` as the global subscriber's, or replaces the ones an earlier call
-/// installed. Returns the warning when another subscriber was installed first (printed
-/// once per process by the caller's warnings).
-pub(crate) fn install(
-    layers: Layers,
-    max: Option<tracing::level_filters::LevelFilter>,
-) -> Option<&'static str> {
+/// Installs baton's subscriber for `setup`, or points the one an earlier call installed at
+/// `setup`. Returns the warning when another subscriber was installed first (once per
+/// process).
+pub(crate) fn install(setup: &Setup) -> Option<&'static str> {
     let mut installed = INSTALLED.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(handle) = installed.as_ref() {
-        let _ = handle.reload(Some(layers));
-        set_log_level(max);
+    if let Some(parts) = installed.as_ref() {
+        parts.tracer.set(setup.tracer());
+        parts.events.set(setup.events());
+        parts.filter.set(setup.filter.build());
+        set_log_level(parts.filter.max_level());
         return None;
     }
-    let (layer, handle) = reload::Layer::new(Some(layers));
+    let parts = Installed {
+        tracer: SwapTracer::new(setup.tracer()),
+        filter: SwapFilter::new(setup.filter.build()),
+        events: SwapEvents::new(setup.events()),
+    };
+    let layer = tracing_opentelemetry::layer()
+        .with_tracer(parts.tracer.clone())
+        .and_then(parts.events.clone())
+        .with_filter(parts.filter.clone());
     match tracing::subscriber::set_global_default(Registry::default().with(layer)) {
         Ok(()) => {
-            *installed = Some(handle);
+            let max = parts
+                .filter
+                .max_level()
+                .unwrap_or(tracing::level_filters::LevelFilter::TRACE);
             // Another `log` logger may be installed: then `log` records go there instead.
             let _ = tracing_log::LogTracer::builder()
-                .with_max_level(
-                    max.unwrap_or(tracing::level_filters::LevelFilter::TRACE)
-                        .as_log(),
-                )
+                .with_max_level(max.as_log())
                 .init();
+            *installed = Some(parts);
             None
         }
         Err(_) => (!WARNED.swap(true, Ordering::Relaxed)).then_some(ALREADY_INSTALLED),
