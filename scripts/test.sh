@@ -28,3 +28,8 @@ scripts/jaeger.sh >/dev/null
 # and working; then the doc examples.
 cargo test --workspace --all-features --all-targets --locked
 cargo test --workspace --all-features --doc --locked
+
+# Builds with some features left out compile too (CI otherwise builds everything on):
+# the terminal waterfall without the logs setup, and the logs setup with no exporter.
+cargo check --locked --quiet -p baton-sdk --no-default-features --features waterfall
+cargo check --locked --quiet -p baton-sdk --no-default-features --features logs

@@ -6,23 +6,14 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use opentelemetry::logs::AnyValue;
-use opentelemetry::trace::SpanId;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::logs::{LogBatch, LogExporter};
 
+use super::render::LogMark;
 use super::{Pending, Shared, lock};
 
 /// The most log records kept for one trace; the waterfall says how many more there were.
-pub const MAX_TRACE_LOGS: usize = 100;
-
-/// A log record, as the waterfall draws it.
-#[derive(Clone, Debug)]
-pub(crate) struct LogMark {
-    pub(crate) span_id: SpanId,
-    pub(crate) time: SystemTime,
-    pub(crate) level: &'static str,
-    pub(crate) message: String,
-}
+pub const MAX_TRACE_LOGS: usize = super::render::MAX_TRACE_LOGS;
 
 /// Takes log records to draw inside their traces: from
 /// [`WaterfallExporter::log_exporter`](super::WaterfallExporter::log_exporter), sharing its

@@ -22,6 +22,7 @@
 //! its own tracer provider and `service.name`) are drawn in one picture.
 
 mod critical;
+#[cfg(feature = "logs")]
 mod logs;
 mod map;
 mod render;
@@ -38,7 +39,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
-use logs::LogMark;
+#[cfg(feature = "logs")]
 pub use logs::{MAX_TRACE_LOGS, WaterfallLogExporter};
 use map::ServiceMap;
 pub use map::{MAX_EDGES, MAX_SERVICES};
@@ -60,7 +61,7 @@ pub const MAX_PENDING_SPANS: usize = 10_000;
 struct Pending {
     spans: Vec<ServiceSpan>,
     /// The trace's log records, drawn under their spans.
-    logs: Vec<LogMark>,
+    logs: Vec<render::LogMark>,
     /// Records past [`MAX_TRACE_LOGS`].
     logs_left_out: usize,
     first_seen: Instant,
@@ -207,6 +208,7 @@ impl WaterfallExporter {
     /// users      GET /users/{id}                        ██████████████████████████        35.0 ms
     ///              · INFO                                  • loading profile user.id=7
     /// ```
+    #[cfg(feature = "logs")]
     pub fn log_exporter(&self) -> WaterfallLogExporter {
         WaterfallLogExporter {
             shared: self.shared.clone(),

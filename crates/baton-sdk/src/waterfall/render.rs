@@ -9,11 +9,22 @@ use std::fmt::Write as _;
 use std::time::{Duration, SystemTime};
 
 use super::critical::critical_path;
-use super::logs::LogMark;
+
+/// A log record, as the waterfall draws it (only the `logs` feature makes them).
+#[derive(Clone, Debug)]
+pub(crate) struct LogMark {
+    pub(crate) span_id: SpanId,
+    pub(crate) time: SystemTime,
+    pub(crate) level: &'static str,
+    pub(crate) message: String,
+}
 use super::style::Style;
 
 /// Widest span-name column, indentation included.
 const NAME_WIDTH: usize = 34;
+/// Most log records kept for one trace (the `logs` feature's
+/// [`MAX_TRACE_LOGS`](super::MAX_TRACE_LOGS)).
+pub(crate) const MAX_TRACE_LOGS: usize = 100;
 /// Most rows drawn for one trace; a line says what was left out.
 pub const MAX_ROWS: usize = 60;
 /// Attributes that explain an error, shown after an error row.
@@ -279,7 +290,7 @@ pub(crate) fn render(
             style.dim(&format!(
                 "… {left_out} more log record{} not shown; the waterfall keeps {} per trace",
                 if left_out == 1 { "" } else { "s" },
-                super::MAX_TRACE_LOGS
+                MAX_TRACE_LOGS
             ))
         );
     }
