@@ -3,7 +3,7 @@
 //! through [`ClientTracing`](super::ClientTracing), so they record exactly the same thing.
 
 use http::{Extensions, Method, Version};
-use opentelemetry::trace::{SpanBuilder, SpanKind, TraceContextExt, Tracer};
+use opentelemetry::trace::{SpanBuilder, SpanKind, Tracer};
 use opentelemetry::{Context, KeyValue, Value};
 use std::time::SystemTime;
 
@@ -165,7 +165,10 @@ impl ClientExchange {
             .with_kind(SpanKind::Client)
             .with_start_time(start)
             .with_attributes(attributes);
-        let cx = parent.with_span(tracer.build_with_context(builder, parent));
+        // A root (no trace around) claims `random-trace-id` when this process's ids are
+        // declared random.
+        let span = tracer.build_with_context(builder, parent);
+        let cx = crate::propagation::with_span(parent, span);
         let rec = Recorder::new(
             Side::Client,
             flavour,

@@ -147,7 +147,8 @@ impl ServerExchange {
             }
             parent
         } else {
-            parent.with_span(span)
+            // A root claims `random-trace-id` when this process's ids are declared random.
+            crate::propagation::with_span(&parent, span)
         };
         let grpc = flavour.is_grpc();
         let protocol = protocol_version(request.version).filter(|_| !grpc);
