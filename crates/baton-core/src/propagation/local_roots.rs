@@ -56,6 +56,7 @@ pub fn set_local_trace_ids_random(random: bool) {
 }
 
 /// Whether [`set_local_trace_ids_random`] declared this process's trace ids random.
+#[inline]
 pub fn local_trace_ids_random() -> bool {
     LOCAL_TRACE_IDS_RANDOM.load(Ordering::Relaxed)
 }
@@ -73,7 +74,9 @@ where
     with_span_declared(parent, span, true)
 }
 
-/// [`with_span`] with the declaration given, so tests need not touch the process-wide one.
+/// [`with_span`] with the declaration given: for a caller that read it before building
+/// the span (the client exchange, so the span moves once), and for tests, which need not
+/// touch the process-wide one.
 #[inline(never)]
 pub(crate) fn with_span_declared<S>(parent: &Context, span: S, declared: bool) -> Context
 where
