@@ -217,7 +217,10 @@ fn profiles(gateway: &str, count: usize) -> Vec<(String, String, bool)> {
                 parts.len() == 4 && parts[1].len() == 32,
                 "server-timing should carry the gateway's traceparent, got {timing:?}"
             );
-            out.push((body, parts[1].to_owned(), parts[3] == "01"));
+            // The sampled bit alone: a trace the gateway started may also say
+            // `random-trace-id` (`03`) once its trace ids are declared random.
+            let sampled = u8::from_str_radix(parts[3], 16).is_ok_and(|f| f & 0x01 == 0x01);
+            out.push((body, parts[1].to_owned(), sampled));
         }
         out
     })

@@ -40,9 +40,9 @@ async fn echo(request: Request) -> axum::Json<serde_json::Value> {
     }))
 }
 
-#[test]
-fn the_random_flag_and_the_draft_tracestate_reach_the_next_hop() {
-    let t = TestTelemetry::new();
+/// A downstream echo server, and a baton server whose `/call` handler calls it through the
+/// reqwest middleware, both recording into `t`: the runtime and the baton server.
+fn servers(t: &TestTelemetry) -> (tokio::runtime::Runtime, std::net::SocketAddr) {
     let rt = runtime("w3c-level2", 2);
     let downstream = serve_axum_on(&rt, Router::new().route("/echo", get(echo)));
     let client = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
@@ -75,9 +75,17 @@ fn the_random_flag_and_the_draft_tracestate_reach_the_next_hop() {
             ServerLayer::new()
                 .propagator(w3c())
                 .tracer_provider(t.tracer_provider())
-                .meter_provider(t.meter_provider()),
+                .meter_provider(t.meter_provider())
+                .traceresponse(),
         );
     let server = serve_axum_on(&rt, app);
+    (rt, server)
+}
+
+#[test]
+fn the_random_flag_and_the_draft_tracestate_reach_the_next_hop() {
+    let t = TestTelemetry::new();
+    let (rt, server) = servers(&t);
 
     for (flags, expected_flags) in [("02", "02"), ("03", "03")] {
         let body = rt.block_on(async {
@@ -114,4 +122,33 @@ fn the_random_flag_and_the_draft_tracestate_reach_the_next_hop() {
             .iter()
             .all(|s| s.trace_id().to_string() == TRACE_ID)
     );
+}
+
+/// Without `set_local_trace_ids_random` (nothing in this binary declares it), a trace the
+/// server starts claims no `random-trace-id`: not downstream, not in the echo. (With the
+/// declaration: `tests/w3c_random_local.rs`.)
+#[test]
+fn a_trace_started_here_claims_no_random_flag_undeclared() {
+    assert!(!baton::propagation::local_trace_ids_random());
+    let t = TestTelemetry::new();
+    let (rt, server) = servers(&t);
+    let (body, echoed) = rt.block_on(async {
+        let response = reqwest::Client::new()
+            .get(format!("http://{server}/call"))
+            .send()
+            .await
+            .expect("call");
+        let echoed = response.headers()["traceresponse"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        (response.text().await.expect("body"), echoed)
+    });
+    let seen: serde_json::Value = serde_json::from_str(&body).expect("json");
+    let sent = seen["traceparent"].as_str().expect("traceparent sent");
+    let spans = t.wait_for_spans(2, Duration::from_secs(5));
+    let (server_span, client_span) = (spans.named("GET /call"), spans.named("GET"));
+    let trace = server_span.trace_id();
+    assert_eq!(sent, format!("00-{trace}-{}-01", client_span.span_id()));
+    assert_eq!(echoed, format!("00-{trace}-{}-01", server_span.span_id()));
 }

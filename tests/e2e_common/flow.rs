@@ -38,7 +38,7 @@ pub async fn send_linked_request(gateway: &str) -> String {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    // trace;desc=00-<trace id>-<span id>-01 (possibly quoted)
+    // trace;desc=00-<trace id>-<span id>-<flags> (possibly quoted)
     let desc = timing
         .split("desc=")
         .nth(1)

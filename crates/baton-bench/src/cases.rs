@@ -32,6 +32,8 @@ use crate::minimal::MinimalLayer;
 pub const TRACEPARENT_SAMPLED: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 /// An unsampled caller (flags `00`): the parent-based sampler drops the server span.
 pub const TRACEPARENT_UNSAMPLED: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00";
+/// No caller (the `baton_root*` cases): the request carries no `traceparent`.
+pub const NO_TRACEPARENT: &str = "";
 
 /// One measured case.
 #[derive(Clone, Copy, Debug)]
@@ -142,6 +144,27 @@ pub const SERVER_CASES: &[CaseInfo] = &[
          tracing-opentelemetry)",
     ),
     case(
+        "baton_root",
+        1,
+        "as baton_init_path, no traceparent: the server span is a root",
+    ),
+    case(
+        "baton_root_random",
+        1,
+        "as baton_root, with trace ids declared random (set_local_trace_ids_random, as \
+         baton::init does): the root carries random-trace-id",
+    ),
+    case(
+        "baton_root_unsampled",
+        0,
+        "as baton_root, AlwaysOff sampler: an unsampled root",
+    ),
+    case(
+        "baton_root_unsampled_random",
+        0,
+        "as baton_root_unsampled, with trace ids declared random",
+    ),
+    case(
         "sdk_floor",
         1,
         "no layer: extract (SDK propagator), build a span with a static name and no attributes, attach, end",
@@ -237,6 +260,12 @@ pub const CLIENT_CASES: &[CaseInfo] = &[
         "+ baton TracingMiddleware .without_metrics() .propagator(baton's TraceContextPropagator)",
     ),
     case(
+        "client_baton_random",
+        1,
+        "as client_baton_batonprop, with trace ids declared random (set_local_trace_ids_random, \
+         as baton::init does): each root client span carries random-trace-id",
+    ),
+    case(
         "client_baton_metrics",
         1,
         "+ baton TracingMiddleware with an SDK meter provider (periodic reader, hourly, discarding)",
@@ -298,17 +327,20 @@ fn init_guard(exporter: CountingExporter) -> (baton_sdk::Guard, Dispatch) {
 }
 
 /// The request of every server case: `GET /users/42` with a host, a user agent and the
-/// caller's `traceparent`, built without allocating header values.
+/// caller's `traceparent` (none if [`NO_TRACEPARENT`]), built without allocating header
+/// values.
 pub fn server_request(traceparent: &'static str) -> Request<Body> {
     let mut request = Request::new(Body::empty());
     *request.uri_mut() = Uri::from_static("/users/42");
     let headers = request.headers_mut();
     headers.insert(HOST, HeaderValue::from_static("localhost:3000"));
     headers.insert(USER_AGENT, HeaderValue::from_static("baton-bench/1.0"));
-    headers.insert(
-        HeaderName::from_static("traceparent"),
-        HeaderValue::from_static(traceparent),
-    );
+    if !traceparent.is_empty() {
+        headers.insert(
+            HeaderName::from_static("traceparent"),
+            HeaderValue::from_static(traceparent),
+        );
+    }
     request
 }
 
@@ -432,13 +464,17 @@ impl Bench {
     pub async fn new(name: &str) -> Option<Bench> {
         install_globals();
         let info = case_info(name)?;
-        let sampler = if name == "baton_alwaysoff" {
+        // One case a process: the declaration is process-wide.
+        baton_core::propagation::set_local_trace_ids_random(name.ends_with("_random"));
+        let sampler = if name == "baton_alwaysoff" || name.starts_with("baton_root_unsampled") {
             Sampler::AlwaysOff
         } else {
             Sampler::ParentBased(Box::new(Sampler::AlwaysOn))
         };
-        let (mut tracer_provider, mut exported) =
-            tracer_provider(sampler, name.starts_with("baton_init_path"));
+        let (mut tracer_provider, mut exported) = tracer_provider(
+            sampler,
+            name.starts_with("baton_init_path") || name.starts_with("baton_root"),
+        );
         let mut meter = None;
         let mut dispatch = None;
         let mut guard = None;
@@ -450,7 +486,9 @@ impl Bench {
             dispatch = Some(d);
             guard = Some(g);
         }
-        let traceparent = if name.contains("unsampled") {
+        let traceparent = if name.starts_with("baton_root") {
+            NO_TRACEPARENT
+        } else if name.contains("unsampled") {
             TRACEPARENT_UNSAMPLED
         } else {
             TRACEPARENT_SAMPLED
@@ -489,7 +527,13 @@ impl Bench {
                 meter = Some(mp);
                 server(routes().layer(layer))
             }
-            "baton_sampled_batonprop" | "baton_init_path" | "baton_init_path_unsampled" => server(
+            "baton_sampled_batonprop"
+            | "baton_init_path"
+            | "baton_init_path_unsampled"
+            | "baton_root"
+            | "baton_root_random"
+            | "baton_root_unsampled"
+            | "baton_root_unsampled_random" => server(
                 routes().layer(
                     baton()
                         .without_metrics()
@@ -563,7 +607,7 @@ impl Bench {
                                 .tracer_provider(tp),
                         )
                         .build(),
-                    "client_baton_batonprop" => builder
+                    "client_baton_batonprop" | "client_baton_random" => builder
                         .with(
                             baton_reqwest::TracingMiddleware::new()
                                 .without_metrics()

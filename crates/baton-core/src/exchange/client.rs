@@ -15,6 +15,7 @@ use crate::conventions::{
     ClientUrl, ErrorType, KnownMethods, UrlRedactor, UrlTemplate, attributes as attr, http_scheme,
     protocol_version, span_name, start_attributes,
 };
+use crate::propagation::{local_trace_ids_random, with_span_declared};
 
 /// Room for the attributes a client span usually gets (four or five at the start, two or
 /// three in `finish`). A larger list costs more in the allocator than the rare growth.
@@ -161,11 +162,23 @@ impl ClientExchange {
         T: Tracer,
         T::Span: Send + Sync + 'static,
     {
-        let builder = SpanBuilder::from_name(name)
-            .with_kind(SpanKind::Client)
-            .with_start_time(start)
-            .with_attributes(attributes);
-        let cx = parent.with_span(tracer.build_with_context(builder, parent));
+        // Built whole: `with_attributes` collects the list again, and is not always inlined.
+        let builder = SpanBuilder {
+            name,
+            span_kind: Some(SpanKind::Client),
+            start_time: Some(start),
+            attributes: Some(attributes),
+            events: None,
+            links: None,
+        };
+        // A root (no trace around) claims `random-trace-id` when this process's ids are
+        // declared random. Decided before the span is built, so that the span (an SDK
+        // span is large) moves straight into the context either way.
+        let cx = if local_trace_ids_random() {
+            with_span_declared(parent, tracer.build_with_context(builder, parent), true)
+        } else {
+            parent.with_span(tracer.build_with_context(builder, parent))
+        };
         let rec = Recorder::new(
             Side::Client,
             flavour,

@@ -31,7 +31,7 @@ mod server;
 mod server_request;
 mod source;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use client::{ClientExchange, ClientRequest, ClientSettings};
 pub use client_tracing::{ClientTracing, Propagation};

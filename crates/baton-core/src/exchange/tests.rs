@@ -15,9 +15,9 @@ use super::{
 };
 use crate::conventions::{ClientUrl, ErrorType, KnownMethods};
 
-/// Keeps every ended span.
+/// Keeps every ended span (the exchange and propagation tests' exporter).
 #[derive(Clone, Debug, Default)]
-pub(super) struct Collect(pub(super) Arc<Mutex<Vec<SpanData>>>);
+pub(crate) struct Collect(pub(crate) Arc<Mutex<Vec<SpanData>>>);
 
 impl SpanProcessor for Collect {
     fn on_start(&self, _: &mut opentelemetry_sdk::trace::Span, _: &Context) {}

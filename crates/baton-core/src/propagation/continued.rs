@@ -3,7 +3,9 @@
 //! the outgoing calls. The SDK builds a child's flags from its sampling decision alone, so
 //! Level 2's `random-trace-id` flag does not survive the server span; and the API's
 //! `TraceState` refuses keys the current draft allows (`foo@@bar`), so they would not be
-//! sent on. The injector looks the record up for the span it injects, by trace id.
+//! sent on. The injector looks the record up for the span it injects, by trace id. An
+//! unsampled root that baton starts with trace ids declared random gets one too
+//! ([`local_roots`](super::local_roots)): the SDK gives its unsampled children no flags.
 
 use opentelemetry::Context;
 use opentelemetry::trace::{SpanContext, TraceId, TraceState};

@@ -56,6 +56,7 @@ mod debug;
 pub(crate) mod fuzz_entry;
 mod hex;
 mod jaeger;
+mod local_roots;
 mod percent;
 mod strip;
 mod trace_context;
@@ -70,6 +71,8 @@ pub use composite::{
 };
 pub use debug::{DebugFlag, is_debug};
 pub use jaeger::JaegerPropagator;
+pub use local_roots::{local_trace_ids_random, set_local_trace_ids_random};
+pub(crate) use local_roots::{with_span, with_span_declared};
 pub use percent::{form_decode, percent_decode, percent_encode};
 pub use strip::remove_propagation_headers;
 pub use trace_context::{

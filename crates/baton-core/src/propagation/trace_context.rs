@@ -24,6 +24,12 @@ pub const RANDOM_TRACE_ID: TraceFlags = TraceFlags::new(0x02);
 /// Propagates span context in the W3C Trace Context format
 /// (<https://www.w3.org/TR/trace-context/>), Level 1 plus Level 2's `random-trace-id` flag.
 ///
+/// The flag is sent for a trace continued from a caller exactly as the caller sent it, and
+/// for a trace that a root span of baton's layers started in this process when the
+/// process declares its trace ids random
+/// ([`set_local_trace_ids_random`](super::set_local_trace_ids_random), which `baton::init`
+/// calls). A root span started by the application itself claims nothing.
+///
 /// Compared with `opentelemetry_sdk::propagation::TraceContextPropagator` it keeps the
 /// `random-trace-id` flag as received, rejects a version `00` header with trailing data,
 /// treats two `traceparent` headers as invalid, keeps a `tracestate` whose multi-tenant
@@ -104,8 +110,8 @@ pub fn format_traceparent(sc: &SpanContext) -> Option<String> {
 
 /// Formats the `traceparent` value (version `00`) for the span in `cx`, as the propagator
 /// injects it: with the `random-trace-id` flag of the caller whose trace the span continues,
-/// which the span context itself may have lost (the SDK builds a child's flags from its
-/// sampling decision). For a response header naming the server span (`traceresponse`).
+/// or of a trace started here with ids declared random, which the span context itself may
+/// have lost (the SDK gives an unsampled child no flags). For a response header naming the server span (`traceresponse`).
 ///
 /// ```
 /// use baton_core::propagation::{HeaderExtractor, TraceContextPropagator, format_traceparent_in};
@@ -123,7 +129,8 @@ pub fn format_traceparent_in(cx: &Context) -> Option<String> {
 }
 
 /// The flags to send for `sc` in `cx`: its own, plus `random-trace-id` when the trace it
-/// belongs to was continued from a caller that set it.
+/// belongs to was continued from a caller that set it, or is an unsampled one started here
+/// with trace ids declared random (both leave a [`ContinuedTrace`] record).
 fn flags_in(cx: &Context, sc: &SpanContext) -> TraceFlags {
     match ContinuedTrace::of(cx, sc) {
         Some(c) if c.random => sc.trace_flags() | RANDOM_TRACE_ID,

@@ -113,6 +113,10 @@ pub(crate) fn install(plan: Plan) -> Result<Guard, InitError> {
 
     if plan.install_global {
         global::set_tracer_provider(tracer_provider.clone());
+        // The global tracer baton's layers use by default is this provider's, whose ids come
+        // from the SDK's random generator: W3C Level 2's random-trace-id holds for the roots
+        // they start.
+        baton_core::propagation::set_local_trace_ids_random(true);
         global::set_meter_provider(meter_provider.clone());
         global::set_text_map_propagator(GlobalPropagator(plan.propagator.clone()));
     }
