@@ -4,7 +4,13 @@
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::filter::LevelFilter;
 
-/// A checked filter. The default keeps `info` and above.
+/// The directives when none are given: `info`, and only warnings from OpenTelemetry's own
+/// crates, whose internal logs (when a dependency turns on their `internal-logs` feature)
+/// say `info` for routine events such as a provider being installed.
+pub(crate) const DEFAULT: &str =
+    "info,opentelemetry=warn,opentelemetry_sdk=warn,opentelemetry_otlp=warn";
+
+/// A checked filter. The default is [`DEFAULT`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Filter {
     /// The directives; `None` for the default.
@@ -22,7 +28,7 @@ impl Filter {
 
     /// The filter, built (each layer stack needs its own: `EnvFilter` is not `Clone`).
     pub(crate) fn build(&self) -> EnvFilter {
-        // Checked in `parse`; the default cannot fail.
+        // Checked in `parse`; the default is checked by a test.
         build(self.directives.as_deref()).unwrap_or_else(|_| EnvFilter::new("info"))
     }
 }
@@ -31,13 +37,18 @@ fn build(directives: Option<&str>) -> Result<EnvFilter, tracing_subscriber::filt
     let builder = EnvFilter::builder().with_default_directive(LevelFilter::INFO.into());
     match directives {
         Some(d) => builder.parse(d),
-        None => Ok(builder.parse_lossy("")),
+        None => builder.parse(DEFAULT),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_parses() {
+        assert!(build(None).is_ok());
+    }
 
     #[test]
     fn directives_are_checked() {

@@ -5,7 +5,7 @@
 //! [`Builder::tracing_subscriber(false)`](crate::Builder::tracing_subscriber)) made of:
 //!
 //! - a filter from `RUST_LOG` (or [`Builder::log_filter`](crate::Builder::log_filter)),
-//!   `info` by default; a directive that does not parse fails `init` naming the variable;
+//!   `info` by default (OpenTelemetry's own crates: `warn`); a directive that does not parse fails `init` naming the variable;
 //! - tracing-opentelemetry, so `info_span!` and `#[instrument]` spans become spans under the
 //!   current server or client span, and a baton client span started inside a `tracing` span
 //!   is that span's child;
