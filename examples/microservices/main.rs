@@ -88,7 +88,9 @@ async fn serve(listener: TcpListener, router: axum::Router) {
 
 /// The handlers' `tracing` spans and log lines, for the four services of one process: kept
 /// out of the globals, so one service's guard lends its layers to the process's subscriber
-/// (what `baton::init` installs by itself in a one-service process). Each log record is
+/// (what `baton::init` installs by itself in a one-service process). One subscriber means
+/// one logger: every service's log records carry `users`' resource here, though each names
+/// its own span; run one service per process (`--service`) for records of their own. Each log record is
 /// drawn under its span in the shared waterfall, and each line on standard error names its
 /// trace and span.
 fn install_tracing(guard: &baton::Guard) {

@@ -154,3 +154,50 @@ fn the_filter_applies_to_batons_layers_only() {
     assert_eq!(seen.load(Ordering::Relaxed), 2);
     assert_eq!(lines.lines().len(), 1, "{:?}", lines.lines());
 }
+
+/// `OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT` cuts a record's body and string attributes
+/// (on a character boundary) before it is queued; other values are kept.
+#[test]
+fn log_record_values_are_cut_to_the_limit() {
+    use opentelemetry_sdk::error::OTelSdkResult;
+    use opentelemetry_sdk::logs::{LogBatch, LogExporter};
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Debug, Default)]
+    struct Collect(Arc<Mutex<Vec<String>>>);
+    impl LogExporter for Collect {
+        async fn export(&self, batch: LogBatch<'_>) -> OTelSdkResult {
+            for (record, _) in batch.iter() {
+                let mut parts = vec![format!("{:?}", record.body())];
+                parts.extend(
+                    record
+                        .attributes_iter()
+                        .filter(|(k, _)| !k.as_str().starts_with("code."))
+                        .map(|(k, v)| format!("{k}={v:?}")),
+                );
+                self.0.lock().unwrap().push(parts.join(" "));
+            }
+            Ok(())
+        }
+    }
+    let records = Collect::default();
+    let guard = baton_sdk::Builder::from_env_map([
+        ("OTEL_TRACES_EXPORTER", "none"),
+        ("OTEL_METRICS_EXPORTER", "none"),
+        ("OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT", "6"),
+    ])
+    .log_exporter(records.clone())
+    .log_writer(std::io::sink())
+    .install_global(false)
+    .build()
+    .unwrap();
+    let subscriber = tracing_subscriber::registry().with(guard.tracing_layer());
+    tracing::subscriber::with_default(subscriber, || {
+        tracing::info!(token = "ééééé-long", n = 123_456_789, "a long message");
+    });
+    guard.shutdown().unwrap();
+    assert_eq!(
+        *records.0.lock().unwrap(),
+        [r#"Some(String(Owned("a long"))) token=String(Owned("ééé")) n=Int(123456789)"#]
+    );
+}

@@ -70,6 +70,7 @@ pub(crate) struct LogExports<E>(pub(crate) E);
 impl<E: opentelemetry_sdk::logs::LogExporter + 'static> Exports for LogExports<E> {
     type Item = LogItem;
 
+    /// Log records are cut where they are made (the logs bridge), not here.
     fn prepare(item: &mut LogItem, _max_value_length: Option<usize>) -> usize {
         limit::log_size(&item.0)
     }

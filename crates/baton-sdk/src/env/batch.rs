@@ -37,8 +37,9 @@ pub(crate) const BLRP: BatchVars = BatchVars {
 };
 
 /// Reads one processor's variables (`OTEL_BSP_*` or `OTEL_BLRP_*`); unset variables keep
-/// the defaults (the specification's are the same for both), and an unset schedule delay
-/// is left for the installer to pick per exporter. A batch size above the queue size is
+/// the defaults (the specification's are the same for both but the schedule delay: 5 s for
+/// spans, 1 s for log records), and an unset schedule delay is left for the installer to
+/// pick per exporter and signal. A batch size above the queue size is
 /// lowered to it with a warning (the spec says it must be less or equal).
 pub(crate) fn batch_options(
     vars: &mut Vars<'_>,

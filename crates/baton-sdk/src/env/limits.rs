@@ -23,6 +23,9 @@ const DEFAULT_COUNT: u32 = 128;
 pub(crate) struct Limits {
     pub(crate) spans: SpanLimits,
     pub(crate) value_length: Option<usize>,
+    /// `OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT`, else the general one.
+    #[cfg(feature = "logs")]
+    pub(crate) log_value_length: Option<usize>,
 }
 
 /// Reads the limits.
@@ -48,6 +51,14 @@ pub(crate) fn limits(vars: &Vars<'_>) -> Result<Limits, InitError> {
     Ok(Limits {
         spans,
         value_length,
+        #[cfg(feature = "logs")]
+        log_value_length: match vars.limit(
+            OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT,
+            MAX_VALUE_LENGTH,
+        )? {
+            Some(limit) => Some(limit),
+            None => vars.limit(OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT, MAX_VALUE_LENGTH)?,
+        },
     })
 }
 
@@ -97,6 +108,12 @@ mod tests {
         assert_eq!(l.spans.max_events_per_span, 0, "0 keeps none");
         assert_eq!(l.spans.max_links_per_span, 128);
         assert_eq!(l.value_length, Some(256));
+        #[cfg(feature = "logs")]
+        assert_eq!(
+            l.log_value_length,
+            Some(4096),
+            "the general limit for log records"
+        );
     }
 
     #[test]

@@ -31,6 +31,11 @@ use crate::sampler::AdaptiveSampler;
 #[cfg(feature = "waterfall")]
 const CONSOLE_DELAY: Duration = Duration::from_millis(100);
 
+/// The batch log record processor's delay when `OTEL_BLRP_SCHEDULE_DELAY` is unset: the
+/// specification's 1 s (the span processor's is 5 s).
+#[cfg(feature = "logs")]
+const LOG_DELAY: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// The export runtime, started by the first network exporter that needs it.
 #[derive(Default)]
 struct Runtime {
@@ -92,6 +97,7 @@ pub(crate) fn install(plan: Plan) -> Result<Guard, InitError> {
             format: plan.logs.format,
             sink: plan.logs.sink,
             tracer_provider: tracer_provider.clone(),
+            value_length: plan.logs.value_length,
             logger: logger_provider.as_ref().map(|p| {
                 use opentelemetry::logs::LoggerProvider as _;
                 p.logger("baton")
@@ -175,14 +181,14 @@ fn logger_provider(
                 let (exporter, detail) = settings.log_exporter(&rt).map_err(|e| otlp_error(&e))?;
                 let exporter = OnRuntime::new(exporter, rt, batch.timeout(), None)
                     .naming(&settings.endpoint, detail);
-                LogBatchProcessor::new(exporter, batch)
+                LogBatchProcessor::new(exporter, batch.or_scheduled_delay(LOG_DELAY))
             }
             #[cfg(feature = "waterfall")]
             LogTarget::Waterfall(waterfall) => LogBatchProcessor::new(
                 waterfall.log_exporter(),
                 batch.or_scheduled_delay(CONSOLE_DELAY),
             ),
-            LogTarget::Custom(factory) => factory(batch),
+            LogTarget::Custom(factory) => factory(batch.or_scheduled_delay(LOG_DELAY)),
         };
         queues.push(processor.stats());
         provider = provider.with_log_processor(processor);

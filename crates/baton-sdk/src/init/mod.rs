@@ -46,7 +46,7 @@ use crate::error::InitError;
 /// | `OTEL_TRACES_EXPORTER` | see below | `otlp`, `zipkin`, `console`, `none`, or a list |
 /// | `OTEL_METRICS_EXPORTER` | see below | `otlp`, `console`, `none`, or a list |
 /// | `OTEL_LOGS_EXPORTER` | see below | `otlp`, `console` (records drawn in the waterfall), `none`, or a list (feature `logs`) |
-/// | `RUST_LOG` | `info` | the `tracing` filter (feature `logs`, see [`logs`](crate::logs)) |
+/// | `RUST_LOG` | `info` (`warn` for OpenTelemetry's own crates) | the `tracing` filter (feature `logs`, see [`logs`](crate::logs)) |
 /// | `BATON_LOG_FORMAT` | `text` | or `json`: the log lines on standard error |
 /// | `OTEL_EXPORTER_OTLP_ENDPOINT` | `http://localhost:4318` (`:4317` for gRPC) | `/v1/traces` or `/v1/metrics` appended for HTTP |
 /// | `OTEL_EXPORTER_OTLP_PROTOCOL` | `http/protobuf` | or `grpc` (`http/json` is not supported) |
@@ -60,7 +60,8 @@ use crate::error::InitError;
 /// | `OTEL_BSP_EXPORT_TIMEOUT` | `30000` ms | enforced on OTLP and Zipkin exports |
 /// | `OTEL_BSP_MAX_QUEUE_SIZE` | `2048` | at most 65 536; spans beyond it are dropped |
 /// | `OTEL_BSP_MAX_EXPORT_BATCH_SIZE` | `512` | |
-/// | `OTEL_BLRP_*` | the same as `OTEL_BSP_*` | the batch log record processor (`SCHEDULE_DELAY`, `EXPORT_TIMEOUT`, `MAX_QUEUE_SIZE`, `MAX_EXPORT_BATCH_SIZE`) |
+/// | `OTEL_BLRP_*` | as `OTEL_BSP_*`, but `SCHEDULE_DELAY` `1000` ms (`100` for the terminal) | the batch log record processor (`SCHEDULE_DELAY`, `EXPORT_TIMEOUT`, `MAX_QUEUE_SIZE`, `MAX_EXPORT_BATCH_SIZE`) |
+/// | `OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT` | `OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT` | log record bodies and string attributes cut to this many bytes |
 /// | `OTEL_METRIC_EXPORT_INTERVAL` | `60000` ms | |
 /// | `OTEL_METRIC_EXPORT_TIMEOUT` | `30000` ms | enforced on OTLP exports |
 ///

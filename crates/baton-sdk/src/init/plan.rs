@@ -74,6 +74,8 @@ pub(crate) struct LogPlan {
     pub(crate) format: crate::logs::LogFormat,
     pub(crate) sink: crate::logs::Sink,
     pub(crate) subscriber: bool,
+    /// String attribute values and bodies of log records are cut to this many bytes.
+    pub(crate) value_length: Option<usize>,
 }
 
 /// The resolved setup.
@@ -144,6 +146,7 @@ impl Plan {
                 .take()
                 .unwrap_or_else(crate::logs::Sink::stderr),
             subscriber: log_overrides.subscriber,
+            value_length: None,
         };
         if disabled {
             return Ok(Plan {
@@ -216,8 +219,8 @@ impl Plan {
                     .extend(log_overrides.exporters.into_iter().map(LogTarget::Custom));
             }
             if !logs.targets.is_empty() {
-                logs.batch = env::batch_options(&mut vars, &env::BLRP)?
-                    .attribute_value_length_limit(limits.value_length);
+                logs.batch = env::batch_options(&mut vars, &env::BLRP)?;
+                logs.value_length = limits.log_value_length;
             }
         }
 
@@ -280,6 +283,12 @@ fn log_target(
             }) {
                 return Ok(Some(LogTarget::Waterfall(waterfall)));
             }
+            vars.warn(
+                "OTEL_LOGS_EXPORTER=console: traces are not drawn in the terminal, so log \
+                 records are not drawn either; the log lines on standard error are the \
+                 console output"
+                    .to_owned(),
+            );
             Ok(None)
         }
     }

@@ -5,7 +5,8 @@
 //! attributes (with `code.file.path` and `code.line.number` where the event has them), and
 //! its target as the instrumentation scope; the SDK adds the trace id, span id and trace
 //! flags of the current context, which inside a request is the server span, the innermost
-//! `tracing` span, or for an unsampled request the caller's.
+//! `tracing` span, or for an unsampled request the caller's (inside a `tracing` span of
+//! such a request: the caller's trace id, and the unrecorded local span's id).
 
 use std::borrow::Cow;
 use std::time::SystemTime;
@@ -20,6 +21,8 @@ use super::fields::{Fields, Value};
 #[derive(Debug)]
 pub(crate) struct Records {
     pub(crate) logger: SdkLogger,
+    /// Bodies and string values are cut to this many bytes.
+    pub(crate) value_length: Option<usize>,
 }
 
 impl Records {
@@ -44,8 +47,18 @@ impl Records {
         record.set_timestamp(SystemTime::now());
         record.set_severity_number(super::severity(*meta.level()));
         record.set_severity_text(meta.level().as_str());
-        record.set_body(AnyValue::String(fields.message.into()));
+        let cut = |mut s: String| {
+            if let Some(max) = self.value_length {
+                cut_to(&mut s, max);
+            }
+            s
+        };
+        record.set_body(AnyValue::String(cut(fields.message).into()));
         for (name, value) in fields.values {
+            let value = match value {
+                Value::Str(s) => Value::Str(cut(s)),
+                other => other,
+            };
             record.add_attribute(Key::from_static_str(name), any(value));
         }
         let file = match callsite {
@@ -68,6 +81,17 @@ impl Records {
     }
 }
 
+/// Cuts `s` to at most `max` bytes, on a character boundary.
+fn cut_to(s: &mut String, max: usize) {
+    if s.len() > max {
+        let mut end = max;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+    }
+}
+
 fn any(value: Value) -> AnyValue {
     match value {
         Value::Str(s) => AnyValue::String(s.into()),
@@ -78,5 +102,20 @@ fn any(value: Value) -> AnyValue {
         }
         Value::F64(v) => AnyValue::Double(v),
         Value::Bool(v) => AnyValue::Boolean(v),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cut_to;
+
+    #[test]
+    fn cuts_on_a_character_boundary() {
+        let mut s = "héllo".to_owned();
+        cut_to(&mut s, 2);
+        assert_eq!(s, "h");
+        let mut s = "abc".to_owned();
+        cut_to(&mut s, 8);
+        assert_eq!(s, "abc");
     }
 }

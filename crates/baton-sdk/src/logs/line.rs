@@ -95,12 +95,16 @@ fn text(out: &mut String, meta: &tracing::Metadata<'_>, fields: &Fields, ids: Op
     out.push(' ');
     out.push_str(meta.target());
     out.push_str(": ");
-    out.push_str(&fields.message);
+    escaped(out, &fields.message);
     for (name, value) in &fields.values {
         let _ = write!(out, " {name}=");
         match value {
             Value::Str(s) => {
-                if s.is_empty() || s.contains([' ', '"', '=']) {
+                // Quoted (with Rust's escapes) when it could be read as more than one value
+                // or hold a line break or terminal control: a value never forges a line.
+                if s.is_empty()
+                    || s.contains(|c: char| matches!(c, ' ' | '"' | '=') || c.is_control())
+                {
                     let _ = write!(out, "{s:?}");
                 } else {
                     out.push_str(s);
@@ -128,11 +132,32 @@ fn text(out: &mut String, meta: &tracing::Metadata<'_>, fields: &Fields, ids: Op
     }
 }
 
-/// One JSON object per line. The field names are the OpenTelemetry log data model's in
-/// their snake-case JSON form, which log backends map to trace correlation: `timestamp`,
-/// `level` (the severity text), `severity_number`, `target`, `message` (the body), and
-/// `trace_id`, `span_id`, `trace_flags` (lowercase hex, as the specification's "trace
-/// context in non-OTLP log formats" asks); the event's own fields under `attributes`.
+/// `s` with its control characters escaped (`\n`, `\r`, `\t`, `\u{1b}`), so a message
+/// can neither start a line of its own nor drive the terminal.
+fn escaped(out: &mut String, s: &str) {
+    use std::fmt::Write as _;
+    if !s.contains(char::is_control) {
+        out.push_str(s);
+        return;
+    }
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+}
+
+/// One JSON object per line: `trace_id`, `span_id`, `trace_flags` (lowercase hex, as the
+/// specification's "trace context in non-OTLP log formats" names them), the names log
+/// backends commonly read (`timestamp`, `level`: the severity text, `target`, `message`:
+/// the body), the data model's `severity_number`, and the event's fields under
+/// `attributes`.
 fn json(out: &mut String, meta: &tracing::Metadata<'_>, fields: &Fields, ids: Option<Ids>) {
     use std::fmt::Write as _;
     let timestamp = std::mem::take(out);
@@ -205,4 +230,19 @@ fn string(out: &mut String, s: &str) {
         }
     }
     out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_never_leave_the_line() {
+        let mut out = String::new();
+        escaped(&mut out, "a\nINFO forged trace_id=1\r\t\u{1b}[31m");
+        assert_eq!(out, "a\\nINFO forged trace_id=1\\r\\t\\u{1b}[31m");
+        let mut out = String::new();
+        string(&mut out, "q\"\\\n\u{1b}");
+        assert_eq!(out, "\"q\\\"\\\\\\n\\u001b\"");
+    }
 }

@@ -11,7 +11,10 @@
 //!   is that span's child;
 //! - a line on standard error for every event, in text or JSON (`BATON_LOG_FORMAT`,
 //!   [`Builder::log_format`](crate::Builder::log_format)), with the trace id and span id of
-//!   the current context — also for an unsampled request, where they are the caller's;
+//!   the current context — also for an unsampled request, where the trace id is the
+//!   caller's (and the span id the caller's, or, inside a `tracing` span, that of the
+//!   unrecorded local span); control characters in messages and values are escaped, so a
+//!   line never forges another;
 //! - the logs signal: every event as an OpenTelemetry log record with its trace context,
 //!   exported where `OTEL_LOGS_EXPORTER` says (OTLP, or the terminal waterfall, which draws
 //!   each record inside its span), through a batch processor configured by `OTEL_BLRP_*`.
@@ -26,14 +29,19 @@
 //! {"timestamp":"2026-12-01T15:35:38.123456Z","level":"INFO","severity_number":9,"target":"users","message":"loading profile","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"00f067aa0ba902b7","trace_flags":"01","attributes":{"user.id":7}}
 //! ```
 //!
-//! The JSON names are those of the OpenTelemetry log data model and of the specification's
-//! trace context in non-OTLP log formats (`trace_id`, `span_id`, `trace_flags`), which log
-//! backends use to link a line to its trace.
+//! The trace fields are those the specification names for trace context in non-OTLP log
+//! formats (`trace_id`, `span_id`, `trace_flags`, lowercase hex), which log backends use to
+//! link a line to its trace; the others are the names log backends commonly read
+//! (`timestamp`, `level`, `message`, `target`) with the data model's `severity_number`,
+//! and the event's fields under `attributes`.
 //!
 //! # With a subscriber of your own
 //!
 //! Turn baton's off and add its layers to yours with
-//! [`Guard::tracing_layer`](crate::Guard::tracing_layer):
+//! [`Guard::tracing_layer`](crate::Guard::tracing_layer). Its `RUST_LOG` filter applies to
+//! baton's layers only (a per-layer filter), not to the others of your subscriber. Records
+//! of the `log` crate reach it only if `tracing_log::LogTracer` is installed, which baton's
+//! own subscriber does and yours must:
 //!
 //! ```
 //! use tracing_subscriber::layer::SubscriberExt;
@@ -102,6 +110,9 @@ pub(crate) struct Setup {
     pub(crate) tracer_provider: SdkTracerProvider,
     /// The logger of the logs signal; `None` when no log exporter is configured.
     pub(crate) logger: Option<SdkLogger>,
+    /// Record bodies and string attributes are cut to this many bytes
+    /// (`OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT`, `OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT`).
+    pub(crate) value_length: Option<usize>,
 }
 
 impl Setup {
@@ -121,7 +132,10 @@ impl Setup {
                 format: self.format,
                 sink: self.sink.clone(),
             },
-            records: self.logger.clone().map(|logger| bridge::Records { logger }),
+            records: self.logger.clone().map(|logger| bridge::Records {
+                logger,
+                value_length: self.value_length,
+            }),
         }
     }
 

@@ -15,6 +15,33 @@ use super::{Pending, Shared, lock};
 /// The most log records kept for one trace; the waterfall says how many more there were.
 pub const MAX_TRACE_LOGS: usize = super::render::MAX_TRACE_LOGS;
 
+/// The most characters of a record's message the waterfall keeps.
+const MAX_MESSAGE: usize = 200;
+
+/// What the waterfall draws of a message: its first line, control characters left out,
+/// at most [`MAX_MESSAGE`] characters.
+fn mark_text(message: &str) -> String {
+    let first = message.lines().next().unwrap_or("");
+    let mut text: String = first
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_MESSAGE)
+        .collect();
+    if first.chars().count() > MAX_MESSAGE || message.lines().nth(1).is_some() {
+        text.push('…');
+    }
+    text
+}
+
+#[cfg(test)]
+#[test]
+fn messages_are_one_short_line() {
+    assert_eq!(mark_text("a\nforged row"), "a…");
+    assert_eq!(mark_text("red \u{1b}[31mtext"), "red [31mtext");
+    assert_eq!(mark_text(&"x".repeat(500)).chars().count(), MAX_MESSAGE + 1);
+    assert_eq!(mark_text("fine"), "fine");
+}
+
 /// Takes log records to draw inside their traces: from
 /// [`WaterfallExporter::log_exporter`](super::WaterfallExporter::log_exporter), sharing its
 /// picture. Records of unsampled traces (which the waterfall never draws) and records
@@ -56,11 +83,11 @@ impl LogExporter for WaterfallLogExporter {
                     .or(record.observed_timestamp())
                     .unwrap_or_else(SystemTime::now),
                 level: record.severity_text().unwrap_or(""),
-                message: match record.body() {
+                message: mark_text(&match record.body() {
                     Some(AnyValue::String(s)) => s.as_str().to_owned(),
                     Some(other) => format!("{other:?}"),
                     None => String::new(),
-                },
+                }),
             });
         }
         Ok(())
