@@ -110,11 +110,12 @@ pub(crate) fn install(plan: Plan) -> Result<Guard, InitError> {
     #[cfg(not(feature = "logs"))]
     let warnings = plan.warnings;
     #[cfg(feature = "logs")]
-    if plan.install_global && plan.logs.subscriber {
-        if let Some(warning) = crate::logs::subscriber::install(&logs) {
-            warn::print_once(&[warning.to_owned()]);
-            warnings.push(warning.to_owned());
-        }
+    if plan.install_global
+        && plan.logs.subscriber
+        && let Some(warning) = crate::logs::subscriber::install(&logs)
+    {
+        warn::print_once(&[warning.to_owned()]);
+        warnings.push(warning.to_owned());
     }
 
     if plan.install_global {
