@@ -283,12 +283,15 @@ fn log_target(
             }) {
                 return Ok(Some(LogTarget::Waterfall(waterfall)));
             }
-            vars.warn(
-                "OTEL_LOGS_EXPORTER=console: traces are not drawn in the terminal, so log \
-                 records are not drawn either; the log lines on standard error are the \
-                 console output"
-                    .to_owned(),
-            );
+            // Asked for (not the default): say what it amounts to.
+            if vars.get(crate::env::names::OTEL_LOGS_EXPORTER)?.is_some() {
+                vars.warn(
+                    "OTEL_LOGS_EXPORTER=console: traces are not drawn in the terminal, so log \
+                     records are not drawn either; the log lines on standard error are the \
+                     console output"
+                        .to_owned(),
+                );
+            }
             Ok(None)
         }
     }
