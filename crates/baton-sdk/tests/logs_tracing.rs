@@ -201,3 +201,33 @@ fn log_record_values_are_cut_to_the_limit() {
         [r#"Some(String(Owned("a long"))) token=String(Owned("ééé")) n=Int(123456789)"#]
     );
 }
+
+/// `console` for logs draws records in the traces' waterfall: asked for while traces go
+/// elsewhere, it says what it amounts to; by default it says nothing.
+#[test]
+fn console_logs_without_a_waterfall_are_explained() {
+    let build = |pairs: &[(&str, &str)]| {
+        baton_sdk::Builder::from_env_map(pairs.to_vec())
+            .install_global(false)
+            .build()
+            .unwrap()
+    };
+    let asked = build(&[
+        ("OTEL_TRACES_EXPORTER", "none"),
+        ("OTEL_METRICS_EXPORTER", "none"),
+        ("OTEL_LOGS_EXPORTER", "console"),
+    ]);
+    assert_eq!(
+        asked.warnings(),
+        [
+            "OTEL_LOGS_EXPORTER=console: traces are not drawn in the terminal, so log records are \
+          not drawn either; the log lines on standard error are the console output"
+        ]
+    );
+    assert!(asked.logger_provider().is_none());
+    let default = build(&[
+        ("OTEL_TRACES_EXPORTER", "none"),
+        ("OTEL_METRICS_EXPORTER", "none"),
+    ]);
+    assert!(default.warnings().is_empty(), "{:?}", default.warnings());
+}
