@@ -64,7 +64,7 @@ impl BatchOptions {
 
     /// These options, with `delay` as the schedule delay unless one was given (the
     /// terminal's shorter default).
-    #[cfg(feature = "waterfall")]
+    #[cfg(any(feature = "waterfall", feature = "logs"))]
     pub(crate) fn or_scheduled_delay(mut self, delay: Duration) -> Self {
         self.scheduled_delay.get_or_insert(delay);
         self
