@@ -327,7 +327,7 @@ fn init_guard(exporter: CountingExporter) -> (baton_sdk::Guard, Dispatch) {
 }
 
 /// The request of every server case: `GET /users/42` with a host, a user agent and the
-/// caller's `traceparent` (none if [`NO_TRACEPARENT`]), built without allocating header
+/// caller's `traceparent` (none if it is empty), built without allocating header
 /// values.
 pub fn server_request(traceparent: &'static str) -> Request<Body> {
     let mut request = Request::new(Body::empty());
