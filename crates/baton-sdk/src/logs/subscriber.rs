@@ -18,6 +18,9 @@ struct Installed {
     tracer: SwapTracer,
     filter: SwapFilter,
     events: SwapEvents,
+    /// Whether `log` records come through baton's `LogTracer` (not another `log` logger,
+    /// whose level is then not baton's to set).
+    log_tracer: bool,
 }
 
 static INSTALLED: Mutex<Option<Installed>> = Mutex::new(None);
@@ -40,13 +43,16 @@ pub(crate) fn install(setup: &Setup) -> Option<&'static str> {
         parts.tracer.set(setup.tracer());
         parts.events.set(setup.events());
         parts.filter.set(setup.filter.build());
-        set_log_level(parts.filter.max_level());
+        if parts.log_tracer {
+            set_log_level(parts.filter.max_level());
+        }
         return None;
     }
-    let parts = Installed {
+    let mut parts = Installed {
         tracer: SwapTracer::new(setup.tracer()),
         filter: SwapFilter::new(setup.filter.build()),
         events: SwapEvents::new(setup.events()),
+        log_tracer: false,
     };
     let layer = tracing_opentelemetry::layer()
         .with_tracer(parts.tracer.clone())
@@ -59,9 +65,10 @@ pub(crate) fn install(setup: &Setup) -> Option<&'static str> {
                 .max_level()
                 .unwrap_or(tracing::level_filters::LevelFilter::TRACE);
             // Another `log` logger may be installed: then `log` records go there instead.
-            let _ = tracing_log::LogTracer::builder()
+            parts.log_tracer = tracing_log::LogTracer::builder()
                 .with_max_level(max.as_log())
-                .init();
+                .init()
+                .is_ok();
             *installed = Some(parts);
             None
         }
