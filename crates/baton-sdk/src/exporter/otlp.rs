@@ -52,6 +52,26 @@ pub(crate) type TlsClient = Option<Arc<crate::tls::Tls>>;
 #[cfg(not(feature = "tls"))]
 pub(crate) type TlsClient = Option<std::convert::Infallible>;
 
+/// `$builder` (an exporter builder of `opentelemetry-otlp`) set up with `$settings` over
+/// their transport and built, with where its HTTP client keeps why a request failed: the
+/// same steps for every signal, whose builders share no trait that has `with_tonic` and
+/// `with_http`.
+macro_rules! over_transport {
+    ($settings:expr, $builder:expr) => {{
+        let settings: &OtlpSettings = $settings;
+        let last = LastError::default();
+        let exporter = match settings.protocol {
+            #[cfg(feature = "otlp-grpc")]
+            Protocol::Grpc => grpc::configure($builder.with_tonic(), settings).build(),
+            #[cfg(feature = "otlp-http")]
+            Protocol::HttpProtobuf => {
+                http_protobuf::configure($builder.with_http(), settings, &last)?.build()
+            }
+        }?;
+        Ok((exporter, last))
+    }};
+}
+
 impl OtlpSettings {
     /// An OTLP span exporter with these settings, and where its HTTP client keeps why a
     /// request failed (nothing over gRPC, whose errors carry their reason).
@@ -61,17 +81,7 @@ impl OtlpSettings {
     ) -> Result<(SpanExporter, LastError), ExporterBuildError> {
         // tonic's channel spawns its worker task when it is created.
         let _entered = runtime.enter();
-        let builder = SpanExporter::builder();
-        let last = LastError::default();
-        let exporter = match self.protocol {
-            #[cfg(feature = "otlp-grpc")]
-            Protocol::Grpc => grpc::configure(builder.with_tonic(), self).build(),
-            #[cfg(feature = "otlp-http")]
-            Protocol::HttpProtobuf => {
-                http_protobuf::configure(builder.with_http(), self, &last)?.build()
-            }
-        }?;
-        Ok((exporter, last))
+        over_transport!(self, SpanExporter::builder())
     }
 
     /// An OTLP metric exporter with these settings and their temporality preference.
@@ -80,17 +90,10 @@ impl OtlpSettings {
         runtime: &Arc<ExportRuntime>,
     ) -> Result<(MetricExporter, LastError), ExporterBuildError> {
         let _entered = runtime.enter();
-        let builder = MetricExporter::builder().with_temporality(self.temporality);
-        let last = LastError::default();
-        let exporter = match self.protocol {
-            #[cfg(feature = "otlp-grpc")]
-            Protocol::Grpc => grpc::configure(builder.with_tonic(), self).build(),
-            #[cfg(feature = "otlp-http")]
-            Protocol::HttpProtobuf => {
-                http_protobuf::configure(builder.with_http(), self, &last)?.build()
-            }
-        }?;
-        Ok((exporter, last))
+        over_transport!(
+            self,
+            MetricExporter::builder().with_temporality(self.temporality)
+        )
     }
 
     /// An OTLP log exporter with these settings.
@@ -100,17 +103,7 @@ impl OtlpSettings {
         runtime: &Arc<ExportRuntime>,
     ) -> Result<(opentelemetry_otlp::LogExporter, LastError), ExporterBuildError> {
         let _entered = runtime.enter();
-        let builder = opentelemetry_otlp::LogExporter::builder();
-        let last = LastError::default();
-        let exporter = match self.protocol {
-            #[cfg(feature = "otlp-grpc")]
-            Protocol::Grpc => grpc::configure(builder.with_tonic(), self).build(),
-            #[cfg(feature = "otlp-http")]
-            Protocol::HttpProtobuf => {
-                http_protobuf::configure(builder.with_http(), self, &last)?.build()
-            }
-        }?;
-        Ok((exporter, last))
+        over_transport!(self, opentelemetry_otlp::LogExporter::builder())
     }
 
     /// The settings both transports share.

@@ -168,6 +168,18 @@ impl<E> OnRuntime<E> {
     }
 }
 
+impl<E> OnRuntime<E> {
+    /// `export` (made by the inner exporter) run on the runtime, limited to the timeout,
+    /// its outcome recorded: every signal's export.
+    async fn exported(&self, export: impl Future<Output = OTelSdkResult>) -> OTelSdkResult {
+        let result = self
+            .runtime
+            .run(async move { within(self.timeout, export).await })
+            .await;
+        self.outcome(result)
+    }
+}
+
 /// `export`, abandoned with a timeout error after `limit`.
 async fn within(limit: Duration, export: impl Future<Output = OTelSdkResult>) -> OTelSdkResult {
     match tokio::time::timeout(limit, export).await {
@@ -178,13 +190,10 @@ async fn within(limit: Duration, export: impl Future<Output = OTelSdkResult>) ->
 
 impl<E: SpanExporter> SpanExporter for OnRuntime<E> {
     async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
-        // The inner export is created inside the runtime's context too: some clients start
-        // timers or connections as soon as the call is made.
-        let result = self
-            .runtime
-            .run(async move { within(self.timeout, self.inner.export(batch)).await })
-            .await;
-        self.outcome(result)
+        // The inner export is created inside the runtime's context too (`exported` polls
+        // it there): some clients start timers or connections as soon as they are polled.
+        self.exported(async move { self.inner.export(batch).await })
+            .await
     }
 
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
@@ -204,11 +213,8 @@ impl<E: SpanExporter> SpanExporter for OnRuntime<E> {
 
 impl<E: PushMetricExporter> PushMetricExporter for OnRuntime<E> {
     async fn export(&self, metrics: &ResourceMetrics) -> OTelSdkResult {
-        let result = self
-            .runtime
-            .run(async move { within(self.timeout, self.inner.export(metrics)).await })
-            .await;
-        self.outcome(result)
+        self.exported(async move { self.inner.export(metrics).await })
+            .await
     }
 
     fn force_flush(&self) -> OTelSdkResult {
@@ -231,11 +237,8 @@ impl<E: opentelemetry_sdk::logs::LogExporter> opentelemetry_sdk::logs::LogExport
     for OnRuntime<E>
 {
     async fn export(&self, batch: opentelemetry_sdk::logs::LogBatch<'_>) -> OTelSdkResult {
-        let result = self
-            .runtime
-            .run(async move { within(self.timeout, self.inner.export(batch)).await })
-            .await;
-        self.outcome(result)
+        self.exported(async move { self.inner.export(batch).await })
+            .await
     }
 
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
