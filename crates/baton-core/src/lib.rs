@@ -13,6 +13,10 @@
 //!
 //! # Feature flags
 //!
+//! - `bound-metrics`: exchanges record their metrics through the SDK's bound instruments,
+//!   one per attribute set seen ([`exchange::MAX_BOUND_SETS`] per instrument), instead of
+//!   the SDK hashing the attributes on every measurement. Needs `opentelemetry_sdk`'s
+//!   `experimental_metrics_bound_instruments` feature too; `baton-sdk` turns both on.
 //! - `fuzzing`: the entry points of the fuzz targets in `fuzz/`; not part of
 //!   the stable API.
 #![cfg_attr(docsrs, feature(doc_cfg))]

@@ -1,7 +1,10 @@
 //! The HTTP metrics instruments, for either side of a call.
 
+use opentelemetry::KeyValue;
 use opentelemetry::metrics::{Histogram, Meter, MeterProvider, UpDownCounter};
 use std::sync::{Arc, OnceLock};
+
+use super::bound::BoundCache;
 
 use super::source::scope;
 use crate::conventions::metrics as names;
@@ -38,6 +41,10 @@ pub struct Instruments {
 
 /// The instruments of the stable HTTP metrics for one side: the duration histogram with
 /// the advised buckets, and the optional active-requests counter and body-size histograms.
+///
+/// Exchanges record through bound handles of these instruments, one per attribute set
+/// seen, when baton-core's `bound-metrics` feature is on (`baton-sdk` turns it on): see
+/// [`MAX_BOUND_SETS`](super::MAX_BOUND_SETS).
 #[derive(Clone, Debug)]
 pub struct HttpMetrics {
     /// `http.{side}.request.duration`, seconds.
@@ -54,6 +61,52 @@ pub struct HttpMetrics {
     pub request_size: Option<Histogram<u64>>,
     /// `http.{side}.response.body.size`, when body sizes are on.
     pub response_size: Option<Histogram<u64>>,
+    /// Bound handles of the instruments above, by attribute set.
+    bound: Arc<Bound>,
+}
+
+/// The bound handles of one [`HttpMetrics`], an instrument each.
+#[derive(Debug, Default)]
+struct Bound {
+    duration: BoundCache<Histogram<f64>>,
+    rpc_duration: BoundCache<Histogram<f64>>,
+    request_size: BoundCache<Histogram<u64>>,
+    response_size: BoundCache<Histogram<u64>>,
+    active: BoundCache<UpDownCounter<i64>>,
+}
+
+/// The instruments' measurements, as exchanges make them.
+impl HttpMetrics {
+    /// `http.{side}.request.duration`.
+    pub(super) fn record_duration(&self, seconds: f64, attributes: &[KeyValue]) {
+        (self.bound.duration).measure(&self.duration, seconds, attributes);
+    }
+
+    /// `rpc.{side}.call.duration`.
+    pub(super) fn record_rpc_duration(&self, seconds: f64, attributes: &[KeyValue]) {
+        (self.bound.rpc_duration).measure(&self.rpc_duration, seconds, attributes);
+    }
+
+    /// `http.server.request.body.size`, when body sizes are on.
+    pub(super) fn record_request_size(&self, bytes: u64, attributes: &[KeyValue]) {
+        if let Some(h) = &self.request_size {
+            self.bound.request_size.measure(h, bytes, attributes);
+        }
+    }
+
+    /// `http.{side}.response.body.size`, when body sizes are on.
+    pub(super) fn record_response_size(&self, bytes: u64, attributes: &[KeyValue]) {
+        if let Some(h) = &self.response_size {
+            self.bound.response_size.measure(h, bytes, attributes);
+        }
+    }
+
+    /// `http.{side}.active_requests` up (`1`) or down (`-1`), when it is on.
+    pub(super) fn add_active(&self, delta: i64, attributes: &[KeyValue]) {
+        if let Some(c) = &self.active {
+            self.bound.active.measure(c, delta, attributes);
+        }
+    }
 }
 
 impl HttpMetrics {
@@ -118,6 +171,7 @@ impl HttpMetrics {
                 .then(|| size(request_size, "request"))
                 .flatten(),
             response_size: size(response_size, "response"),
+            bound: Arc::default(),
         }
     }
 }

@@ -16,6 +16,8 @@
 //! Most users never touch this module; it is public so that other integrations can record
 //! exactly what baton's layers record.
 
+mod bound;
+mod cache_hash;
 mod client;
 mod client_tracing;
 mod grpc;
@@ -25,6 +27,8 @@ mod host;
 mod inject;
 mod intern;
 mod metrics;
+#[cfg(test)]
+mod metrics_tests;
 mod outcome;
 mod record;
 mod server;
@@ -33,6 +37,8 @@ mod source;
 #[cfg(test)]
 pub(crate) mod tests;
 
+pub use bound::MAX_SETS as MAX_BOUND_SETS;
+pub use cache_hash::{CacheHash, FoldHasher};
 pub use client::{ClientExchange, ClientRequest, ClientSettings};
 pub use client_tracing::{ClientTracing, Propagation};
 pub use grpc::GrpcClientRequest;

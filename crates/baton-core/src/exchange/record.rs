@@ -113,8 +113,8 @@ impl<B: MetricBase> Recorder<B> {
         let metrics = metrics.map(|(m, attributes)| {
             // `http.{side}.active_requests` counts HTTP requests only: the RPC conventions
             // have no such metric.
-            if let (Some(active), Flavour::Http { .. }) = (&m.active, flavour) {
-                active.add(1, attributes.base.as_ref());
+            if let Flavour::Http { .. } = flavour {
+                m.add_active(1, attributes.base.as_ref());
             }
             (Arc::clone(m), attributes)
         });
@@ -379,7 +379,7 @@ impl<B: MetricBase> Recorder<B> {
         if let Some(e) = error_type {
             attrs.push(KeyValue::new(attr::ERROR_TYPE, e.as_str()));
         }
-        m.rpc_duration.record(seconds, &attrs);
+        m.record_rpc_duration(seconds, &attrs);
     }
 
     /// Records the duration (and the body sizes, and the end of the active request), once:
@@ -396,9 +396,7 @@ impl<B: MetricBase> Recorder<B> {
             self.record_grpc_metrics(&m, kept.base, seconds, error_type);
             return;
         }
-        if let Some(active) = &m.active {
-            active.add(-1, kept.base.as_ref());
-        }
+        m.add_active(-1, kept.base.as_ref());
         // base + status, error.type, protocol, route or template: at most 6 on a server,
         // 8 on a client, never on the heap.
         let mut attrs = SmallVec::<[KeyValue; 8]>::new();
@@ -420,18 +418,13 @@ impl<B: MetricBase> Recorder<B> {
             .duration_since(self.start)
             .unwrap_or_default()
             .as_secs_f64();
-        m.duration.record(seconds, &attrs);
-        if let Some(h) = &m.response_size {
-            h.record(self.body_bytes, &attrs);
-        }
-        if let (
-            Some(h),
-            Flavour::Http {
-                request_body_size: Some(size),
-            },
-        ) = (&m.request_size, self.flavour)
+        m.record_duration(seconds, &attrs);
+        m.record_response_size(self.body_bytes, &attrs);
+        if let Flavour::Http {
+            request_body_size: Some(size),
+        } = self.flavour
         {
-            h.record(size, &attrs);
+            m.record_request_size(size, &attrs);
         }
     }
 }

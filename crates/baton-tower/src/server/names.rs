@@ -8,14 +8,13 @@
 //! route extractor returning raw paths, say) names are allocated per request as before,
 //! and nothing more is leaked.
 //!
-//! Lookups hash with a seeded multiply-rotate hash rather than SipHash: a route is hashed on
-//! every request, and the cache's bounds keep the longest collision chain a peer could
-//! provoke short even if it found collisions for the process's random seed.
+//! Lookups hash with [`CacheHash`] rather than SipHash: a route is hashed on every request,
+//! and the cache's bounds keep the longest collision chain a peer could provoke short.
 
 use baton_core::conventions::{HttpMethod, span_name};
+use baton_core::exchange::CacheHash;
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hasher};
 use std::sync::{PoisonError, RwLock};
 
 /// Most routes kept.
@@ -33,7 +32,7 @@ struct Route {
 
 #[derive(Default)]
 struct Routes {
-    map: HashMap<Box<str>, Route, Seeded>,
+    map: HashMap<Box<str>, Route, CacheHash>,
     /// Bytes leaked so far.
     bytes: usize,
 }
@@ -123,65 +122,6 @@ impl Routes {
     }
 }
 
-/// A hasher seeded once per process from the standard library's random keys.
-#[derive(Clone, Copy)]
-struct Seeded(u64);
-
-impl Default for Seeded {
-    fn default() -> Self {
-        static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
-        Seeded(*SEED.get_or_init(|| {
-            std::collections::hash_map::RandomState::new().hash_one(0x0062_6174_6f6e_u64) | 1
-        }))
-    }
-}
-
-impl BuildHasher for Seeded {
-    type Hasher = RouteHasher;
-    fn build_hasher(&self) -> RouteHasher {
-        RouteHasher(self.0)
-    }
-}
-
-/// Eight bytes at a time: xor, multiply by an odd constant, fold the high half down.
-struct RouteHasher(u64);
-
-impl Hasher for RouteHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.mix(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.mix(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 56));
-        }
-    }
-
-    fn write_u8(&mut self, byte: u8) {
-        // `str`'s `Hash` ends every string with 0xff.
-        self.mix(u64::from(byte));
-    }
-
-    fn finish(&self) -> u64 {
-        // A last avalanche: hashbrown takes its bucket from the low bits and its tag from
-        // the top seven.
-        let h = self.0.wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        h ^ (h >> 32)
-    }
-}
-
-impl RouteHasher {
-    fn mix(&mut self, word: u64) {
-        let h = (self.0 ^ word).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        self.0 = h ^ (h >> 31);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,21 +191,6 @@ mod tests {
         assert!(
             (MAX_BYTES / 1100..CAPACITY).contains(&cached),
             "{cached} routes cached"
-        );
-    }
-
-    #[test]
-    fn the_hash_spreads_similar_routes() {
-        let build = Seeded::default();
-        let hashes: std::collections::HashSet<u64> = (0..10_000)
-            .map(|i| build.hash_one(format!("/users/{i}/items")))
-            .collect();
-        assert_eq!(hashes.len(), 10_000);
-        let buckets: std::collections::HashSet<u64> = hashes.iter().map(|h| h & 1023).collect();
-        assert!(
-            buckets.len() > 900,
-            "{} of 1024 low-bit buckets used",
-            buckets.len()
         );
     }
 }
