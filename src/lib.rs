@@ -100,7 +100,7 @@
 //! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-pub use baton_core::{conventions, propagation};
+pub use baton_core::{conventions, exchange, propagation};
 #[cfg(feature = "testing")]
 pub use baton_sdk::testing;
 #[cfg(feature = "sdk")]

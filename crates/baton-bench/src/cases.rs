@@ -105,13 +105,26 @@ pub const SERVER_CASES: &[CaseInfo] = &[
     case(
         "baton_init_path",
         1,
-        "what a service set up by baton::init pays: baton ServerLayer .without_metrics(), baton's \
-         propagator, and baton-sdk's BatchProcessor (counts drops) instead of the SDK's",
+        "what a service set up by baton::init pays: baton ServerLayer::new().without_metrics() on \
+         the global tracer provider, baton's propagator, baton-sdk's BatchProcessor (counts \
+         drops) instead of the SDK's, trace ids declared random and the sampler declared \
+         parent-based, as baton::init declares them",
     ),
     case(
         "baton_init_path_unsampled",
         0,
         "as baton_init_path, caller's traceparent flags 00",
+    ),
+    case(
+        "baton_given_path",
+        1,
+        "as baton_init_path, on a provider given to the layer (.tracer_provider), nothing \
+         declared: what the layer costs where it cannot know the sampler",
+    ),
+    case(
+        "baton_given_path_unsampled",
+        0,
+        "as baton_given_path, caller's traceparent flags 00: the sampler decides",
     ),
     case(
         "baton_init_path_metrics",
@@ -465,7 +478,9 @@ impl Bench {
         install_globals();
         let info = case_info(name)?;
         // One case a process: the declaration is process-wide.
-        baton_core::propagation::set_local_trace_ids_random(name.ends_with("_random"));
+        let init_path = name.starts_with("baton_init_path");
+        baton_core::propagation::set_local_trace_ids_random(name.ends_with("_random") || init_path);
+        baton_core::exchange::declare_global_sampler_parent_based(init_path);
         let sampler = if name == "baton_alwaysoff" || name.starts_with("baton_root_unsampled") {
             Sampler::AlwaysOff
         } else {
@@ -473,7 +488,9 @@ impl Bench {
         };
         let (mut tracer_provider, mut exported) = tracer_provider(
             sampler,
-            name.starts_with("baton_init_path") || name.starts_with("baton_root"),
+            name.starts_with("baton_init_path")
+                || name.starts_with("baton_given_path")
+                || name.starts_with("baton_root"),
         );
         let mut meter = None;
         let mut dispatch = None;
@@ -520,16 +537,23 @@ impl Bench {
             }
             "baton_init_path_metrics" | "baton_init_path_metrics_unsampled" => {
                 let mp = meter_provider();
+                global::set_tracer_provider(tp.clone());
                 let layer = baton()
                     .propagator(baton_core::propagation::TraceContextPropagator::new())
-                    .meter_provider(&mp)
-                    .tracer_provider(tp);
+                    .meter_provider(&mp);
                 meter = Some(mp);
                 server(routes().layer(layer))
             }
+            "baton_init_path" | "baton_init_path_unsampled" => {
+                global::set_tracer_provider(tp.clone());
+                let layer = baton()
+                    .without_metrics()
+                    .propagator(baton_core::propagation::TraceContextPropagator::new());
+                server(routes().layer(layer))
+            }
             "baton_sampled_batonprop"
-            | "baton_init_path"
-            | "baton_init_path_unsampled"
+            | "baton_given_path"
+            | "baton_given_path_unsampled"
             | "baton_root"
             | "baton_root_random"
             | "baton_root_unsampled"

@@ -122,7 +122,7 @@ impl<I: Instrument> BoundCache<I> {
 mod cached {
     use opentelemetry::{KeyValue, Value};
     use std::collections::HashMap;
-    use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
+    use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
     use std::sync::{PoisonError, RwLock};
 
     use super::super::cache_hash::CacheHash;
@@ -197,13 +197,14 @@ mod cached {
             true
         }
 
-        /// The set's hash, or `None` for a set that is not cached.
+        /// The set's hash, or `None` for a set that is not cached. Of the values only:
+        /// the keys are the same few constants in every set an exchange records, and the
+        /// comparison that follows tells sets apart by keys too.
         fn key(&self, attributes: &[KeyValue]) -> Option<u64> {
             let mut h = self.hash.build_hasher();
             for kv in attributes {
-                kv.key.as_str().hash(&mut h);
                 match &kv.value {
-                    Value::String(s) => s.as_str().hash(&mut h),
+                    Value::String(s) => h.write(s.as_str().as_bytes()),
                     Value::I64(i) => h.write_u64(*i as u64),
                     Value::Bool(b) => h.write_u64(u64::from(*b) | 2),
                     // A NaN never equals itself: a float would be bound again and again.
@@ -224,9 +225,26 @@ mod cached {
             self.map
                 .get(&key)?
                 .iter()
-                .find(|(set, _)| **set == *attributes)
+                .find(|(set, _)| same(set, attributes))
                 .map(|(_, bound)| bound)
         }
+    }
+
+    /// Whether two sets are equal, key by key and value by value; a key or a string value
+    /// at the same address (the constants and interned values exchanges use) is equal
+    /// without comparing its bytes.
+    fn same(a: &[KeyValue], b: &[KeyValue]) -> bool {
+        fn same_str(x: &str, y: &str) -> bool {
+            std::ptr::eq(x, y) || x == y
+        }
+        a.len() == b.len()
+            && a.iter().zip(b).all(|(x, y)| {
+                same_str(x.key.as_str(), y.key.as_str())
+                    && match (&x.value, &y.value) {
+                        (Value::String(s), Value::String(t)) => same_str(s.as_str(), t.as_str()),
+                        (v, w) => v == w,
+                    }
+            })
     }
 
     /// The map's keys are hashes already: used as they are.

@@ -31,6 +31,7 @@ impl Default for CacheHash {
 
 impl BuildHasher for CacheHash {
     type Hasher = FoldHasher;
+    #[inline]
     fn build_hasher(&self) -> FoldHasher {
         FoldHasher(self.0)
     }
@@ -41,6 +42,7 @@ impl BuildHasher for CacheHash {
 pub struct FoldHasher(u64);
 
 impl Hasher for FoldHasher {
+    #[inline]
     fn write(&mut self, bytes: &[u8]) {
         let mut chunks = bytes.chunks_exact(8);
         for chunk in &mut chunks {
@@ -56,15 +58,18 @@ impl Hasher for FoldHasher {
         }
     }
 
+    #[inline]
     fn write_u8(&mut self, byte: u8) {
         // `str`'s `Hash` ends every string with 0xff.
         self.mix(u64::from(byte));
     }
 
+    #[inline]
     fn write_u64(&mut self, word: u64) {
         self.mix(word);
     }
 
+    #[inline]
     fn finish(&self) -> u64 {
         // A last avalanche: hashbrown takes its bucket from the low bits and its tag from
         // the top seven.
@@ -74,6 +79,7 @@ impl Hasher for FoldHasher {
 }
 
 impl FoldHasher {
+    #[inline]
     fn mix(&mut self, word: u64) {
         let h = (self.0 ^ word).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         self.0 = h ^ (h >> 31);

@@ -262,6 +262,11 @@ impl MetricsSource {
         MetricsSource(Source::Off)
     }
 
+    /// Whether metrics are on (not [`off`](Self::off)).
+    pub fn is_on(&self) -> bool {
+        !matches!(self.0, Source::Off)
+    }
+
     /// The optional instruments this source creates (none when metrics are off).
     pub fn instruments(&self) -> Instruments {
         match &self.0 {

@@ -12,6 +12,7 @@ use super::grpc::{self, Opening};
 use super::metrics::Side;
 use super::outcome::Outcome;
 use super::record::{Flavour, MetricAttributes, Recorder};
+use super::sampling;
 use super::server_request::{
     ServerRequest, ServerSettings, keeps_caller, record_details, request_body_size, span_attributes,
 };
@@ -73,7 +74,12 @@ impl std::fmt::Debug for ServerExchange {
 
 impl ServerExchange {
     /// Starts the span and counts the request as active (with `active_requests` on). The tracer (and so the user's
-    /// sampler) decides every request. `request` is borrowed: its name and route are
+    /// sampler) decides every request, except where its decision is known beforehand: for a
+    /// request whose caller sent an unsampled context, on the global tracer provider
+    /// declared parent-based
+    /// ([`declare_global_sampler_parent_based`](super::declare_global_sampler_parent_based)),
+    /// and with no response header naming the span, no span is built (and with metrics off,
+    /// nothing is recorded). `request` is borrowed: its name and route are
     /// cloned, which costs nothing for the `&'static` ones a route cache gives.
     ///
     /// ```
@@ -108,16 +114,24 @@ impl ServerExchange {
         settings: &ServerSettings,
     ) -> Self
     where
-        T: Tracer,
+        T: Tracer + 'static,
         T::Span: Send + Sync + 'static,
     {
         let start = SystemTime::now();
+        // A span the sampler is known to drop is not built (see `declare_global_sampler_parent_based`).
+        let dropped = !request.span_in_response && sampling::known_dropped::<T>(&parent);
+        let metrics = settings.metrics.shared();
+        if dropped && metrics.is_none() {
+            return ServerExchange {
+                state: State::Inert(parent),
+            };
+        }
         let proxy = ProxyHeaders::read(request.headers);
         // gRPC is always a POST: other methods never look at the content type.
         let opening = if request.method.value == "POST" && is_grpc_request(request.headers) {
             grpc::server_opening(request, &proxy, settings)
         } else {
-            http_opening(request, &proxy, settings)
+            http_opening(request, &proxy, settings, !dropped)
         };
         let Opening {
             name,
@@ -127,34 +141,37 @@ impl ServerExchange {
             flavour,
         } = opening;
 
-        // Built whole: `with_attributes` collects the list again, and is not always
-        // inlined (~80 instructions a request, measured).
-        let builder = SpanBuilder {
-            name,
-            span_kind: Some(SpanKind::Server),
-            start_time: Some(start),
-            attributes: Some(attributes),
-            events: None,
-            links: request
-                .link
-                .as_ref()
-                .map(|link| vec![Link::with_context(link.clone())]),
-        };
-        let span = tracer.build_with_context(builder, &parent);
-        let recording = opentelemetry::trace::Span::is_recording(&span);
-        let metrics = settings.metrics.shared();
-        let cx = if !recording && !request.span_in_response && keeps_caller(&parent) {
-            // `end` on a non-recording span does nothing, so dropping it loses nothing.
-            drop(span);
-            if metrics.is_none() {
-                return ServerExchange {
-                    state: State::Inert(parent),
-                };
-            }
-            parent
+        let (cx, recording) = if dropped {
+            (parent, false)
         } else {
-            // A root claims `random-trace-id` when this process's ids are declared random.
-            crate::propagation::with_span(&parent, span)
+            // Built whole: `with_attributes` collects the list again, and is not always
+            // inlined (~80 instructions a request, measured).
+            let builder = SpanBuilder {
+                name,
+                span_kind: Some(SpanKind::Server),
+                start_time: Some(start),
+                attributes: Some(attributes),
+                events: None,
+                links: request
+                    .link
+                    .as_ref()
+                    .map(|link| vec![Link::with_context(link.clone())]),
+            };
+            let span = tracer.build_with_context(builder, &parent);
+            let recording = opentelemetry::trace::Span::is_recording(&span);
+            if !recording && !request.span_in_response && keeps_caller(&parent) {
+                // `end` on a non-recording span does nothing, so dropping it loses nothing.
+                drop(span);
+                if metrics.is_none() {
+                    return ServerExchange {
+                        state: State::Inert(parent),
+                    };
+                }
+                (parent, false)
+            } else {
+                // A root claims `random-trace-id` when this process's ids are declared random.
+                (crate::propagation::with_span(&parent, span), recording)
+            }
         };
         let grpc = flavour.is_grpc();
         let protocol = protocol_version(request.version).filter(|_| !grpc);
@@ -189,6 +206,30 @@ impl ServerExchange {
         ServerExchange {
             state: State::Live(rec),
         }
+    }
+
+    /// Whether a request under `parent` needs no exchange at all: the span its exchange
+    /// would start is known to be dropped (on the global tracer provider declared
+    /// parent-based, under an unsampled caller, with no response header naming the span:
+    /// see [`start`](Self::start)) and metrics are off. The layer then runs the handler in
+    /// `parent` and records nothing, as [`start`](Self::start) would, without reading the
+    /// route or naming the span first. (A public endpoint's request, which does not
+    /// continue `parent`, is never one of these: ask with the parent it gets.)
+    ///
+    /// ```
+    /// use baton_core::exchange::{GlobalTracer, ServerExchange, ServerSettings};
+    /// use opentelemetry::Context;
+    ///
+    /// // No caller: the sampler decides.
+    /// let settings = ServerSettings::default();
+    /// assert!(!ServerExchange::skips::<GlobalTracer>(&Context::new(), &settings, false));
+    /// ```
+    pub fn skips<T: 'static>(
+        parent: &Context,
+        settings: &ServerSettings,
+        span_in_response: bool,
+    ) -> bool {
+        !span_in_response && !settings.metrics.is_on() && sampling::known_dropped::<T>(parent)
     }
 
     /// The context holding the server span (or, for an unsampled request under a valid
@@ -259,13 +300,14 @@ impl ServerExchange {
 }
 
 /// The HTTP conventions' start: the method, `url.scheme` and `http.route` (kept for the
-/// metrics too), and the attributes of [`span_attributes`]. Inlined: the opening is built
+/// metrics too), and, for a span, the attributes of [`span_attributes`]. Inlined: the opening is built
 /// in place in `start`, not returned by copy (the hot path of every HTTP request).
 #[inline(always)]
 fn http_opening(
     request: &ServerRequest<'_>,
     proxy: &ProxyHeaders<'_>,
     settings: &ServerSettings,
+    span: bool,
 ) -> Opening<[KeyValue; 2]> {
     // Only `http` / `https`, whoever says so: the value is a metric attribute.
     let scheme = request
@@ -280,7 +322,11 @@ fn http_opening(
         .route
         .clone()
         .map(|r| KeyValue::new(attr::HTTP_ROUTE, StringValue::from(r)));
-    let attributes = span_attributes(request, proxy, settings, [&method, &scheme], &route);
+    let attributes = if span {
+        span_attributes(request, proxy, settings, [&method, &scheme], &route)
+    } else {
+        Vec::new()
+    };
     Opening {
         name: request.name.clone(),
         attributes,

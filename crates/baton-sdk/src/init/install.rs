@@ -124,6 +124,8 @@ pub(crate) fn install(plan: Plan) -> Result<Guard, InitError> {
         // from the SDK's random generator: W3C Level 2's random-trace-id holds for the roots
         // they start.
         baton_core::propagation::set_local_trace_ids_random(true);
+        // Requests under an unsampled caller skip the span the sampler would drop.
+        baton_core::exchange::declare_global_sampler_parent_based(plan.sampler_parent_based);
         global::set_meter_provider(meter_provider.clone());
         global::set_text_map_propagator(GlobalPropagator(plan.propagator.clone()));
     }

@@ -84,6 +84,9 @@ pub(crate) struct Plan {
     pub(crate) propagator: SharedPropagator,
     pub(crate) resource: Resource,
     pub(crate) sampler: Box<dyn ShouldSample>,
+    /// The sampler drops every span under an unsampled remote parent, whatever else the
+    /// span carries (see `baton_core::exchange::declare_global_sampler_parent_based`).
+    pub(crate) sampler_parent_based: bool,
     pub(crate) adaptive: Option<AdaptiveSampler>,
     pub(crate) processors: Vec<BoxedProcessor>,
     pub(crate) traces: Vec<TraceTarget>,
@@ -154,6 +157,7 @@ impl Plan {
                 propagator,
                 resource: Resource::builder_empty().build(),
                 sampler: Box::new(Sampler::AlwaysOff),
+                sampler_parent_based: true,
                 adaptive: None,
                 processors: Vec::new(),
                 traces: Vec::new(),
@@ -177,9 +181,16 @@ impl Plan {
         env::check_known_methods(&vars)?;
         let detected = detect::detect(&vars, &detectors_off)?;
         let resource = resource::build(code, env::env_resource(&vars)?, detected);
-        let sampler = match sampler {
-            Some(s) => s,
-            None => Box::new(env::sampler(&mut vars)?),
+        // Parent-based when baton knows the sampler: the environment's `parentbased_*` and
+        // `always_off`, the adaptive sampler (parent-based with the SDK's defaults). Not a
+        // sampler the builder was given, which may sample under any parent.
+        let (sampler, sampler_parent_based): (Box<dyn ShouldSample>, bool) = match sampler {
+            Some(s) => (s, adaptive.is_some()),
+            None => {
+                let s = env::sampler(&mut vars)?;
+                let parent_based = matches!(s, Sampler::ParentBased(_) | Sampler::AlwaysOff);
+                (Box::new(s), parent_based)
+            }
         };
 
         let mut traces = Vec::new();
@@ -241,6 +252,7 @@ impl Plan {
             propagator,
             resource,
             sampler,
+            sampler_parent_based,
             adaptive,
             processors,
             traces,

@@ -47,7 +47,7 @@ where
     S: Service<Request<B>, Response = Response<R>>,
     S::Error: 'static,
     R: Body,
-    T: Tracer,
+    T: Tracer + 'static,
     T::Span: Send + Sync + 'static,
 {
     type Response = Response<ServerBody<R>>;
@@ -62,16 +62,21 @@ where
         let (mut parts, body) = request.into_parts();
         let config = &*self.config;
         let caller = config.propagator.extract(&parts.headers);
-        let (traced, cx) = if config.filter.as_ref().is_none_or(|f| f.test(&parts)) {
-            let traced = start(&self.config, &self.tracer, &parts, caller);
-            let cx = traced.context().clone();
-            (Some(traced), cx)
-        } else {
+        let public = || config.public.as_ref().is_some_and(|p| p.test(&parts));
+        let (traced, cx) = if config.filter.as_ref().is_some_and(|f| !f.test(&parts)) {
             // Filtered out: no span, but the handler still continues the caller's trace —
             // unless the endpoint is public, where a traced request would not trust the
             // caller either (its trace and baggage are dropped).
-            let public = config.public.as_ref().is_some_and(|p| p.test(&parts));
-            (None, if public { Context::new() } else { caller })
+            (None, if public() { Context::new() } else { caller })
+        } else if ServerExchange::skips::<T>(&caller, &config.recording, config.echoes_trace())
+            && !public()
+        {
+            // Known to record nothing (an unsampled caller): no route, name or exchange.
+            (None, caller)
+        } else {
+            let traced = start(&self.config, &self.tracer, &parts, caller);
+            let cx = traced.context().clone();
+            (Some(traced), cx)
         };
         parts.extensions.insert(cx.clone());
         let future = {
@@ -88,7 +93,7 @@ where
 /// stays in this frame, borrowed by the exchange's start: it is not moved.)
 fn start<T>(config: &Arc<Config>, tracer: &T, parts: &Parts, caller: Context) -> TracedRequest
 where
-    T: Tracer,
+    T: Tracer + 'static,
     T::Span: Send + Sync + 'static,
 {
     let method = config.known_methods.classify(&parts.method);
