@@ -180,7 +180,11 @@ fn init(env: &[(&str, &str)], sampler: Option<Counting>, ended: &Ended) -> baton
 
 /// The server span ended, in the caller's trace, with the caller's span as parent.
 fn assert_server_span_under_the_caller(spans: &[(String, String, String)]) {
-    let server = ("GET /call".to_owned(), TRACE_ID.to_owned(), PARENT_ID.to_owned());
+    let server = (
+        "GET /call".to_owned(),
+        TRACE_ID.to_owned(),
+        PARENT_ID.to_owned(),
+    );
     assert!(spans.contains(&server), "{spans:?}");
 }
 

@@ -1101,3 +1101,84 @@ async fn responses_without_a_body_complete_rather_than_cancel() {
     assert_eq!(code("GET /gone"), Some(Value::I64(204)));
     assert_eq!(code("GET /cached"), Some(Value::I64(304)));
 }
+
+/// A sampler that keeps the attributes of each span it is asked about, and samples it.
+#[derive(Clone, Debug, Default)]
+struct Seeing(Arc<Mutex<Vec<Vec<opentelemetry::KeyValue>>>>);
+
+impl opentelemetry_sdk::trace::ShouldSample for Seeing {
+    fn should_sample(
+        &self,
+        _: Option<&Context>,
+        _: opentelemetry::trace::TraceId,
+        _: &str,
+        _: &SpanKind,
+        attributes: &[opentelemetry::KeyValue],
+        _: &[opentelemetry::trace::Link],
+    ) -> opentelemetry_sdk::trace::SamplingResult {
+        self.0.lock().unwrap().push(attributes.to_vec());
+        opentelemetry_sdk::trace::SamplingResult {
+            decision: opentelemetry_sdk::trace::SamplingDecision::RecordAndSample,
+            attributes: Vec::new(),
+            trace_state: Default::default(),
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_sampler_sees_every_attribute_the_conventions_want_at_creation() {
+    // HTTP server spans: `client.address`, `http.request.header.<key>`, the method,
+    // `server.*`, `url.*` and `user_agent.original` SHOULD be given at span creation, so
+    // that samplers can decide by them.
+    let sampler = Seeing::default();
+    let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder()
+        .with_sampler(sampler.clone())
+        .build();
+    let router = Router::new()
+        .route("/users/{id}", get(|| async { "user" }))
+        .layer(
+            ServerLayer::new()
+                .without_metrics()
+                .capture_request_headers([http::HeaderName::from_static("x-tenant")])
+                .tracer_provider(&provider),
+        );
+    let addr = serve_axum(router).await;
+    let request = get_request(
+        addr,
+        "/users/7?page=2",
+        &[
+            ("user-agent", b"baton-test/1.0"),
+            ("x-forwarded-for", b"203.0.113.9"),
+            ("x-tenant", b"acme"),
+        ],
+    );
+    send(addr, request).await;
+    let seen = sampler.0.lock().unwrap();
+    assert_eq!(seen.len(), 1, "one span");
+    let value = |key: &str| {
+        seen[0]
+            .iter()
+            .find(|kv| kv.key.as_str() == key)
+            .map(|kv| kv.value.clone())
+    };
+    let expect: Vec<(&str, Value)> = vec![
+        ("http.request.method", "GET".into()),
+        ("url.scheme", "http".into()),
+        ("url.path", "/users/7".into()),
+        ("url.query", "page=2".into()),
+        ("http.route", "/users/{id}".into()),
+        ("server.address", "127.0.0.1".into()),
+        ("server.port", i64::from(addr.port()).into()),
+        ("user_agent.original", "baton-test/1.0".into()),
+        ("client.address", "203.0.113.9".into()),
+        (
+            "http.request.header.x-tenant",
+            Value::Array(vec![opentelemetry::StringValue::from("acme")].into()),
+        ),
+        ("network.protocol.version", "1.1".into()),
+        ("network.peer.address", "127.0.0.1".into()),
+    ];
+    for (key, expected) in &expect {
+        assert_eq!(value(key).as_ref(), Some(expected), "{key} at creation");
+    }
+}

@@ -78,6 +78,11 @@ impl HeaderCapture {
         self.entries.is_empty()
     }
 
+    /// How many headers are captured (each becomes at most one attribute).
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
     /// The attributes for the captured headers present in `headers`. URL-valued headers
     /// (`Location`, `Referer`) pass through `redactor`, the same one that redacts
     /// `url.full` / `url.query`, so extra sensitive keys apply to them too.

@@ -14,7 +14,7 @@ use super::outcome::Outcome;
 use super::record::{Flavour, MetricAttributes, Recorder};
 use super::sampling;
 use super::server_request::{
-    ServerRequest, ServerSettings, keeps_caller, record_details, request_body_size, span_attributes,
+    ServerRequest, ServerSettings, keeps_caller, request_body_size, span_attributes,
 };
 use crate::conventions::rpc::is_grpc_request;
 use crate::conventions::{
@@ -175,12 +175,8 @@ impl ServerExchange {
         };
         let grpc = flavour.is_grpc();
         let protocol = protocol_version(request.version).filter(|_| !grpc);
-        if recording {
-            if grpc {
-                grpc::record_peer(&cx, request);
-            } else {
-                record_details(&cx, request, &proxy, settings, protocol);
-            }
+        if recording && grpc {
+            grpc::record_peer(&cx, request);
         }
 
         let metrics = metrics.map(|m| (m, MetricAttributes { base, last: route }));
@@ -323,7 +319,15 @@ fn http_opening(
         .clone()
         .map(|r| KeyValue::new(attr::HTTP_ROUTE, StringValue::from(r)));
     let attributes = if span {
-        span_attributes(request, proxy, settings, [&method, &scheme], &route)
+        let protocol = protocol_version(request.version);
+        span_attributes(
+            request,
+            proxy,
+            settings,
+            [&method, &scheme],
+            &route,
+            protocol,
+        )
     } else {
         Vec::new()
     };

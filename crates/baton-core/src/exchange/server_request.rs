@@ -1,7 +1,6 @@
 //! What a server exchange starts from: the description of the request
-//! ([`ServerRequest`]), the layer's [`ServerSettings`], and the attributes read off them:
-//! what every span gets when it starts, and the details only a recording span is given
-//! afterwards.
+//! ([`ServerRequest`]), the layer's [`ServerSettings`], and the attributes its span starts
+//! with, read off them.
 
 use http::{Extensions, HeaderMap, Uri, Version};
 use opentelemetry::trace::{SpanContext, TraceContextExt};
@@ -81,20 +80,26 @@ impl Default for ServerSettings {
     }
 }
 
-/// Room for every attribute a server span gets, so the SDK never grows the list.
+/// Room for every attribute a server span gets besides captured headers and its end
+/// (status, `error.type`), so the SDK never grows the list.
 const SPAN_ATTRIBUTES: usize = 16;
 
-/// The attributes given to the span builder, so the sampler sees them: method (and
+/// Every attribute a server span starts with, given to the span builder so the sampler sees
+/// them — the conventions ask for `client.address`, `http.request.header.<key>`, the
+/// method, `server.*`, `url.*` and `user_agent.original` at creation: the method (and
 /// `_original`), `url.scheme`, `url.path`, `url.query` (redacted), `http.route`,
-/// `server.address` / `server.port`.
+/// `server.address` / `server.port`, and the [details](push_details). One list: a span
+/// the sampler records is not touched again until its end (each later call takes the
+/// span's lock).
 pub(super) fn span_attributes(
     request: &ServerRequest<'_>,
     proxy: &ProxyHeaders<'_>,
     settings: &ServerSettings,
     [method, scheme]: [&KeyValue; 2],
     route: &Option<KeyValue>,
+    protocol: Option<&'static str>,
 ) -> Vec<KeyValue> {
-    let mut attributes = Vec::with_capacity(SPAN_ATTRIBUTES);
+    let mut attributes = Vec::with_capacity(SPAN_ATTRIBUTES + settings.request_headers.len());
     attributes.push(method.clone());
     if let Some(original) = request.method.original {
         attributes.push(KeyValue::new(
@@ -119,6 +124,7 @@ pub(super) fn span_attributes(
         attributes.push(route.clone());
     }
     push_server_address(request, proxy, settings, &mut attributes);
+    push_details(request, proxy, settings, protocol, &mut attributes);
     attributes
 }
 
@@ -153,25 +159,27 @@ pub(super) fn keeps_caller(parent: &Context) -> bool {
     }
 }
 
-/// Attributes only a recording span needs, set after it starts in one call:
-/// `network.protocol.version`, `user_agent.original`, `client.address`,
-/// `network.peer.address` / `port`, captured request headers.
-pub(super) fn record_details(
-    cx: &Context,
+/// `network.protocol.version`, `user_agent.original`, `client.address` (from a proxy's
+/// headers, else the peer), `network.peer.address` / `port`, captured request headers.
+fn push_details(
     request: &ServerRequest<'_>,
     proxy: &ProxyHeaders<'_>,
     settings: &ServerSettings,
     protocol: Option<&'static str>,
+    attributes: &mut Vec<KeyValue>,
 ) {
+    if let Some(version) = protocol {
+        attributes.push(KeyValue::new(attr::NETWORK_PROTOCOL_VERSION, version));
+    }
     let agent = request
         .headers
         .get(http::header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty())
-        .map(|agent| {
-            let agent = capped(agent, limits::MAX_USER_AGENT).into_owned();
-            KeyValue::new(attr::USER_AGENT_ORIGINAL, agent)
-        });
+        .filter(|v| !v.is_empty());
+    if let Some(agent) = agent {
+        let agent = capped(agent, limits::MAX_USER_AGENT).into_owned();
+        attributes.push(KeyValue::new(attr::USER_AGENT_ORIGINAL, agent));
+    }
     let peer = (request.peer)(request.extensions);
     // The peer IP is formatted once, and shared when it is also `client.address`.
     let peer_ip = peer.map(|p| StringValue::from(ip_string(p.ip())));
@@ -179,19 +187,20 @@ pub(super) fn record_details(
         Some(client) => Some(StringValue::from(client.to_owned())),
         None => peer_ip.clone(),
     };
-    let details = [
-        protocol.map(|v| KeyValue::new(attr::NETWORK_PROTOCOL_VERSION, v)),
-        agent,
-        client.map(|c| KeyValue::new(attr::CLIENT_ADDRESS, c)),
-        peer_ip.map(|ip| KeyValue::new(attr::NETWORK_PEER_ADDRESS, ip)),
-        peer.map(|p| KeyValue::new(attr::NETWORK_PEER_PORT, i64::from(p.port()))),
-    ];
-    cx.span().set_attributes(
-        details.into_iter().flatten().chain(
-            settings
-                .request_headers
-                .capture(request.headers, &settings.redactor),
-        ),
+    if let Some(client) = client {
+        attributes.push(KeyValue::new(attr::CLIENT_ADDRESS, client));
+    }
+    if let (Some(ip), Some(peer)) = (peer_ip, peer) {
+        attributes.push(KeyValue::new(attr::NETWORK_PEER_ADDRESS, ip));
+        attributes.push(KeyValue::new(
+            attr::NETWORK_PEER_PORT,
+            i64::from(peer.port()),
+        ));
+    }
+    attributes.extend(
+        settings
+            .request_headers
+            .capture(request.headers, &settings.redactor),
     );
 }
 
