@@ -807,23 +807,36 @@ async fn body_size_metrics_are_off_by_default() {
     }
 }
 
-/// A sampler that drops every span and counts how often it was asked.
-#[derive(Clone, Debug, Default)]
-struct CountingDrop(Arc<std::sync::atomic::AtomicUsize>);
+/// A sampler that keeps the attributes of each span it is asked about, and decides
+/// `decision` for every one.
+#[derive(Clone, Debug)]
+struct Asked {
+    seen: Arc<Mutex<Vec<Vec<opentelemetry::KeyValue>>>>,
+    decision: opentelemetry_sdk::trace::SamplingDecision,
+}
 
-impl opentelemetry_sdk::trace::ShouldSample for CountingDrop {
+impl Asked {
+    fn deciding(decision: opentelemetry_sdk::trace::SamplingDecision) -> Self {
+        Asked {
+            seen: Arc::default(),
+            decision,
+        }
+    }
+}
+
+impl opentelemetry_sdk::trace::ShouldSample for Asked {
     fn should_sample(
         &self,
         _: Option<&Context>,
         _: opentelemetry::trace::TraceId,
         _: &str,
         _: &SpanKind,
-        _: &[opentelemetry::KeyValue],
+        attributes: &[opentelemetry::KeyValue],
         _: &[opentelemetry::trace::Link],
     ) -> opentelemetry_sdk::trace::SamplingResult {
-        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.seen.lock().unwrap().push(attributes.to_vec());
         opentelemetry_sdk::trace::SamplingResult {
-            decision: opentelemetry_sdk::trace::SamplingDecision::Drop,
+            decision: self.decision.clone(),
             attributes: Vec::new(),
             trace_state: Default::default(),
         }
@@ -832,7 +845,7 @@ impl opentelemetry_sdk::trace::ShouldSample for CountingDrop {
 
 #[tokio::test]
 async fn unsampled_request_asks_the_sampler_and_continues_the_callers_context() {
-    let sampler = CountingDrop::default();
+    let sampler = Asked::deciding(opentelemetry_sdk::trace::SamplingDecision::Drop);
     let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder()
         .with_sampler(sampler.clone())
         .build();
@@ -862,7 +875,7 @@ async fn unsampled_request_asks_the_sampler_and_continues_the_callers_context() 
     .await;
     send(addr, get_request(addr, "/who", &[])).await;
     assert_eq!(
-        sampler.0.load(std::sync::atomic::Ordering::SeqCst),
+        sampler.seen.lock().unwrap().len(),
         2,
         "the sampler decides every request"
     );
@@ -1102,35 +1115,12 @@ async fn responses_without_a_body_complete_rather_than_cancel() {
     assert_eq!(code("GET /cached"), Some(Value::I64(304)));
 }
 
-/// A sampler that keeps the attributes of each span it is asked about, and samples it.
-#[derive(Clone, Debug, Default)]
-struct Seeing(Arc<Mutex<Vec<Vec<opentelemetry::KeyValue>>>>);
-
-impl opentelemetry_sdk::trace::ShouldSample for Seeing {
-    fn should_sample(
-        &self,
-        _: Option<&Context>,
-        _: opentelemetry::trace::TraceId,
-        _: &str,
-        _: &SpanKind,
-        attributes: &[opentelemetry::KeyValue],
-        _: &[opentelemetry::trace::Link],
-    ) -> opentelemetry_sdk::trace::SamplingResult {
-        self.0.lock().unwrap().push(attributes.to_vec());
-        opentelemetry_sdk::trace::SamplingResult {
-            decision: opentelemetry_sdk::trace::SamplingDecision::RecordAndSample,
-            attributes: Vec::new(),
-            trace_state: Default::default(),
-        }
-    }
-}
-
 #[tokio::test]
 async fn the_sampler_sees_every_attribute_the_conventions_want_at_creation() {
     // HTTP server spans: `client.address`, `http.request.header.<key>`, the method,
     // `server.*`, `url.*` and `user_agent.original` SHOULD be given at span creation, so
     // that samplers can decide by them.
-    let sampler = Seeing::default();
+    let sampler = Asked::deciding(opentelemetry_sdk::trace::SamplingDecision::RecordAndSample);
     let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder()
         .with_sampler(sampler.clone())
         .build();
@@ -1153,7 +1143,7 @@ async fn the_sampler_sees_every_attribute_the_conventions_want_at_creation() {
         ],
     );
     send(addr, request).await;
-    let seen = sampler.0.lock().unwrap();
+    let seen = sampler.seen.lock().unwrap();
     assert_eq!(seen.len(), 1, "one span");
     let value = |key: &str| {
         seen[0]
