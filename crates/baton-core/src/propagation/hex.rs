@@ -130,16 +130,26 @@ pub(crate) fn decode_u8(s: &[u8], case: Case) -> Option<u8> {
     ((hi | lo) & BAD == 0).then_some((hi << 4) | lo)
 }
 
-/// Appends `value` as `width` lowercase hex digits (the low `width * 4` bits, zero padded).
+/// Appends `value` as `width` lowercase hex digits (the low `width * 4` bits, zero padded;
+/// `width` at most 32). Each 64-bit half is spelled with 64-bit shifts: a `u128` shift per
+/// digit costs several times more.
 #[inline]
 pub(crate) fn push_hex(out: &mut String, value: u128, width: usize) {
     let mut buf = [0u8; 32];
-    for (i, slot) in buf[..width].iter_mut().enumerate() {
-        let shift = (width - 1 - i) * 4;
-        *slot = DIGITS[((value >> shift) & 0xF) as usize];
-    }
+    let (high, low) = buf.split_at_mut(16);
+    spell(high, (value >> 64) as u64);
+    spell(low, value as u64);
+    let digits = &buf[32 - width.min(32)..];
     // Every byte written above is an ASCII hex digit.
-    out.push_str(std::str::from_utf8(&buf[..width]).unwrap_or_default());
+    out.push_str(std::str::from_utf8(digits).unwrap_or_default());
+}
+
+/// `x` as 16 lowercase hex digits into `out`.
+#[inline(always)]
+fn spell(out: &mut [u8], x: u64) {
+    for (i, slot) in out.iter_mut().enumerate() {
+        *slot = DIGITS[((x >> (60 - 4 * i)) & 0xF) as usize];
+    }
 }
 
 #[cfg(test)]
@@ -181,5 +191,11 @@ mod tests {
         push_hex(&mut s, 0xab, 16);
         push_hex(&mut s, 1, 2);
         assert_eq!(s, "00000000000000ab01");
+        s.clear();
+        push_hex(&mut s, 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210, 32);
+        assert_eq!(s, "0123456789abcdeffedcba9876543210");
+        s.clear();
+        push_hex(&mut s, u128::MAX, 17);
+        assert_eq!(s, "fffffffffffffffff");
     }
 }
