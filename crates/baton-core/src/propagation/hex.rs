@@ -131,25 +131,24 @@ pub(crate) fn decode_u8(s: &[u8], case: Case) -> Option<u8> {
 }
 
 /// Appends `value` as `width` lowercase hex digits (the low `width * 4` bits, zero padded;
-/// `width` at most 32). Each 64-bit half is spelled with 64-bit shifts: a `u128` shift per
-/// digit costs several times more.
+/// `width` at most 32). Spelled from the low digit up with 64-bit shifts: a `u128` shift
+/// per digit costs several times more.
 #[inline]
 pub(crate) fn push_hex(out: &mut String, value: u128, width: usize) {
+    let width = width.min(32);
     let mut buf = [0u8; 32];
-    let (high, low) = buf.split_at_mut(16);
-    spell(high, (value >> 64) as u64);
-    spell(low, value as u64);
-    let digits = &buf[32 - width.min(32)..];
-    // Every byte written above is an ASCII hex digit.
-    out.push_str(std::str::from_utf8(digits).unwrap_or_default());
-}
-
-/// `x` as 16 lowercase hex digits into `out`.
-#[inline(always)]
-fn spell(out: &mut [u8], x: u64) {
-    for (i, slot) in out.iter_mut().enumerate() {
-        *slot = DIGITS[((x >> (60 - 4 * i)) & 0xF) as usize];
+    let digits = &mut buf[32 - width..];
+    let (mut low, mut high) = (value as u64, (value >> 64) as u64);
+    for (i, slot) in digits.iter_mut().rev().enumerate() {
+        if i == 16 {
+            low = high;
+            high = 0;
+        }
+        *slot = DIGITS[(low & 0xF) as usize];
+        low >>= 4;
     }
+    // Every byte written above is an ASCII hex digit.
+    out.push_str(std::str::from_utf8(&buf[32 - width..]).unwrap_or_default());
 }
 
 #[cfg(test)]
