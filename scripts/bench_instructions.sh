@@ -38,6 +38,10 @@ else
 fi
 export CARGO_TARGET_DIR="${BENCH_TARGET_DIR:-$PWD/target/bench-callgrind}"
 export CARGO_PROFILE_RELEASE_DEBUG=line-tables-only
+# One codegen unit: with the default sixteen, how code is partitioned (and so inlined)
+# shifts with unrelated changes, moving cases that share no changed code by hundreds of
+# instructions between two builds.
+export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1
 # BIN=<a per_request binary> measures that build instead (another commit's, built from a
 # `git archive` copy), so two commits compare in one table.
 [ -n "${BIN:-}" ] || cargo build --release --locked -p baton-bench --bin per_request >&2
