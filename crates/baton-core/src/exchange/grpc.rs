@@ -112,14 +112,11 @@ pub struct GrpcClientRequest<'a> {
 
 /// A gRPC client call: `rpc.system.name`, `rpc.method`, `server.address`,
 /// `server.port`; the metrics keep all four.
-pub(super) fn client_opening(
-    request: &GrpcClientRequest<'_>,
-    hosts: &super::Interner,
-) -> Opening<Vec<KeyValue>> {
+pub(super) fn client_opening(request: &GrpcClientRequest<'_>) -> Opening<Vec<KeyValue>> {
     let mut attributes = Vec::with_capacity(5);
     attributes.push(KeyValue::new(rpc::RPC_SYSTEM_NAME, GRPC));
     let (name, _) = method(request.path, &mut attributes);
-    attributes.push(KeyValue::new(attr::SERVER_ADDRESS, hosts.get(request.host)));
+    attributes.push(KeyValue::new(attr::SERVER_ADDRESS, request.host.to_owned()));
     if let Some(port) = request.port {
         attributes.push(KeyValue::new(attr::SERVER_PORT, i64::from(port)));
     }
