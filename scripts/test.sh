@@ -33,3 +33,6 @@ cargo test --workspace --all-features --doc --locked
 # the terminal waterfall without the logs setup, and the logs setup with no exporter.
 cargo check --locked --quiet -p baton-sdk --no-default-features --features waterfall
 cargo check --locked --quiet -p baton-sdk --no-default-features --features logs
+# The layers without baton-sdk, as users of their own SDK build them: baton-core's metrics
+# without bound instruments (every workspace build above has them on).
+cargo test --locked --quiet -p baton-core --lib

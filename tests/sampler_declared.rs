@@ -230,11 +230,22 @@ fn an_unsampled_caller_skips_the_span_only_where_the_sampler_is_known_to_drop_it
         2,
         "the server span and the client span were offered to the sampler"
     );
-    // Declared by the application (its sampler is parent-based): the server span is no
-    // longer offered; the client span (no shortcut on the client side) still is.
+    // Declared by the application (its sampler is parent-based). A layer that took the
+    // global tracer before the declaration keeps asking (the declaration is read with the
+    // tracer, for the provider it holds)...
     baton::exchange::declare_global_sampler_parent_based(true);
     assert_eq!(servers.get("00"), unsampled_seen);
+    assert_eq!(
+        calls.swap(0, Ordering::Relaxed),
+        2,
+        "taken before the declaration"
+    );
+    // ... and one that takes it after skips the server span; the client span (no
+    // shortcut on the client side) is still offered.
+    let declared = Servers::start();
+    assert_eq!(declared.get("00"), unsampled_seen);
     assert_eq!(calls.swap(0, Ordering::Relaxed), 1, "only the client span");
+    drop(declared);
     drop(servers);
     drop(guard);
     assert_eq!(

@@ -15,8 +15,12 @@
 //!
 //! - `bound-metrics`: exchanges record their metrics through the SDK's bound instruments,
 //!   one per attribute set seen ([`exchange::MAX_BOUND_SETS`] per instrument), instead of
-//!   the SDK hashing the attributes on every measurement. Needs `opentelemetry_sdk`'s
-//!   `experimental_metrics_bound_instruments` feature too; `baton-sdk` turns both on.
+//!   the SDK hashing the attributes on every measurement, renewed every
+//!   [`exchange::BOUND_REBIND_SECS`]. Turns on `opentelemetry_sdk`'s
+//!   `experimental_metrics_bound_instruments` feature too (which also makes the SDK's own
+//!   span and log processors count what they process); a meter provider that is not
+//!   opentelemetry_sdk's and does not implement binding records nothing with it.
+//!   `baton-sdk` turns it on.
 //! - `fuzzing`: the entry points of the fuzz targets in `fuzz/`; not part of
 //!   the stable API.
 #![cfg_attr(docsrs, feature(doc_cfg))]

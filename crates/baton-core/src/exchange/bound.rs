@@ -8,10 +8,13 @@
 //! `experimental_metrics_bound_instruments`), found with [`CacheHash`]; a measurement
 //! through a bound handle only picks its bucket.
 //!
-//! Bounded: at most [`MAX_SETS`] sets per instrument, each bound once and never unbound
-//! (the SDK keeps a bound set's series alive, as it does every cumulative series). Past
-//! that, and for a set with a floating-point or array value, measurements take the
-//! unbound path, exactly as without the cache. What is recorded is the same either way:
+//! Bounded: at most [`MAX_SETS`] sets per instrument. Past that, and for a set with a
+//! floating-point or array value, measurements take the unbound path, exactly as without
+//! the cache. And renewed: every [`REBIND_SECS`] the handles are dropped and bound again
+//! when next used. The SDK keeps the series of a bound set alive, and a set bound while the
+//! instrument was at its cardinality limit stays bound to the overflow series; with delta
+//! temporality the SDK evicts idle series each interval, so without renewal a set that
+//! stopped, or one bound at the limit, would hold its place (or stay in overflow) for good. What is recorded is the same either way:
 //! the SDK aggregates a bound handle's measurements into its set's series.
 //!
 //! Only with baton-core's `bound-metrics` feature, which `baton-sdk` turns on together with
@@ -27,6 +30,10 @@ use cached::Cache;
 
 /// Most attribute sets bound per instrument.
 pub const MAX_SETS: usize = 512;
+
+/// How long bound handles are kept before they are dropped and bound again, in seconds:
+/// the default metric export interval (`OTEL_METRIC_EXPORT_INTERVAL`).
+pub const REBIND_SECS: u64 = 60;
 
 /// An instrument a [`BoundCache`] measures with.
 pub(super) trait Instrument {
@@ -103,12 +110,20 @@ impl<I: Instrument> std::fmt::Debug for BoundCache<I> {
 }
 
 impl<I: Instrument> BoundCache<I> {
-    /// Measures `value` with `instrument`, through the bound handle of `attributes` when
-    /// the cache has or can take one.
-    pub(super) fn measure(&self, instrument: &I, value: I::Value, attributes: &[KeyValue]) {
+    /// Measures `value` with `instrument` at `now`, through the bound handle of
+    /// `attributes` when the cache has or can take one.
+    #[cfg_attr(not(feature = "bound-metrics"), allow(unused_variables))]
+    pub(super) fn measure(
+        &self,
+        instrument: &I,
+        value: I::Value,
+        attributes: &[KeyValue],
+        now: std::time::SystemTime,
+    ) {
         #[cfg(feature = "bound-metrics")]
         if self.cache.measure(
             attributes,
+            cached::seconds(now),
             |a| instrument.bind(a),
             |handle| I::bound(handle, value),
         ) {
@@ -126,7 +141,13 @@ mod cached {
     use std::sync::{PoisonError, RwLock};
 
     use super::super::cache_hash::CacheHash;
-    use super::MAX_SETS;
+    use super::{MAX_SETS, REBIND_SECS};
+
+    /// `t` in whole seconds since the Unix epoch (0 before it).
+    pub(super) fn seconds(t: std::time::SystemTime) -> u64 {
+        t.duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    }
 
     /// Handles by attribute set.
     pub(super) struct Cache<B> {
@@ -141,6 +162,8 @@ mod cached {
         /// By the set's [`CacheHash`]; a rare collision shares a bucket.
         map: HashMap<u64, Bucket<B>, BuildHasherDefault<Given>>,
         len: usize,
+        /// When the handles held were first bound (seconds; 0: none yet).
+        since: u64,
     }
 
     impl<B> Default for Cache<B> {
@@ -150,6 +173,7 @@ mod cached {
                 sets: RwLock::new(Sets {
                     map: HashMap::default(),
                     len: 0,
+                    since: 0,
                 }),
             }
         }
@@ -157,12 +181,13 @@ mod cached {
 
     impl<B> Cache<B> {
         /// Measures through the bound handle of `attributes` (binding it with `bind` the
-        /// first time, while there is room). `false`: not measured, as the set cannot be
-        /// bound (the cache is full, or a value is a float or an array); the caller
-        /// measures unbound.
+        /// first time, while there is room) at `now` (seconds). `false`: not measured, as
+        /// the set cannot be bound (the cache is full, or a value is a float or an array);
+        /// the caller measures unbound.
         pub(super) fn measure(
             &self,
             attributes: &[KeyValue],
+            now: u64,
             bind: impl FnOnce(&[KeyValue]) -> B,
             measure: impl Fn(&B),
         ) -> bool {
@@ -171,15 +196,22 @@ mod cached {
             };
             {
                 let sets = self.sets.read().unwrap_or_else(PoisonError::into_inner);
-                if let Some(bound) = sets.find(key, attributes) {
+                let fresh = now < sets.since.saturating_add(REBIND_SECS);
+                if fresh && let Some(bound) = sets.find(key, attributes) {
                     measure(bound);
                     return true;
                 }
-                if sets.len >= MAX_SETS {
+                if fresh && sets.len >= MAX_SETS {
                     return false;
                 }
             }
             let mut sets = self.sets.write().unwrap_or_else(PoisonError::into_inner);
+            if now >= sets.since.saturating_add(REBIND_SECS) {
+                // Renewed: every handle dropped, each bound again when next used.
+                sets.map.clear();
+                sets.len = 0;
+                sets.since = now;
+            }
             if sets.find(key, attributes).is_none() {
                 if sets.len >= MAX_SETS {
                     return false;
@@ -277,6 +309,39 @@ mod cached {
         use super::*;
         use std::cell::Cell;
 
+        const NOW: u64 = 1_000_000;
+
+        #[test]
+        fn handles_are_bound_again_after_rebind_secs() {
+            let cache = Cache::<u32>::default();
+            let binds = Cell::new(0);
+            let set = [KeyValue::new("http.route", "/a")];
+            let bind = |_: &[KeyValue]| {
+                binds.set(binds.get() + 1);
+                binds.get()
+            };
+            for t in [NOW, NOW + 1, NOW + REBIND_SECS - 1] {
+                assert!(cache.measure(&set, t, bind, |b| assert_eq!(*b, 1)));
+            }
+            assert_eq!(binds.get(), 1, "one bind within the period");
+            assert!(cache.measure(&set, NOW + REBIND_SECS, bind, |b| assert_eq!(*b, 2)));
+            assert_eq!(binds.get(), 2, "bound again once the period is over");
+            // A full cache makes room when renewed.
+            for i in 0..MAX_SETS {
+                let s = [KeyValue::new("code", i as i64)];
+                cache.measure(&s, NOW + REBIND_SECS, |_| 0, |_| {});
+            }
+            assert!(!cache.measure(&[KeyValue::new("new", 1)], NOW + REBIND_SECS, |_| 0, |_| {}));
+            let later = NOW + 2 * REBIND_SECS;
+            assert!(cache.measure(
+                &[KeyValue::new("new", 1)],
+                later,
+                |_| 7,
+                |b| assert_eq!(*b, 7)
+            ));
+            assert_eq!(cache.len(), 1, "the old handles were dropped");
+        }
+
         #[test]
         fn binds_each_set_once_and_measures_through_it() {
             let cache = Cache::<u32>::default();
@@ -293,6 +358,7 @@ mod cached {
             for (set, id) in [(&a, 1), (&b, 2), (&a, 1), (&a, 1), (&b, 2)] {
                 let done = cache.measure(
                     set,
+                    NOW,
                     |_| {
                         binds.set(binds.get() + 1);
                         id
@@ -319,23 +385,38 @@ mod cached {
             let cache = Cache::<usize>::default();
             for i in 0..MAX_SETS + 5 {
                 let set = [KeyValue::new("code", i as i64)];
-                let done = cache.measure(&set, |_| i, |_| {});
+                let done = cache.measure(&set, NOW, |_| i, |_| {});
                 assert_eq!(done, i < MAX_SETS, "set {i}");
             }
             assert_eq!(cache.len(), MAX_SETS);
             // A set seen before still measures bound when full.
-            assert!(cache.measure(&[KeyValue::new("code", 3)], |_| 0, |b| assert_eq!(*b, 3)));
+            assert!(cache.measure(
+                &[KeyValue::new("code", 3)],
+                NOW,
+                |_| 0,
+                |b| assert_eq!(*b, 3)
+            ));
             let float = [KeyValue::new("ratio", f64::NAN)];
-            assert!(!Cache::<u8>::default().measure(&float, |_| 0, |_| {}));
+            assert!(!Cache::<u8>::default().measure(&float, NOW, |_| 0, |_| {}));
         }
 
         #[test]
         fn the_same_values_under_other_keys_are_other_sets() {
             let cache = Cache::<u8>::default();
-            assert!(cache.measure(&[KeyValue::new("a", "x")], |_| 1, |_| {}));
-            assert!(cache.measure(&[KeyValue::new("b", "x")], |_| 2, |b| assert_eq!(*b, 2)));
-            assert!(cache.measure(&[KeyValue::new("a", 1)], |_| 3, |b| assert_eq!(*b, 3)));
-            assert!(cache.measure(&[KeyValue::new("a", true)], |_| 4, |b| assert_eq!(*b, 4)));
+            assert!(cache.measure(&[KeyValue::new("a", "x")], NOW, |_| 1, |_| {}));
+            assert!(cache.measure(
+                &[KeyValue::new("b", "x")],
+                NOW,
+                |_| 2,
+                |b| assert_eq!(*b, 2)
+            ));
+            assert!(cache.measure(&[KeyValue::new("a", 1)], NOW, |_| 3, |b| assert_eq!(*b, 3)));
+            assert!(cache.measure(
+                &[KeyValue::new("a", true)],
+                NOW,
+                |_| 4,
+                |b| assert_eq!(*b, 4)
+            ));
             assert_eq!(cache.len(), 4);
         }
     }

@@ -3,6 +3,7 @@
 use opentelemetry::KeyValue;
 use opentelemetry::metrics::{Histogram, Meter, MeterProvider, UpDownCounter};
 use std::sync::{Arc, OnceLock};
+use std::time::SystemTime;
 
 use super::bound::BoundCache;
 
@@ -75,36 +76,47 @@ struct Bound {
     active: BoundCache<UpDownCounter<i64>>,
 }
 
-/// The instruments' measurements, as exchanges make them.
+/// The instruments' measurements, as exchanges make them, at `now` (which renews the
+/// bound handles: see [`BOUND_REBIND_SECS`](super::BOUND_REBIND_SECS)).
 impl HttpMetrics {
     /// `http.{side}.request.duration`.
-    pub(super) fn record_duration(&self, seconds: f64, attributes: &[KeyValue]) {
-        (self.bound.duration).measure(&self.duration, seconds, attributes);
+    pub(super) fn record_duration(&self, seconds: f64, attributes: &[KeyValue], now: SystemTime) {
+        (self.bound.duration).measure(&self.duration, seconds, attributes, now);
     }
 
     /// `rpc.{side}.call.duration`.
-    pub(super) fn record_rpc_duration(&self, seconds: f64, attributes: &[KeyValue]) {
-        (self.bound.rpc_duration).measure(&self.rpc_duration, seconds, attributes);
+    pub(super) fn record_rpc_duration(
+        &self,
+        seconds: f64,
+        attributes: &[KeyValue],
+        now: SystemTime,
+    ) {
+        (self.bound.rpc_duration).measure(&self.rpc_duration, seconds, attributes, now);
     }
 
     /// `http.server.request.body.size`, when body sizes are on.
-    pub(super) fn record_request_size(&self, bytes: u64, attributes: &[KeyValue]) {
+    pub(super) fn record_request_size(&self, bytes: u64, attributes: &[KeyValue], now: SystemTime) {
         if let Some(h) = &self.request_size {
-            self.bound.request_size.measure(h, bytes, attributes);
+            self.bound.request_size.measure(h, bytes, attributes, now);
         }
     }
 
     /// `http.{side}.response.body.size`, when body sizes are on.
-    pub(super) fn record_response_size(&self, bytes: u64, attributes: &[KeyValue]) {
+    pub(super) fn record_response_size(
+        &self,
+        bytes: u64,
+        attributes: &[KeyValue],
+        now: SystemTime,
+    ) {
         if let Some(h) = &self.response_size {
-            self.bound.response_size.measure(h, bytes, attributes);
+            self.bound.response_size.measure(h, bytes, attributes, now);
         }
     }
 
     /// `http.{side}.active_requests` up (`1`) or down (`-1`), when it is on.
-    pub(super) fn add_active(&self, delta: i64, attributes: &[KeyValue]) {
+    pub(super) fn add_active(&self, delta: i64, attributes: &[KeyValue], now: SystemTime) {
         if let Some(c) = &self.active {
-            self.bound.active.measure(c, delta, attributes);
+            self.bound.active.measure(c, delta, attributes, now);
         }
     }
 }

@@ -179,8 +179,8 @@ fn sets_past_the_bound_cap_are_recorded_as_well() {
     let n = MAX_BOUND_SETS + 50;
     for i in 0..n {
         let attrs = [KeyValue::new("http.route", format!("/r{i}"))];
-        metrics.record_duration(0.5, &attrs);
-        metrics.record_duration(0.25, &attrs);
+        metrics.record_duration(0.5, &attrs, std::time::SystemTime::now());
+        metrics.record_duration(0.25, &attrs, std::time::SystemTime::now());
     }
     let points = export(&rig);
     let d = "http.server.request.duration";

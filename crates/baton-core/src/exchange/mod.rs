@@ -38,7 +38,7 @@ mod source;
 #[cfg(test)]
 pub(crate) mod tests;
 
-pub use bound::MAX_SETS as MAX_BOUND_SETS;
+pub use bound::{MAX_SETS as MAX_BOUND_SETS, REBIND_SECS as BOUND_REBIND_SECS};
 pub use cache_hash::{CacheHash, FoldHasher};
 pub use client::{ClientExchange, ClientRequest, ClientSettings};
 pub use client_tracing::{ClientTracing, Propagation};

@@ -114,7 +114,7 @@ impl<B: MetricBase> Recorder<B> {
             // `http.{side}.active_requests` counts HTTP requests only: the RPC conventions
             // have no such metric.
             if let Flavour::Http { .. } = flavour {
-                m.add_active(1, attributes.base.as_ref());
+                m.add_active(1, attributes.base.as_ref(), start);
             }
             (Arc::clone(m), attributes)
         });
@@ -362,7 +362,7 @@ impl<B: MetricBase> Recorder<B> {
         &self,
         m: &HttpMetrics,
         base: B,
-        seconds: f64,
+        (seconds, end): (f64, SystemTime),
         error_type: Option<ErrorType>,
     ) {
         let code = self.code();
@@ -379,7 +379,7 @@ impl<B: MetricBase> Recorder<B> {
         if let Some(e) = error_type {
             attrs.push(KeyValue::new(attr::ERROR_TYPE, e.as_str()));
         }
-        m.record_rpc_duration(seconds, &attrs);
+        m.record_rpc_duration(seconds, &attrs, end);
     }
 
     /// Records the duration (and the body sizes, and the end of the active request), once:
@@ -393,10 +393,10 @@ impl<B: MetricBase> Recorder<B> {
                 .duration_since(self.start)
                 .unwrap_or_default()
                 .as_secs_f64();
-            self.record_grpc_metrics(&m, kept.base, seconds, error_type);
+            self.record_grpc_metrics(&m, kept.base, (seconds, end), error_type);
             return;
         }
-        m.add_active(-1, kept.base.as_ref());
+        m.add_active(-1, kept.base.as_ref(), end);
         // base + status, error.type, protocol, route or template: at most 6 on a server,
         // 8 on a client, never on the heap.
         let mut attrs = SmallVec::<[KeyValue; 8]>::new();
@@ -418,13 +418,13 @@ impl<B: MetricBase> Recorder<B> {
             .duration_since(self.start)
             .unwrap_or_default()
             .as_secs_f64();
-        m.record_duration(seconds, &attrs);
-        m.record_response_size(self.body_bytes, &attrs);
+        m.record_duration(seconds, &attrs, end);
+        m.record_response_size(self.body_bytes, &attrs, end);
         if let Flavour::Http {
             request_body_size: Some(size),
         } = self.flavour
         {
-            m.record_request_size(size, &attrs);
+            m.record_request_size(size, &attrs, end);
         }
     }
 }

@@ -14,7 +14,7 @@
 
 use opentelemetry::Context;
 use opentelemetry::trace::TraceContextExt;
-use std::any::TypeId;
+use std::any::Any;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::source::GlobalTracer;
@@ -37,7 +37,10 @@ static GLOBAL_SAMPLER_PARENT_BASED: AtomicBool = AtomicBool::new(false);
 /// What it changes: a server layer on the global tracer provider (the default) skips
 /// building the span of a request whose caller sent an unsampled context, when no response
 /// header names the span; with metrics off it does nothing else for that request either. A
-/// layer given its own provider always asks that provider's sampler.
+/// layer given its own provider always asks that provider's sampler. A layer takes the
+/// global provider's tracer at its first request, and the declaration with it: declare
+/// before the provider serves requests, and withdraw the declaration (declare `false`)
+/// before you replace a declared provider with one whose sampler is not parent-based.
 ///
 /// ```
 /// use baton_core::exchange::{declare_global_sampler_parent_based, global_sampler_parent_based};
@@ -57,14 +60,15 @@ pub fn global_sampler_parent_based() -> bool {
     GLOBAL_SAMPLER_PARENT_BASED.load(Ordering::Relaxed)
 }
 
-/// Whether the span tracer `T` would start under `parent` is known to be dropped: `T` is
-/// the global provider's tracer, its sampler is declared parent-based, and `parent` holds a
-/// valid remote span context that is not sampled.
+/// Whether the span `tracer` would start under `parent` is known to be dropped: it is the
+/// global provider's tracer, whose sampler was declared parent-based when the tracer was
+/// taken, and `parent` holds a valid remote span context that is not sampled.
 #[inline]
-pub(super) fn known_dropped<T: 'static>(parent: &Context) -> bool {
-    TypeId::of::<T>() == TypeId::of::<GlobalTracer>()
-        && global_sampler_parent_based()
-        && unsampled_caller(parent)
+pub(super) fn known_dropped<T: 'static>(tracer: &T, parent: &Context) -> bool {
+    unsampled_caller(parent)
+        && (tracer as &dyn Any)
+            .downcast_ref::<GlobalTracer>()
+            .is_some_and(GlobalTracer::parent_based)
 }
 
 /// `parent` holds a valid remote span context without the sampled flag.

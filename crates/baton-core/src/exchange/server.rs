@@ -119,7 +119,7 @@ impl ServerExchange {
     {
         let start = SystemTime::now();
         // A span the sampler is known to drop is not built (see `declare_global_sampler_parent_based`).
-        let dropped = !request.span_in_response && sampling::known_dropped::<T>(&parent);
+        let dropped = !request.span_in_response && sampling::known_dropped(tracer, &parent);
         let metrics = settings.metrics.shared();
         if dropped && metrics.is_none() {
             return ServerExchange {
@@ -218,14 +218,15 @@ impl ServerExchange {
     ///
     /// // No caller: the sampler decides.
     /// let settings = ServerSettings::default();
-    /// assert!(!ServerExchange::skips::<GlobalTracer>(&Context::new(), &settings, false));
+    /// assert!(!ServerExchange::skips(&GlobalTracer::default(), &Context::new(), &settings, false));
     /// ```
     pub fn skips<T: 'static>(
+        tracer: &T,
         parent: &Context,
         settings: &ServerSettings,
         span_in_response: bool,
     ) -> bool {
-        !span_in_response && !settings.metrics.is_on() && sampling::known_dropped::<T>(parent)
+        !span_in_response && !settings.metrics.is_on() && sampling::known_dropped(tracer, parent)
     }
 
     /// The context holding the server span (or, for an unsampled request under a valid

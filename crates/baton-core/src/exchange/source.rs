@@ -26,19 +26,46 @@ pub fn scope() -> opentelemetry::InstrumentationScope {
 /// The global tracer provider's tracer, looked up when the first span starts rather than
 /// when the layer is built, so a layer built before the SDK is installed still exports.
 /// It is the default tracer type of every layer; `tracer_provider(&provider)` replaces it
-/// with the given provider's tracer.
+/// with the given provider's tracer. Whether that provider's sampler is declared
+/// parent-based ([`declare_global_sampler_parent_based`](super::declare_global_sampler_parent_based))
+/// is read at the same moment and kept with it: a later declaration, made for another
+/// provider, does not apply to the one this tracer holds.
 #[derive(Clone, Debug, Default)]
 pub struct GlobalTracer {
-    cell: Arc<OnceLock<BoxedTracer>>,
+    cell: Arc<OnceLock<Global>>,
+}
+
+#[derive(Debug)]
+struct Global {
+    tracer: BoxedTracer,
+    parent_based: bool,
+}
+
+impl GlobalTracer {
+    fn global(&self) -> &Global {
+        self.cell.get_or_init(|| {
+            // The declaration first: `baton::init` withdraws it before it replaces the
+            // provider and makes it after, so a tracer taken in between is never declared.
+            let parent_based = super::sampling::global_sampler_parent_based();
+            Global {
+                tracer: global::tracer_with_scope(scope()),
+                parent_based,
+            }
+        })
+    }
+
+    /// Whether the sampler of the provider this tracer holds was declared parent-based when
+    /// the tracer was taken (at its first use).
+    pub(super) fn parent_based(&self) -> bool {
+        self.global().parent_based
+    }
 }
 
 impl Tracer for GlobalTracer {
     type Span = BoxedSpan;
 
     fn build_with_context(&self, builder: SpanBuilder, parent_cx: &Context) -> BoxedSpan {
-        self.cell
-            .get_or_init(|| global::tracer_with_scope(scope()))
-            .build_with_context(builder, parent_cx)
+        self.global().tracer.build_with_context(builder, parent_cx)
     }
 }
 

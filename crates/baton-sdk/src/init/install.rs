@@ -119,6 +119,9 @@ pub(crate) fn install(plan: Plan) -> Result<Guard, InitError> {
     }
 
     if plan.install_global {
+        // Withdrawn while the provider is replaced: a layer taking the global tracer in
+        // between keeps it undeclared (it asks the sampler), never declared wrongly.
+        baton_core::exchange::declare_global_sampler_parent_based(false);
         global::set_tracer_provider(tracer_provider.clone());
         // The global tracer baton's layers use by default is this provider's, whose ids come
         // from the SDK's random generator: W3C Level 2's random-trace-id holds for the roots

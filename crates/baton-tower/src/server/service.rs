@@ -68,8 +68,12 @@ where
             // unless the endpoint is public, where a traced request would not trust the
             // caller either (its trace and baggage are dropped).
             (None, if public() { Context::new() } else { caller })
-        } else if ServerExchange::skips::<T>(&caller, &config.recording, config.echoes_trace())
-            && !public()
+        } else if ServerExchange::skips(
+            &self.tracer,
+            &caller,
+            &config.recording,
+            config.echoes_trace(),
+        ) && !public()
         {
             // Known to record nothing (an unsampled caller): no route, name or exchange.
             (None, caller)
