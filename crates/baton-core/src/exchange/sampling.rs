@@ -14,7 +14,7 @@
 
 use opentelemetry::Context;
 use opentelemetry::trace::TraceContextExt;
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::source::GlobalTracer;
@@ -65,7 +65,9 @@ pub fn global_sampler_parent_based() -> bool {
 /// taken, and `parent` holds a valid remote span context that is not sampled.
 #[inline]
 pub(super) fn known_dropped<T: 'static>(tracer: &T, parent: &Context) -> bool {
-    unsampled_caller(parent)
+    // The type first: decided at compile time for every tracer but the global one.
+    TypeId::of::<T>() == TypeId::of::<GlobalTracer>()
+        && unsampled_caller(parent)
         && (tracer as &dyn Any)
             .downcast_ref::<GlobalTracer>()
             .is_some_and(GlobalTracer::parent_based)
