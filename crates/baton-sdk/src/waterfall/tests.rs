@@ -412,3 +412,51 @@ fn log_records_are_drawn_under_their_span_and_unsampled_ones_are_not_kept() {
     );
     assert!(!text.contains("unsampled"), "{text}");
 }
+
+#[cfg(feature = "logs")]
+#[test]
+fn log_records_past_the_per_trace_limit_are_counted_in_one_line() {
+    use opentelemetry::logs::{AnyValue, LogRecord as _, Logger as _, LoggerProvider as _};
+    use opentelemetry::trace::TraceContextExt;
+    use opentelemetry_sdk::logs::SdkLoggerProvider;
+
+    let screen = Screen::default();
+    let waterfall = WaterfallExporter::new(screen.clone()).for_service("users");
+    let logs = SdkLoggerProvider::builder()
+        .with_simple_exporter(waterfall.log_exporter())
+        .build();
+    let logger = logs.logger("test");
+    let sc = SpanContext::new(
+        span(1, 0, "", 0, 0).span_context.trace_id(),
+        SpanId::from(1),
+        TraceFlags::SAMPLED,
+        false,
+        TraceState::default(),
+    );
+    let _attached = opentelemetry::Context::new()
+        .with_remote_span_context(sc)
+        .attach();
+    let extra = 7;
+    for i in 0..MAX_TRACE_LOGS + extra {
+        let mut record = logger.create_log_record();
+        record.set_severity_text("INFO");
+        record.set_body(AnyValue::from(format!("record {i}")));
+        logger.emit(record);
+    }
+    block_on(waterfall.export(vec![span(1, 0, "GET /users/{id}", 0, 100)])).unwrap();
+    waterfall.draw_pending();
+    let text = screen.text();
+    let rows = text.lines().filter(|l| l.contains("· INFO")).count();
+    assert_eq!(rows, MAX_TRACE_LOGS, "{text}");
+    assert!(text.contains("record 0") && text.contains(&format!("record {}", MAX_TRACE_LOGS - 1)));
+    assert!(
+        !text.contains(&format!("record {MAX_TRACE_LOGS}")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "… {extra} more log records not shown; the waterfall keeps {MAX_TRACE_LOGS} per trace"
+        )),
+        "{text}"
+    );
+}
