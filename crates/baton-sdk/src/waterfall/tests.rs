@@ -339,20 +339,32 @@ fn the_service_map_stays_bounded() {
     );
 }
 
+/// A waterfall for `users`, a logger provider exporting to it, and its logger.
 #[cfg(feature = "logs")]
-#[test]
-fn log_records_are_drawn_under_their_span_and_unsampled_ones_are_not_kept() {
-    use opentelemetry::logs::{AnyValue, LogRecord as _, Logger as _, LoggerProvider as _};
-    use opentelemetry::trace::{TraceContextExt, TraceId};
-    // The records' own times (now) fall past the spans' (at the epoch): drawn at the end.
-    use opentelemetry_sdk::logs::SdkLoggerProvider;
-
+fn log_rig() -> (
+    Screen,
+    WaterfallExporter,
+    opentelemetry_sdk::logs::SdkLoggerProvider,
+    opentelemetry_sdk::logs::SdkLogger,
+) {
+    use opentelemetry::logs::LoggerProvider as _;
     let screen = Screen::default();
     let waterfall = WaterfallExporter::new(screen.clone()).for_service("users");
-    let logs = SdkLoggerProvider::builder()
+    let logs = opentelemetry_sdk::logs::SdkLoggerProvider::builder()
         .with_simple_exporter(waterfall.log_exporter())
         .build();
     let logger = logs.logger("test");
+    (screen, waterfall, logs, logger)
+}
+
+#[cfg(feature = "logs")]
+#[test]
+fn log_records_are_drawn_under_their_span_and_unsampled_ones_are_not_kept() {
+    use opentelemetry::logs::{AnyValue, LogRecord as _, Logger as _};
+    use opentelemetry::trace::{TraceContextExt, TraceId};
+    // The records' own times (now) fall past the spans' (at the epoch): drawn at the end.
+
+    let (screen, waterfall, _logs, logger) = log_rig();
     let emit = |message: &'static str, severity: &'static str| {
         let mut record = logger.create_log_record();
         record.set_severity_text(severity);
@@ -416,16 +428,10 @@ fn log_records_are_drawn_under_their_span_and_unsampled_ones_are_not_kept() {
 #[cfg(feature = "logs")]
 #[test]
 fn log_records_past_the_per_trace_limit_are_counted_in_one_line() {
-    use opentelemetry::logs::{AnyValue, LogRecord as _, Logger as _, LoggerProvider as _};
+    use opentelemetry::logs::{AnyValue, LogRecord as _, Logger as _};
     use opentelemetry::trace::TraceContextExt;
-    use opentelemetry_sdk::logs::SdkLoggerProvider;
 
-    let screen = Screen::default();
-    let waterfall = WaterfallExporter::new(screen.clone()).for_service("users");
-    let logs = SdkLoggerProvider::builder()
-        .with_simple_exporter(waterfall.log_exporter())
-        .build();
-    let logger = logs.logger("test");
+    let (screen, waterfall, _logs, logger) = log_rig();
     let sc = SpanContext::new(
         span(1, 0, "", 0, 0).span_context.trace_id(),
         SpanId::from(1),
