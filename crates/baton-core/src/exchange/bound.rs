@@ -14,13 +14,14 @@
 //! when next used. The SDK keeps the series of a bound set alive, and a set bound while the
 //! instrument was at its cardinality limit stays bound to the overflow series; with delta
 //! temporality the SDK evicts idle series each interval, so without renewal a set that
-//! stopped, or one bound at the limit, would hold its place (or stay in overflow) for good. What is recorded is the same either way:
-//! the SDK aggregates a bound handle's measurements into its set's series.
+//! stopped, or one bound at the limit, would hold its place (or stay in overflow) for good.
+//! What is recorded is the same either way: the SDK aggregates a bound handle's
+//! measurements into its set's series.
 //!
-//! Only with baton-core's `bound-metrics` feature, which `baton-sdk` turns on together with
-//! the SDK's own feature: an SDK built without it would silently drop measurements made
-//! through bound handles (the API's default). Without the feature, every measurement is
-//! unbound.
+//! Only with baton-core's `bound-metrics` feature (baton-sdk turns it on), which turns on
+//! the SDK's own `experimental_metrics_bound_instruments` too: an SDK built without it
+//! would silently drop what bound handles measure (the API's default). Without the
+//! feature, every measurement is unbound.
 
 use opentelemetry::KeyValue;
 use opentelemetry::metrics::{Histogram, UpDownCounter};

@@ -13,7 +13,6 @@ use super::{
     ClientExchange, ClientSettings, GrpcClientRequest, MetricsSource, Outcome, ServerExchange,
     ServerRequest, ServerSettings,
 };
-use crate::conventions::KnownMethods;
 
 fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
     let mut map = HeaderMap::new();
@@ -41,17 +40,9 @@ fn server(
     let uri: http::Uri = path.parse().unwrap();
     let extensions = Extensions::new();
     let description = ServerRequest {
-        method: KnownMethods::default().classify(&method),
         name: "HTTP name".into(),
-        route: None,
-        uri: &uri,
         version: Version::HTTP_2,
-        headers: request,
-        extensions: &extensions,
-        peer: |_| None,
-        default_scheme: "http",
-        link: None,
-        span_in_response: false,
+        ..super::tests::server_request(&method, &uri, request, &extensions)
     };
     let tracer = provider.tracer("test");
     let mut exchange = ServerExchange::start(&tracer, Context::new(), &description, &settings);

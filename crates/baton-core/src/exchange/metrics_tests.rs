@@ -2,7 +2,7 @@
 //! set, over two delta intervals. The same figures whether measurements go through bound
 //! handles (`bound-metrics`) or not, and past the bound-set cap.
 
-use http::{Extensions, HeaderMap, Method, Version};
+use http::{Extensions, HeaderMap, Method};
 use opentelemetry::trace::noop::NoopTracer;
 use opentelemetry::{Context, KeyValue, Value};
 use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData};
@@ -15,7 +15,6 @@ use super::{
     HttpMetrics, Instruments, MAX_BOUND_SETS, MetricsSource, Outcome, ServerExchange,
     ServerRequest, ServerSettings, Side,
 };
-use crate::conventions::KnownMethods;
 
 struct Rig {
     provider: SdkMeterProvider,
@@ -52,17 +51,8 @@ fn serve(settings: &ServerSettings, route: &'static str, status: u16) {
     headers.insert("content-length", "3".parse().unwrap());
     let extensions = Extensions::new();
     let request = ServerRequest {
-        method: KnownMethods::default().classify(&Method::POST),
-        name: "POST".into(),
         route: Some(route.into()),
-        uri: &uri,
-        version: Version::HTTP_11,
-        headers: &headers,
-        extensions: &extensions,
-        peer: |_| None,
-        default_scheme: "http",
-        link: None,
-        span_in_response: false,
+        ..super::tests::server_request(&Method::POST, &uri, &headers, &extensions)
     };
     let mut x = ServerExchange::start(&NoopTracer::new(), Context::new(), &request, settings);
     x.on_response(status, &HeaderMap::new(), settings);

@@ -127,11 +127,12 @@ impl ServerExchange {
             };
         }
         let proxy = ProxyHeaders::read(request.headers);
+        let version = protocol_version(request.version);
         // gRPC is always a POST: other methods never look at the content type.
         let opening = if request.method.value == "POST" && is_grpc_request(request.headers) {
             grpc::server_opening(request, &proxy, settings)
         } else {
-            http_opening(request, &proxy, settings, !dropped)
+            http_opening(request, &proxy, settings, !dropped, version)
         };
         let Opening {
             name,
@@ -174,7 +175,7 @@ impl ServerExchange {
             }
         };
         let grpc = flavour.is_grpc();
-        let protocol = protocol_version(request.version).filter(|_| !grpc);
+        let protocol = version.filter(|_| !grpc);
         if recording && grpc {
             grpc::record_peer(&cx, request);
         }
@@ -297,7 +298,8 @@ impl ServerExchange {
 }
 
 /// The HTTP conventions' start: the method, `url.scheme` and `http.route` (kept for the
-/// metrics too), and, for a span, the attributes of [`span_attributes`]. Inlined: the opening is built
+/// metrics too), and, for a span, the attributes of [`span_attributes`] (with `protocol`,
+/// `network.protocol.version`). Inlined: the opening is built
 /// in place in `start`, not returned by copy (the hot path of every HTTP request).
 #[inline(always)]
 fn http_opening(
@@ -305,6 +307,7 @@ fn http_opening(
     proxy: &ProxyHeaders<'_>,
     settings: &ServerSettings,
     span: bool,
+    protocol: Option<&'static str>,
 ) -> Opening<[KeyValue; 2]> {
     // Only `http` / `https`, whoever says so: the value is a metric attribute.
     let scheme = request
@@ -320,7 +323,6 @@ fn http_opening(
         .clone()
         .map(|r| KeyValue::new(attr::HTTP_ROUTE, StringValue::from(r)));
     let attributes = if span {
-        let protocol = protocol_version(request.version);
         span_attributes(
             request,
             proxy,

@@ -15,6 +15,30 @@ use super::{
 };
 use crate::conventions::{ClientUrl, ErrorType, KnownMethods};
 
+/// A request to `uri` the exchange tests start from: named by its method, HTTP/1.1, no
+/// route, peer or link, nothing in the response naming the span. Tests change what they
+/// need with `ServerRequest { .., ..server_request(..) }`.
+pub(crate) fn server_request<'a>(
+    method: &'a Method,
+    uri: &'a http::Uri,
+    headers: &'a HeaderMap,
+    extensions: &'a Extensions,
+) -> ServerRequest<'a> {
+    ServerRequest {
+        method: KnownMethods::default().classify(method),
+        name: method.to_string().into(),
+        route: None,
+        uri,
+        version: Version::HTTP_11,
+        headers,
+        extensions,
+        peer: |_| None,
+        default_scheme: "http",
+        link: None,
+        span_in_response: false,
+    }
+}
+
 /// Keeps every ended span (the exchange and propagation tests' exporter).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Collect(pub(crate) Arc<Mutex<Vec<SpanData>>>);
@@ -57,19 +81,7 @@ fn run(which: Which, f: impl FnOnce(&mut dyn FnMut(Step))) -> SpanData {
                 metrics: MetricsSource::off(),
                 ..ServerSettings::default()
             };
-            let request = ServerRequest {
-                method: KnownMethods::default().classify(&Method::GET),
-                name: "GET".into(),
-                route: None,
-                uri: &uri,
-                version: Version::HTTP_11,
-                headers: &headers,
-                extensions: &extensions,
-                peer: |_| None,
-                default_scheme: "http",
-                link: None,
-                span_in_response: false,
-            };
+            let request = server_request(&Method::GET, &uri, &headers, &extensions);
             let x = ServerExchange::start(&tracer, Context::new(), &request, &settings);
             // The exchange is owned by the frame that may unwind, so its `Drop` sees a
             // panic, and ends an unfinished exchange when the steps are done.

@@ -138,11 +138,10 @@ pub(crate) fn push_hex(out: &mut String, value: u128, width: usize) {
     let width = width.min(32);
     let mut buf = [0u8; 32];
     let digits = &mut buf[32 - width..];
-    let (mut low, mut high) = (value as u64, (value >> 64) as u64);
+    let (mut low, high) = (value as u64, (value >> 64) as u64);
     for (i, slot) in digits.iter_mut().rev().enumerate() {
         if i == 16 {
             low = high;
-            high = 0;
         }
         *slot = DIGITS[(low & 0xF) as usize];
         low >>= 4;
